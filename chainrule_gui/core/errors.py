@@ -1,0 +1,52 @@
+"""Errors a user can cause, each carrying a sentence a newcomer understands.
+
+A traceback is always our bug; anything the user typed or chose that cannot be worked
+with ends in one of these exceptions.  The GUI shows ``str(error)`` inline; the command
+line prints ``error: <str(error)>`` and exits with status 2.
+"""
+
+from __future__ import annotations
+
+
+class ChainRuleError(Exception):
+    """Base class of every error a user can cause."""
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class ParseError(ChainRuleError):
+    """The text could not be read as definitions.
+
+    ``line`` and ``column`` are 1-based and point at the first character of the
+    problem; ``length`` is how many characters to underline (at least 1).
+    """
+
+    def __init__(self, message: str, line: int = 1, column: int = 1, length: int = 1):
+        super().__init__(message)
+        self.line = line
+        self.column = column
+        self.length = max(1, length)
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.column}: {self.message}"
+
+
+class ChoiceError(ChainRuleError):
+    """A requested output, input or point does not fit the definitions."""
+
+
+class NumericError(ChainRuleError):
+    """Evaluation at the chosen point failed (log of a negative, division by zero, …).
+
+    ``node`` names the place: a definition name or the source text of an operation.
+    """
+
+    def __init__(self, message: str, node: str | None = None):
+        super().__init__(message)
+        self.node = node
+
+
+class ModelError(ChainRuleError):
+    """A neural-network specification, data set or model file cannot be used."""
