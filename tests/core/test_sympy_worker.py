@@ -1,0 +1,28 @@
+"""Slow SymPy work runs in a child process that is killed on a timeout and replaced."""
+
+import time
+
+import pytest
+import sympy as sp
+
+from chainrule_gui.core.sympy_worker import SympyTimeout, SympyWorker
+
+
+@pytest.fixture
+def worker():
+    w = SympyWorker()
+    yield w
+    w.close()
+
+
+def test_simplify_in_the_child(worker):
+    x = sp.Symbol("x", real=True)
+    assert worker.call("simplify", sp.sin(x) ** 2 + sp.cos(x) ** 2, timeout=30) == 1
+
+
+def test_timeout_kills_and_the_next_call_works(worker):
+    start = time.perf_counter()
+    with pytest.raises(SympyTimeout):
+        worker.call("sleep", 30, timeout=0.5)
+    assert time.perf_counter() - start < 10
+    assert worker.call("sleep", 0, timeout=30) == 0
