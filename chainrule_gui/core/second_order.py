@@ -1,0 +1,258 @@
+"""Second derivatives: the chain rule one level deeper, and the Hessian.
+
+For z = f(u₁, …, u_k) with each u_i a function of x,
+
+    d²z/dx² = Σ_ij ∂²f/∂u_i∂u_j · u_i′ · u_j′  +  Σ_i ∂f/∂u_i · u_i″,
+
+which for a single inner function is the textbook f″(g)·g′² + f′(g)·g″.  The terms use
+SymPy's partials of the outer definition and the inner derivatives from a Taylor sweep.
+Checks: forward-over-reverse (a Hessian–vector product), Taylor mode (forward over
+forward), SymPy's second derivative, and a second central difference.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from chainrule_gui.core.accumulate import hessian_vector_sweep, taylor_sweep
+from chainrule_gui.core.chain_graph import ChainGraph, PointEvaluation
+from chainrule_gui.core.derivation import (
+    METHOD_NAMES,
+    check_choice,
+    composed_checked,
+    symbolic_derivative,
+)
+from chainrule_gui.core.errors import ChainRuleError
+from chainrule_gui.core.finite_difference import EPSILON, FiniteDifference, estimate
+from chainrule_gui.core.numeric import evaluate as evaluate_sympy
+
+EXACT_RTOL = 1e-7
+
+
+@dataclass(frozen=True)
+class ChainTerm:
+    """One term of the second-order chain rule: an outer partial times inner derivatives."""
+
+    label: str  # "d²z/du² · (du/dx)²"
+    outer: sp.Expr  # the outer partial, symbolic
+    outer_value: float
+    inner_value: float
+    value: float
+
+
+@dataclass(frozen=True)
+class SecondDerivation:
+    """d²(of)/d(wrt)² at a point, with the chain-rule terms and four checks."""
+
+    of: str
+    wrt: str
+    point: dict[str, float]
+    value: float
+    first: float
+    second: float
+    second_expr: sp.Expr | None
+    terms: tuple[ChainTerm, ...]
+    inner: dict[str, tuple[float, float]]  # u -> (du/dx, d²u/dx²)
+    methods: dict[str, float | None]
+    agreement: dict[str, bool | None]
+    notes: tuple[str, ...]
+    finite_difference: FiniteDifference | None = None
+
+    @property
+    def agree(self) -> bool:
+        return all(v is not False for v in self.agreement.values())
+
+
+def _d(name: str, single: bool, order: int = 1) -> str:
+    d = "d" if single else "∂"
+    return d if order == 1 else f"{d}²"
+
+
+def derive_second(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, float],
+                  *, symbolic: bool = True, evaluation: PointEvaluation | None = None) -> SecondDerivation:
+    check_choice(graph, of, wrt)
+    ev = evaluation if evaluation is not None else graph.evaluate(point)
+    notes = list(ev.kinks)
+    ops = graph.operations
+    first, second = taylor_sweep(ops, ev.op_values, {wrt: 1.0})
+    adjoint, hv = hessian_vector_sweep(ops, ev.op_values, of, {wrt: 1.0})
+
+    program = graph.program
+    outer_expr = program.definitions[of].sym
+    deps = list(graph.variables.successors(of))
+    single = len(deps) == 1
+    values = {program.symbols[n]: v for n, v in ev.values.items() if n in program.symbols}
+    terms: list[ChainTerm] = []
+    inner = {u: (first[u], second[u]) for u in deps}
+    for i, u in enumerate(deps):
+        for v in deps[i:]:
+            if wrt not in graph.inputs_of(u) or wrt not in graph.inputs_of(v):
+                continue
+            outer = sp.diff(outer_expr, program.symbols[u], program.symbols[v])
+            if outer == 0:
+                continue
+            label_outer = (f"{_d(of, single, 2)}{of}/{_d(of, single)}{u}²" if u == v
+                           else f"∂²{of}/∂{u}∂{v}")
+            if u == v:
+                inner_label = "" if u == wrt else f" · (d{u}/d{wrt})²"
+                inner_value = first[u] ** 2
+                factor = 1.0
+            else:
+                inner_label = " · ".join([""] + [f"d{w}/d{wrt}" for w in (u, v) if w != wrt])
+                inner_value = first[u] * first[v]
+                factor = 2.0
+                label_outer = f"2 · {label_outer}"
+            outer_value = evaluate_sympy(outer, values, label_outer)
+            terms.append(ChainTerm(label_outer + inner_label, outer, outer_value, inner_value,
+                                   factor * outer_value * inner_value))
+    for u in deps:
+        if u == wrt or wrt not in graph.inputs_of(u):
+            continue
+        outer = sp.diff(outer_expr, program.symbols[u])
+        label = f"{_d(of, single)}{of}/{_d(of, single)}{u} · d²{u}/d{wrt}²"
+        outer_value = evaluate_sympy(outer, values, label)
+        terms.append(ChainTerm(label, outer, outer_value, second[u], outer_value * second[u]))
+
+    methods: dict[str, float | None] = {
+        "paths": math.fsum(t.value for t in terms),
+        "reverse": hv[wrt],
+        "forward": second[of],
+        "symbolic": None,
+        "finite_difference": None,
+    }
+    expr = None
+    if symbolic:
+        expr, note = symbolic_derivative(graph, of, wrt, order=2)
+        if note:
+            notes.append(note)
+        if expr is not None:
+            inputs = {program.symbols[n]: ev.point[n] for n in graph.inputs}
+            try:
+                methods["symbolic"] = evaluate_sympy(expr, inputs, f"d²{of}/d{wrt}²")
+            except ChainRuleError as exc:
+                notes.append(f"SymPy's second derivative could not be evaluated here: {exc}")
+
+    def f(x: float) -> float:
+        return graph.forward_values({**ev.point, wrt: x})[of]
+
+    fd = None
+    try:
+        fd = estimate(f, ev.point[wrt], order=2)
+        methods["finite_difference"] = fd.value
+    except ChainRuleError as exc:
+        notes.append(f"finite differences could not be evaluated next to the point: {exc}")
+    reference = methods["reverse"]
+    magnitude = max([abs(reference)] + [abs(t.value) for t in terms])
+    agreement = {}
+    for name in METHOD_NAMES:
+        value = methods[name]
+        if value is None:
+            agreement[name] = None
+        elif name == "finite_difference":
+            agreement[name] = None if ev.kinks else fd.agrees_with(reference)
+        else:
+            agreement[name] = math.isfinite(value) and abs(value - reference) <= (
+                EXACT_RTOL * abs(reference) + 1e-9 * magnitude + 1e-300)
+    return SecondDerivation(of, wrt, dict(ev.point), ev.values[of], adjoint[wrt], reference, expr,
+                            tuple(terms), inner, methods, agreement, tuple(notes), fd)
+
+
+@dataclass(frozen=True)
+class HessianResult:
+    """The Hessian of a scalar output: reverse (forward-over-reverse), Taylor, SymPy, FD."""
+
+    of: str
+    wrt: tuple[str, ...]
+    point: dict[str, float]
+    matrix: np.ndarray  # forward-over-reverse
+    methods: dict[str, np.ndarray | None]
+    agreement: dict[str, bool | None]
+    symmetric: bool
+    exprs: tuple[tuple[sp.Expr, ...], ...] | None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def agree(self) -> bool:
+        return all(v is not False for v in self.agreement.values())
+
+
+def hessian(graph: ChainGraph, of: str, wrt: Sequence[str], point: Mapping[str, float],
+            *, symbolic: bool = True) -> HessianResult:
+    for name in wrt:
+        check_choice(graph, of, name)
+    ev = graph.evaluate(point)
+    ops = graph.operations
+    n = len(wrt)
+    reverse = np.zeros((n, n))
+    for j, xj in enumerate(wrt):
+        _, hv = hessian_vector_sweep(ops, ev.op_values, of, {xj: 1.0})
+        reverse[:, j] = [hv[xi] for xi in wrt]
+    # Taylor mode gives second directional derivatives; polarization recovers H_ij.
+    taylor = np.zeros((n, n))
+    diag = [taylor_sweep(ops, ev.op_values, {x: 1.0})[1][of] for x in wrt]
+    for i in range(n):
+        taylor[i, i] = diag[i]
+        for j in range(i + 1, n):
+            both = taylor_sweep(ops, ev.op_values, {wrt[i]: 1.0, wrt[j]: 1.0})[1][of]
+            taylor[i, j] = taylor[j, i] = (both - diag[i] - diag[j]) / 2.0
+    notes = list(ev.kinks)
+    exprs = None
+    sym_matrix = None
+    if symbolic:
+        expr, note = composed_checked(graph, of)
+        if note:
+            notes.append(note)
+        else:
+            symbols = [graph.program.symbols[x] for x in wrt]
+            exprs = tuple(tuple(sp.diff(expr, a, b) for b in symbols) for a in symbols)
+            inputs = {graph.program.symbols[x]: ev.point[x] for x in graph.inputs}
+            try:
+                sym_matrix = np.array([[evaluate_sympy(e, inputs) for e in row] for row in exprs])
+            except ChainRuleError as exc:
+                notes.append(f"SymPy's Hessian could not be evaluated here: {exc}")
+    fd = _hessian_fd(graph, of, wrt, ev.point)
+    scale = max(1e-300, float(np.max(np.abs(reverse))) if n else 0.0)
+    fd_tol = _fd_tolerance(graph, of, wrt, ev.point) + 1e-6 * scale
+    agreement = {
+        "reverse": True,
+        "forward": bool(np.allclose(taylor, reverse, rtol=EXACT_RTOL, atol=1e-9 * scale)),
+        "symbolic": None if sym_matrix is None else bool(
+            np.allclose(sym_matrix, reverse, rtol=EXACT_RTOL, atol=1e-9 * scale)),
+        "finite_difference": None if ev.kinks else bool(np.all(np.abs(fd - reverse) <= fd_tol)),
+    }
+    symmetric = bool(np.allclose(reverse, reverse.T, rtol=1e-9, atol=1e-12 * scale))
+    return HessianResult(of, tuple(wrt), dict(ev.point), reverse,
+                         {"reverse": reverse, "forward": taylor, "symbolic": sym_matrix,
+                          "finite_difference": fd},
+                         agreement, symmetric, exprs, tuple(notes))
+
+
+def _hessian_fd(graph, of, wrt, point) -> np.ndarray:
+    n = len(wrt)
+    out = np.zeros((n, n))
+
+    def f(shift: dict[str, float]) -> float:
+        return graph.forward_values({**point, **{k: point[k] + v for k, v in shift.items()}})[of]
+
+    hs = [EPSILON**0.25 * max(1.0, abs(point[x])) for x in wrt]
+    f0 = f({})
+    for i, xi in enumerate(wrt):
+        hi = hs[i]
+        out[i, i] = (f({xi: hi}) - 2 * f0 + f({xi: -hi})) / (hi * hi)
+        for j in range(i + 1, n):
+            xj, hj = wrt[j], hs[j]
+            value = (f({xi: hi, xj: hj}) - f({xi: hi, xj: -hj}) - f({xi: -hi, xj: hj})
+                     + f({xi: -hi, xj: -hj})) / (4 * hi * hj)
+            out[i, j] = out[j, i] = value
+    return out
+
+
+def _fd_tolerance(graph, of, wrt, point) -> float:
+    """A second difference at h ≈ ε^¼ is good to about 1e-8·|f|; allow a wide margin."""
+    f0 = abs(graph.forward_values(point)[of])
+    return 1e-5 * max(1.0, f0)
