@@ -1,0 +1,20 @@
+"""``chainrule-gui`` and ``python -m chainrule_gui``: the window, or a command-line tool."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if not argv:
+        from chainrule_gui.gui.app import run_app
+
+        return run_app()
+    from chainrule_gui.cli import run
+
+    return run(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
