@@ -7,6 +7,11 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
+    if argv == ["--sympy-worker"]:  # the killable SymPy child of a bundled app
+        from chainrule_gui.core.sympy_worker import child_main
+
+        child_main()
+        return 0
     if not argv:
         from chainrule_gui.gui.app import run_app
 

@@ -10,6 +10,7 @@ import json
 import sys
 
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError, ParseError
+from chainrule_gui.core.printing import to_text
 
 EXIT_ERROR = 2
 DEFAULT_CLI_MAX_PATHS = 100
@@ -202,7 +203,7 @@ def _explain_jacobian(args, graph, outputs, inputs, point, cut) -> str:
             "of": outputs,
             "wrt": inputs,
             "jacobian": report.matrix_json(j.J_h),
-            "jacobian_exprs": None if j.exprs is None else [[str(e) for e in row] for row in j.exprs],
+            "jacobian_exprs": None if j.exprs is None else [[to_text(e) for e in row] for row in j.exprs],
             "jacobian_factors": {"via": list(j.via), "J_f": report.matrix_json(j.J_f),
                                  "J_g": report.matrix_json(j.J_g)},
             "jacobian_methods": {k: report.matrix_json(v) for k, v in j.methods.items()},
@@ -247,8 +248,8 @@ def _explain_second(args, graph, outputs, inputs, point) -> str:
             "wrt": inputs if h is not None else inputs[0],
             "first_derivative": report.finite_or_none(second.first),
             "derivative": report.finite_or_none(second.second),
-            "derivative_expr": None if best is None else str(best),
-            "terms": [{"label": t.label, "outer": str(t.outer), "value": report.finite_or_none(t.value)}
+            "derivative_expr": None if best is None else to_text(best),
+            "terms": [{"label": t.label, "outer": to_text(t.outer), "value": report.finite_or_none(t.value)}
                       for t in second.terms],
             "methods": {k: report.finite_or_none(v) for k, v in second.methods.items()},
             "agreement": dict(second.agreement),
@@ -294,9 +295,9 @@ def _explain_implicit(args, graph, point) -> str:
         obj = {
             "of": d.of, "wrt": d.wrt, "at": d.point, "value": report.finite_or_none(d.point[d.of]),
             "implicit": True,
-            "F": str(d.F_expr), "residual": report.finite_or_none(d.residual),
+            "F": to_text(d.F_expr), "residual": report.finite_or_none(d.residual),
             "derivative": report.finite_or_none(d.derivative),
-            "derivative_expr": None if d.derivative_expr is None else str(d.derivative_expr),
+            "derivative_expr": None if d.derivative_expr is None else to_text(d.derivative_expr),
             "F_x": {k: report.finite_or_none(v[0]) for k, v in d.partials.items()},
             "F_y": {k: report.finite_or_none(v[1]) for k, v in d.partials.items()},
             "paths": [report.path_json(p) for p in d.F_wrt.paths],

@@ -124,6 +124,22 @@ class ChainGraph:
         if missing:
             raise ChoiceError("give a value for every input; missing: " + ", ".join(missing))
         op_values = self.forward_values(point)
+        op_partials = self._op_partials(op_values)
+        values = {n: op_values[n] for n in self.variables}
+        symbol_values = {self.program.symbols[n]: v for n, v in values.items() if n in self.program.symbols}
+        partials = {}
+        for parent, child, data in self.variables.edges(data=True):
+            where = derivative_symbol(parent, child, self.variables.out_degree(parent) == 1)
+            partials[(parent, child)] = evaluate_sympy(data["partial"], symbol_values, where)
+        kinks = tuple(
+            f"{self.operations.nodes[n]['text']} is at its kink (argument = 0)"
+            for n in self.op_order
+            if self.operations.nodes[n]["kind"] == "op" and OPS[self.operations.nodes[n]["op"]].kink
+            and self.inputs_of(n) and op_values[self.operations.nodes[n]["args"][0]] == 0.0
+        )
+        return PointEvaluation(dict(point), op_values, op_partials, values, partials, kinks)
+
+    def _op_partials(self, op_values: dict[str, float]) -> dict[tuple[str, str], float]:
         op_partials: dict[tuple[str, str], float] = {}
         for parent in self.op_order:
             data = self.operations.nodes[parent]
@@ -141,19 +157,12 @@ class ChainGraph:
                 elif math.isnan(g) or math.isinf(g):
                     raise located_error(Fault(_undefined_partial(data, index)), data, "")
                 op_partials[(parent, child)] = op_partials.get((parent, child), 0.0) + g
-        values = {n: op_values[n] for n in self.variables}
-        symbol_values = {self.program.symbols[n]: v for n, v in values.items() if n in self.program.symbols}
-        partials = {}
-        for parent, child, data in self.variables.edges(data=True):
-            where = derivative_symbol(parent, child, self.variables.out_degree(parent) == 1)
-            partials[(parent, child)] = evaluate_sympy(data["partial"], symbol_values, where)
-        kinks = tuple(
-            f"{self.operations.nodes[n]['text']} is at its kink (argument = 0)"
-            for n in self.op_order
-            if self.operations.nodes[n]["kind"] == "op" and OPS[self.operations.nodes[n]["op"]].kink
-            and self.inputs_of(n) and op_values[self.operations.nodes[n]["args"][0]] == 0.0
-        )
-        return PointEvaluation(dict(point), op_values, op_partials, values, partials, kinks)
+        return op_partials
+
+    def fast_partials(self, point: Mapping[str, float]) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
+        """Operation-level values and local partials only (no SymPy): for sampling many points."""
+        op_values = self.forward_values(point)
+        return op_values, self._op_partials(op_values)
 
     def forward_values(
         self, point: Mapping[str, float], frozen: Mapping[tuple[str, str], float] | None = None

@@ -130,9 +130,15 @@ def derive(
     max_paths: int = DEFAULT_MAX_PATHS,
     cut: Iterable[tuple[str, str]] = (),
     symbolic: bool = True,
+    symbolic_expr: sp.Expr | None = None,
     evaluation: PointEvaluation | None = None,
 ) -> Derivation:
-    """Compute d(``of``)/d(``wrt``) at ``point`` by all five methods and compare them."""
+    """Compute d(``of``)/d(``wrt``) at ``point`` by all five methods and compare them.
+
+    ``symbolic_expr`` is SymPy's derivative when the caller has it already (from
+    :func:`symbolic_derivative` with the same ``cut``); a GUI computes it once off the GUI
+    thread and reuses it while sliders move.  ``symbolic=False`` skips that method.
+    """
     check_choice(graph, of, wrt)
     cut = _check_cut(graph, cut)
     ev = evaluation if evaluation is not None else graph.evaluate(point)
@@ -170,16 +176,16 @@ def derive(
     }
     derivative = methods["reverse"]
 
-    expr = None
-    if symbolic:
+    expr = symbolic_expr
+    if symbolic and expr is None:
         expr, note = symbolic_derivative(graph, of, wrt, cut)
         if note:
             notes.append(note)
-        if expr is not None:
-            try:
-                methods["symbolic"] = evaluate_sympy(expr, _input_values(graph, ev), f"d{of}/d{wrt}")
-            except ChainRuleError as exc:
-                notes.append(f"SymPy's derivative could not be evaluated here: {exc}")
+    if symbolic and expr is not None:
+        try:
+            methods["symbolic"] = evaluate_sympy(expr, _input_values(graph, ev), f"d{of}/d{wrt}")
+        except ChainRuleError as exc:
+            notes.append(f"SymPy's derivative could not be evaluated here: {exc}")
 
     frozen = {edge: ev.op_values[edge[1]] for edge in op_cut}
     fd, fd_note = _finite_difference(graph, of, wrt, ev.point, frozen)

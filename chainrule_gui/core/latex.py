@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from chainrule_gui.core.printing import to_latex
+
 from chainrule_gui.core.chain_graph import ChainGraph
 from chainrule_gui.core.derivation import METHOD_TITLES, Derivation
 from chainrule_gui.core.implicit import ImplicitDerivation
@@ -28,7 +30,7 @@ def partial_latex(parent: str, child: str, single: bool, order: int = 1) -> str:
 
 
 def expr_latex(expr: sp.Expr) -> str:
-    return sp.latex(expr)
+    return to_latex(expr)
 
 
 def number_latex(value: float | None) -> str:

@@ -9,6 +9,8 @@ import math
 
 import sympy as sp
 
+from chainrule_gui.core.printing import to_text
+
 from chainrule_gui.core.chain_graph import ChainGraph, derivative_symbol, display_name
 from chainrule_gui.core.derivation import METHOD_NAMES, METHOD_TITLES, Derivation
 from chainrule_gui.core.implicit import ImplicitDerivation
@@ -28,7 +30,7 @@ def fmt(value: float | None, digits: int = 6) -> str:
 
 
 def expr_text(expr: sp.Expr | None) -> str:
-    return "—" if expr is None else sp.sstr(expr)
+    return "—" if expr is None else to_text(expr)
 
 
 def finite_or_none(value):
@@ -199,7 +201,7 @@ def implicit_text(d: ImplicitDerivation) -> str:
 def path_json(path) -> dict:
     return {
         "nodes": list(path.nodes),
-        "factors": [sp.sstr(f) for f in path.factors],
+        "factors": [to_text(f) for f in path.factors],
         "factor_names": list(path.factor_names),
         "factor_values": [finite_or_none(v) for v in path.factor_values],
         "product": finite_or_none(path.product),
@@ -214,8 +216,8 @@ def derivation_json(d: Derivation, simplified: sp.Expr | None = None) -> dict:
         "at": dict(d.point),
         "value": finite_or_none(d.value),
         "derivative": finite_or_none(d.derivative),
-        "derivative_expr": None if best is None else sp.sstr(best),
-        "derivative_expr_unsimplified": None if d.derivative_expr is None else sp.sstr(d.derivative_expr),
+        "derivative_expr": None if best is None else to_text(best),
+        "derivative_expr_unsimplified": None if d.derivative_expr is None else to_text(d.derivative_expr),
         "paths": [path_json(p) for p in d.paths],
         "path_count": d.path_count,
         "paths_complete": d.paths_complete,

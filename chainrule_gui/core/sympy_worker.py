@@ -1,21 +1,29 @@
 """Slow SymPy work (``simplify``) in a child process that is killed when it takes too long.
 
-``simplify`` can run for minutes on innocent-looking input, and Python threads cannot
-be stopped, so the work goes to one warm child process.  On a timeout the child is
-killed and a fresh one is started on the next call; the caller gets
-:class:`SympyTimeout` and shows the unsimplified form instead.
+``simplify`` can run for minutes on innocent-looking input, and Python threads cannot be
+stopped, so the work goes to one warm child process: a fresh interpreter running
+``python -m chainrule_gui.core.sympy_worker`` (not ``multiprocessing``, which would
+re-import the parent's main script and, in a GUI, fork a process holding Qt).  Requests
+and answers are pickled over the child's stdin and stdout.  On a timeout the child is
+killed and a fresh one starts on the next call; the caller gets :class:`SympyTimeout`
+and shows the unsimplified form instead.
 """
 
 from __future__ import annotations
 
 import atexit
-import multiprocessing as mp
+import os
+import pickle
+import queue
+import struct
+import subprocess
 import sys
 import threading
 from typing import Any
 
 #: Memory cap of the child process (bytes) where the platform supports it.
 CHILD_MEMORY_LIMIT = 2 * 1024**3
+_HEADER = struct.Struct("!Q")
 
 
 class SympyTimeout(Exception):
@@ -23,7 +31,7 @@ class SympyTimeout(Exception):
 
 
 class SympyWorkFailed(Exception):
-    """The child raised; the message names the exception."""
+    """The child raised or died; the message says what happened."""
 
 
 def _simplify(expr):
@@ -42,7 +50,25 @@ def _sleep(seconds):  # for tests: work that is too slow
 TASKS = {"simplify": _simplify, "sleep": _sleep}
 
 
-def _child_main(conn) -> None:
+def _write(stream, obj) -> None:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read(stream):
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError
+    (size,) = _HEADER.unpack(header)
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    return pickle.loads(data)  # noqa: S301 - our own child process, not user data
+
+
+def child_main() -> None:
+    """The child's loop: read a request, answer it, until stdin closes."""
     try:
         import resource
 
@@ -51,52 +77,65 @@ def _child_main(conn) -> None:
         pass
     import sympy  # noqa: F401 - warm the import before the first task arrives
 
+    import chainrule_gui.core.sympy_functions  # noqa: F401 - so pickles of σ, relu, … load
+
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # stray prints must not corrupt the channel
     while True:
         try:
-            message = conn.recv()
+            message = _read(stdin)
         except EOFError:
             return
         if message is None:
             return
         task, args = message
         try:
-            conn.send(("ok", TASKS[task](*args)))
+            _write(stdout, ("ok", TASKS[task](*args)))
         except MemoryError:
-            conn.send(("error", "ran out of memory"))
+            _write(stdout, ("error", "ran out of memory"))
         except Exception as exc:  # noqa: BLE001 - reported to the parent as text
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
-
-
-def _context():
-    """``fork`` is fast, but only safe before Qt or other threads exist."""
-    if sys.platform.startswith("linux"):
-        if "PySide6" not in sys.modules and threading.active_count() == 1:
-            return mp.get_context("fork")
-        return mp.get_context("forkserver")
-    return mp.get_context("spawn")
+            _write(stdout, ("error", f"{type(exc).__name__}: {exc}"))
 
 
 class SympyWorker:
-    """One child process answering one request at a time."""
+    """One child process answering one request at a time (thread-safe)."""
 
     def __init__(self) -> None:
-        self._process = None
-        self._conn = None
+        self._process: subprocess.Popen | None = None
+        self._answers: queue.Queue = queue.Queue()
         self._lock = threading.Lock()
 
     def _ensure_started(self) -> None:
-        if self._process is not None and self._process.is_alive():
+        if self._process is not None and self._process.poll() is None:
             return
-        ctx = _context()
-        parent_conn, child_conn = ctx.Pipe()
-        process = ctx.Process(target=_child_main, args=(child_conn,), daemon=True,
-                              name="chainrule-sympy-worker")
-        process.start()
-        child_conn.close()
-        self._process, self._conn = process, parent_conn
+        env = dict(os.environ)
+        package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+        flags = subprocess.CREATE_NO_WINDOW if sys.platform == "win32" else 0
+        if getattr(sys, "frozen", False):  # a bundled app: its executable knows the flag
+            command = [sys.executable, "--sympy-worker"]
+        else:
+            command = [sys.executable, "-m", "chainrule_gui.core.sympy_worker"]
+        self._process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env=env, creationflags=flags,
+        )
+        self._answers = queue.Queue()
+        threading.Thread(target=self._reader, args=(self._process, self._answers), daemon=True,
+                         name="chainrule-sympy-reader").start()
+
+    @staticmethod
+    def _reader(process: subprocess.Popen, answers: queue.Queue) -> None:
+        while True:
+            try:
+                answers.put(_read(process.stdout))
+            except (EOFError, OSError, pickle.UnpicklingError, ValueError):
+                answers.put(("died", "the SymPy worker stopped unexpectedly"))
+                return
 
     def start(self) -> None:
-        """Start the child now (it imports SymPy) so the first call is quick."""
+        """Start the child now (it imports SymPy, about a second) so the first call is quick."""
         with self._lock:
             self._ensure_started()
 
@@ -104,19 +143,18 @@ class SympyWorker:
         with self._lock:
             self._ensure_started()
             try:
-                self._conn.send((task, args))
-                ready = self._conn.poll(timeout)
-            except (BrokenPipeError, EOFError, OSError):
+                _write(self._process.stdin, (task, args))
+            except (BrokenPipeError, OSError):
                 self._kill()
                 raise SympyWorkFailed("the SymPy worker stopped unexpectedly") from None
-            if not ready:
-                self._kill()
-                raise SympyTimeout(f"{task} took longer than {timeout:g} s")
             try:
-                status, payload = self._conn.recv()
-            except (EOFError, OSError):
+                status, payload = self._answers.get(timeout=timeout)
+            except queue.Empty:
                 self._kill()
-                raise SympyWorkFailed("the SymPy worker stopped unexpectedly") from None
+                raise SympyTimeout(f"{task} took longer than {timeout:g} s") from None
+            if status == "died":
+                self._kill()
+                raise SympyWorkFailed(payload)
             if status != "ok":
                 raise SympyWorkFailed(payload)
             return payload
@@ -124,20 +162,25 @@ class SympyWorker:
     def _kill(self) -> None:
         if self._process is not None:
             self._process.kill()
-            self._process.join(timeout=5)
-        if self._conn is not None:
-            self._conn.close()
-        self._process = self._conn = None
+            try:
+                self._process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                pass
+            for stream in (self._process.stdin, self._process.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+        self._process = None
 
     def close(self) -> None:
         with self._lock:
-            if self._conn is not None:
+            if self._process is not None and self._process.poll() is None:
                 try:
-                    self._conn.send(None)
-                except OSError:
+                    _write(self._process.stdin, None)
+                    self._process.wait(timeout=1)
+                except (OSError, subprocess.TimeoutExpired):
                     pass
-            if self._process is not None:
-                self._process.join(timeout=1)
             self._kill()
 
 
@@ -160,3 +203,7 @@ def simplify_bounded(expr, timeout: float = 5.0):
         return default_worker().call("simplify", expr, timeout=timeout)
     except (SympyTimeout, SympyWorkFailed):
         return None
+
+
+if __name__ == "__main__":
+    child_main()

@@ -99,3 +99,12 @@ def test_output_that_does_not_depend_on_the_input():
     graph = build_chain_graph(parse_program("z = x + 1; w = t"))
     d = derive(graph, "z", "t", {"x": 1.0, "t": 2.0})
     assert d.derivative == 0.0 and d.path_count == 0 and d.agree
+
+
+def test_a_precomputed_symbolic_derivative_is_used_and_checked(seed):
+    from chainrule_gui.core.derivation import symbolic_derivative
+
+    expr, _ = symbolic_derivative(seed, "z", "t")
+    d = derive(seed, "z", "t", {"t": 0.8}, symbolic_expr=expr)
+    assert d.derivative_expr is expr
+    assert d.agreement["symbolic"] is True

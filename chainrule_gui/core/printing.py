@@ -1,0 +1,32 @@
+"""How expressions are written for people: SymPy's printers with the conventions taught.
+
+The unit step that relu and |x| differentiate into prints as H(x) (SymPy would print
+``Heaviside(x, 0)`` and θ(x, 0)); everything else is SymPy's own output.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+
+class _Text(StrPrinter):
+    def _print_Heaviside(self, expr):
+        return f"H({self._print(expr.args[0])})"
+
+
+class _Latex(LatexPrinter):
+    def _print_Heaviside(self, expr, exp=None):
+        body = r"H\left(%s\right)" % self._print(expr.args[0])
+        return body if exp is None else r"%s^{%s}" % (body, exp)
+
+
+def to_text(expr: sp.Basic) -> str:
+    """Plain text, e.g. ``2*x + y*cos(x*y)``."""
+    return _Text().doprint(expr)
+
+
+def to_latex(expr: sp.Basic) -> str:
+    """LaTeX for typesetting, e.g. ``2 x + y \\cos{\\left(x y \\right)}``."""
+    return _Latex().doprint(expr)

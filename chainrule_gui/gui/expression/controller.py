@@ -1,0 +1,304 @@
+"""The Expression mode's controller: text and choices in, snapshots out.
+
+Parsing, building the graphs and SymPy's derivative of the composed expression run on a
+background thread (they can take a moment on big input); a request number makes sure a
+stale answer never replaces a newer one.  Moving a slider only re-evaluates numbers,
+which takes well under a millisecond, so it happens on the GUI thread at once.
+Simplification runs in the killable SymPy worker process and arrives later.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from chainrule_gui.core.chain_graph import ChainGraph, build_chain_graph
+from chainrule_gui.core.derivation import derive, symbolic_derivative
+from chainrule_gui.core.errors import ChainRuleError, ChoiceError, ParseError
+from chainrule_gui.core.implicit import implicit_derivative, project_to_curve
+from chainrule_gui.core.program import Program, parse_program
+from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
+
+DEBOUNCE_MS = 120
+DEFAULT_VALUE = 1.0
+DEFAULT_HALF_RANGE = 3.0
+DEFAULT_MAX_PATHS = 200
+SIMPLIFY_TIMEOUT_S = 4.0
+
+
+@dataclass(frozen=True)
+class Built:
+    """What the background thread hands back for one text."""
+
+    request: int
+    text: str
+    program: Program | None
+    graph: ChainGraph | None
+    of: str | None
+    wrt: str | None
+    symbolic: object  # SymPy derivative for (of, wrt, cut), or None
+    error: ParseError | None
+
+
+@dataclass(frozen=True)
+class Simplified:
+    """The simplified derivative for ``key`` = (text, of, wrt, cut), or why there is none."""
+
+    key: tuple
+    expr: object
+    status: str  # "ok", "timeout", "failed"
+
+
+class ExpressionController(QObject):
+    snapshot_ready = Signal(object)  # ExplorerSnapshot
+    parse_error = Signal(object)  # ParseError, or None once the text reads again
+    busy_changed = Signal(bool)
+    simplified_ready = Signal(object)  # Simplified
+    _built = Signal(object)  # from the worker thread to the GUI thread
+    _simplified = Signal(object)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._requests = itertools.count(1)
+        self._latest_request = 0
+        self._revision = 0
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainrule-build")
+        self._simplifier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainrule-simplify")
+        self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._timer.timeout.connect(self._submit)
+        self._built.connect(self._on_built)
+        self._simplified.connect(self.simplified_ready)
+        self._pending_text = ""
+        self._symbolic_cache: dict[tuple, object] = {}
+        self.snapshot: ExplorerSnapshot | None = None
+        self.point: dict[str, float] = {}
+        self.ranges: dict[str, tuple[float, float]] = {}
+        self.of: str | None = None
+        self.wrt: str | None = None
+        self.cut: frozenset[tuple[str, str]] = frozenset()
+        self.max_paths = DEFAULT_MAX_PATHS
+        self.simplify_enabled = True
+        self._last_parse_error: ParseError | None = None
+        self._closed = False
+
+    # -- intents ------------------------------------------------------------------------
+    def set_text(self, text: str, immediate: bool = False) -> None:
+        """New definitions: rebuilt after a short pause in typing (or at once)."""
+        self._pending_text = text
+        if immediate:
+            self._timer.stop()
+            self._submit()
+        else:
+            self._timer.start()
+
+    def set_output(self, name: str) -> None:
+        if name and name != self.of:
+            self.of = name
+            self._rebuild_choice()
+
+    def set_input(self, name: str) -> None:
+        if name and name != self.wrt:
+            self.wrt = name
+            self._rebuild_choice()
+
+    def set_value(self, name: str, value: float) -> None:
+        if not math.isfinite(value) or self.point.get(name) == value:
+            return
+        self.point[name] = float(value)
+        lo, hi = self.ranges.get(name, (value - DEFAULT_HALF_RANGE, value + DEFAULT_HALF_RANGE))
+        self.ranges[name] = (min(lo, value), max(hi, value))
+        self._refresh(structure_changed=False)
+
+    def set_point(self, point: dict[str, float]) -> None:
+        self.point.update({k: float(v) for k, v in point.items()})
+        self._refresh(structure_changed=False)
+
+    def set_range(self, name: str, low: float, high: float) -> None:
+        if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
+            return
+        self.ranges[name] = (low, high)
+        value = min(max(self.point.get(name, low), low), high)
+        if value != self.point.get(name):
+            self.point[name] = value
+        self._refresh(structure_changed=False)
+
+    def toggle_cut(self, edge: tuple[str, str]) -> None:
+        self.set_cut(self.cut ^ {tuple(edge)})
+
+    def set_cut(self, edges) -> None:
+        self.cut = frozenset(tuple(e) for e in edges)
+        self._rebuild_choice()
+
+    def set_max_paths(self, count: int) -> None:
+        self.max_paths = max(1, int(count))
+        self._refresh(structure_changed=True)
+
+    def wait_idle(self, timeout_s: float = 10.0) -> None:
+        """Block until queued background work is done (tests and scripts)."""
+        self._executor.submit(lambda: None).result(timeout=timeout_s)
+
+    def shutdown(self) -> None:
+        self._closed = True
+        self._timer.stop()
+        self._executor.shutdown(wait=False, cancel_futures=True)
+        self._simplifier.shutdown(wait=False, cancel_futures=True)
+
+    # -- background build ----------------------------------------------------------------
+    def _submit(self) -> None:
+        if self._closed:
+            return
+        request = next(self._requests)
+        self._latest_request = request
+        self.busy_changed.emit(True)
+        text, of, wrt, cut = self._pending_text, self.of, self.wrt, self.cut
+        self._executor.submit(self._build, request, text, of, wrt, cut)
+
+    def _build(self, request: int, text: str, of, wrt, cut) -> None:
+        """Runs on the worker thread; never touches widgets."""
+        if request != self._latest_request:
+            return  # a newer text is already queued
+        try:
+            program = parse_program(text)
+            graph = build_chain_graph(program)
+            of, wrt = choose_output_input(graph, of, wrt)
+            cut = frozenset(e for e in cut if graph.variables.has_edge(*e))
+            symbolic = self._symbolic(graph, text, of, wrt, cut) if of and wrt and not program.relation else None
+            built = Built(request, text, program, graph, of, wrt, symbolic, None)
+        except ParseError as exc:
+            built = Built(request, text, None, None, of, wrt, None, exc)
+        except ChainRuleError as exc:  # e.g. a bad choice while typing
+            built = Built(request, text, None, None, of, wrt, None,
+                          ParseError(str(exc)))
+        self._built.emit(built)
+
+    def _symbolic(self, graph: ChainGraph, text: str, of: str, wrt: str, cut) -> object:
+        key = (text, of, wrt, cut)
+        if key not in self._symbolic_cache:
+            expr, _note = symbolic_derivative(graph, of, wrt, cut)
+            if len(self._symbolic_cache) > 64:
+                self._symbolic_cache.clear()
+            self._symbolic_cache[key] = expr
+        return self._symbolic_cache[key]
+
+    def _on_built(self, built: Built) -> None:
+        if self._closed or built.request != self._latest_request:
+            return  # stale: a newer request was made meanwhile
+        self.busy_changed.emit(False)
+        if built.error is not None:
+            self._last_parse_error = built.error
+            self.parse_error.emit(built.error)
+            return
+        if self._last_parse_error is not None:
+            self._last_parse_error = None
+            self.parse_error.emit(None)
+        self.of, self.wrt = built.of, built.wrt
+        self.cut = frozenset(e for e in self.cut if built.graph.variables.has_edge(*e))
+        self._adopt_inputs(built.program, built.graph)
+        self._text, self._program, self._graph = built.text, built.program, built.graph
+        self._refresh(structure_changed=True, symbolic=built.symbolic)
+
+    def _adopt_inputs(self, program: Program, graph: ChainGraph) -> None:
+        """Keep values of inputs that survive an edit; new inputs start at a default."""
+        for name in program.inputs:
+            if name not in self.point:
+                self.point[name] = DEFAULT_VALUE
+            if name not in self.ranges:
+                v = self.point[name]
+                self.ranges[name] = (v - DEFAULT_HALF_RANGE, v + DEFAULT_HALF_RANGE)
+        if program.relation is not None and self.of in program.inputs and self.wrt in program.inputs:
+            y = project_to_curve(graph, self.of, {n: self.point[n] for n in program.inputs})
+            if y is not None:
+                self.point[self.of] = y
+
+    def _rebuild_choice(self) -> None:
+        """A new output/input/cut needs SymPy's derivative again: get it off the GUI thread."""
+        if self.snapshot is None:
+            return
+        self._pending_text = self.snapshot.text
+        self._submit()
+
+    # -- numbers at the point (GUI thread) -------------------------------------------------
+    def _refresh(self, structure_changed: bool, symbolic=None) -> None:
+        if not hasattr(self, "_graph"):
+            return
+        graph, program = self._graph, self._program
+        point = {n: self.point.get(n, DEFAULT_VALUE) for n in program.inputs}
+        ranges = {n: self.ranges[n] for n in program.inputs}
+        if symbolic is None and self.of and self.wrt:
+            symbolic = self._symbolic_cache.get((self._text, self.of, self.wrt, self.cut))
+        derivation = implicit = error = None
+        try:
+            if program.relation is not None:
+                if self.of and self.wrt:
+                    implicit = implicit_derivative(graph, self.of, self.wrt, point, symbolic=False)
+            elif self.of and self.wrt:
+                derivation = derive(graph, self.of, self.wrt, point, max_paths=self.max_paths,
+                                    cut=self.cut, symbolic=symbolic is not None, symbolic_expr=symbolic)
+            else:
+                error = ChoiceError("define an output that depends on an input, e.g. z = x^2")
+        except ChainRuleError as exc:
+            error = exc
+        self._revision += 1
+        snapshot = ExplorerSnapshot(
+            revision=self._revision, text=self._text, program=program, graph=graph, of=self.of,
+            wrt=self.wrt, point=point, ranges=ranges, cut=self.cut, derivation=derivation,
+            implicit=implicit, error=error, structure_changed=structure_changed, max_paths=self.max_paths,
+        )
+        self.snapshot = snapshot
+        self.snapshot_ready.emit(snapshot)
+        if structure_changed and derivation is not None and derivation.derivative_expr is not None:
+            self._request_simplify(snapshot)
+
+    def _request_simplify(self, snapshot: ExplorerSnapshot) -> None:
+        if not self.simplify_enabled or self._closed:
+            return
+        key = simplify_key(snapshot)
+        expr = snapshot.derivation.derivative_expr
+
+        def work():
+            from chainrule_gui.core.sympy_worker import SympyTimeout, SympyWorkFailed, default_worker
+
+            try:
+                result = Simplified(key, default_worker().call("simplify", expr, timeout=SIMPLIFY_TIMEOUT_S), "ok")
+            except SympyTimeout:
+                result = Simplified(key, None, "timeout")
+            except SympyWorkFailed:
+                result = Simplified(key, None, "failed")
+            self._simplified.emit(result)
+
+        self._simplifier.submit(work)
+
+    def replace_snapshot_settings(self, **settings) -> None:
+        """Views store display preferences (view kind, label mode) in the snapshot."""
+        if self.snapshot is not None:
+            merged = {**self.snapshot.settings, **settings}
+            self.snapshot = replace(self.snapshot, settings=merged)
+
+
+def simplify_key(snapshot: ExplorerSnapshot) -> tuple:
+    return (snapshot.text, snapshot.of, snapshot.wrt, snapshot.cut)
+
+
+def choose_output_input(graph: ChainGraph, of: str | None, wrt: str | None) -> tuple[str | None, str | None]:
+    """Keep the previous choice while it still makes sense; otherwise pick sensible defaults."""
+    program = graph.program
+    if program.relation is not None:
+        variables = list(graph.inputs)
+        if wrt not in variables:
+            wrt = variables[0] if variables else None
+        if of not in variables or of == wrt:
+            rest = [v for v in variables if v != wrt]
+            of = rest[0] if rest else None
+        return of, wrt
+    if of not in program.definitions:
+        of = program.outputs[0] if program.outputs else (next(iter(program.definitions), None))
+    if of is None:
+        return None, None
+    below = [n for n in graph.inputs if n in graph.inputs_of(of)]
+    if wrt not in below:
+        wrt = below[0] if below else None
+    return of, wrt

@@ -1,0 +1,140 @@
+"""The path list (``pathList``): one row per path from the output down to the input.
+
+Each row shows the chain of names, its factors and their product; the total sits below
+the view (a label), so the view itself holds paths and nothing else.  Hovering or
+selecting a row announces the path so the diagram can light it up.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from chainrule_gui.core.derivation import Derivation
+from chainrule_gui.core.printing import to_text
+from chainrule_gui.core.report import fmt
+from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
+
+COLUMNS = ("Path", "Factors", "Values", "Product")
+
+
+class PathModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.derivation: Derivation | None = None
+
+    def set_derivation(self, derivation: Derivation | None) -> None:
+        self.beginResetModel()
+        self.derivation = derivation
+        self.endResetModel()
+
+    def update_numbers(self, derivation: Derivation) -> None:
+        """Same paths, new point: refresh the numbers without resetting the selection."""
+        self.derivation = derivation
+        if self.rowCount():
+            self.dataChanged.emit(self.index(0, 2), self.index(self.rowCount() - 1, 3))
+
+    def rowCount(self, parent=QModelIndex()):  # noqa: N802 - Qt API
+        return 0 if parent.isValid() or self.derivation is None else len(self.derivation.paths)
+
+    def columnCount(self, parent=QModelIndex()):  # noqa: N802
+        return len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section] if orientation == Qt.Orientation.Horizontal else str(section + 1)
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or self.derivation is None:
+            return None
+        path = self.derivation.paths[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == 0:
+                return " → ".join(path.nodes)
+            if column == 1:
+                return " · ".join(path.factor_names)
+            if column == 2:
+                return " · ".join(fmt(v, 4) for v in path.factor_values)
+            return fmt(path.product, 6)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "\n".join(f"{name} = {to_text(expr)} = {fmt(v)}"
+                             for name, expr, v in zip(path.factor_names, path.factors, path.factor_values))
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == 3:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class PathList(QWidget):
+    """The table of paths plus the total beneath it."""
+
+    path_selected = Signal(object)  # tuple of names, or None
+    path_hovered = Signal(object)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.model = PathModel(self)
+        self.view = QTableView(objectName="pathList")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setMouseTracking(True)
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.setToolTip("Every path from the output to the input; hover or select to see it in the diagram")
+        self.total = QLabel(objectName="pathTotal")
+        self.total.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
+        layout.addWidget(self.total)
+        self.view.selectionModel().selectionChanged.connect(self._on_selection)
+        self.view.entered.connect(lambda index: self.path_hovered.emit(self._path(index.row())))
+        self._structure_key = None
+
+    def show_snapshot(self, snapshot: ExplorerSnapshot) -> None:
+        d = snapshot.derivation
+        key = (snapshot.text, snapshot.of, snapshot.wrt, snapshot.cut, snapshot.max_paths)
+        if d is not None and key == self._structure_key and self.model.derivation is not None \
+                and len(self.model.derivation.paths) == len(d.paths):
+            self.model.update_numbers(d)
+        else:
+            self._structure_key = key
+            self.model.set_derivation(d)
+        self.total.setText(total_text(d))
+
+    def show_stale(self, stale: bool) -> None:
+        self.view.setEnabled(not stale)
+
+    def select_paths_through(self, edge) -> None:
+        """Select the rows of every listed path that uses ``edge`` (or clear)."""
+        selection = self.view.selectionModel()
+        selection.clearSelection()
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
+        d = self.model.derivation
+        if edge is not None and d is not None:
+            for row, path in enumerate(d.paths):
+                if tuple(edge) in path.edges:
+                    self.view.selectRow(row)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+
+    def _path(self, row: int):
+        d = self.model.derivation
+        return d.paths[row].nodes if d is not None and 0 <= row < len(d.paths) else None
+
+    def _on_selection(self) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        self.path_selected.emit(self._path(rows[0].row()) if len(rows) == 1 else None)
+
+
+def total_text(d: Derivation | None) -> str:
+    if d is None:
+        return ""
+    lhs = f"d{d.of}/d{d.wrt}"
+    if d.path_count == 0:
+        return f"No path leads from {d.of} to {d.wrt}: {lhs} = 0"
+    if d.paths_complete:
+        return f"Sum of {d.path_count} path product{'s' if d.path_count > 1 else ''}: {lhs} = {fmt(d.methods['paths'], 10)}"
+    return (f"Showing the first {len(d.paths):,} of {d.path_count:,} paths. The total is still exact "
+            f"(from accumulation): {lhs} = {fmt(d.derivative, 10)}")

@@ -1,0 +1,102 @@
+"""The Expression mode through its widgets' object names (DESIGN.md contract)."""
+
+import math
+
+import pytest
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QGraphicsView, QTableView
+
+from chainrule_gui.gui.expression.mode import ExpressionMode
+
+SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
+
+
+@pytest.fixture
+def mode(qtbot):
+    widget = ExpressionMode()
+    qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    widget.show()
+    yield widget
+    widget.shutdown()
+
+
+def show(qtbot, mode, text):
+    before = mode.snapshot.revision if mode.snapshot else 0
+    mode.set_text(text)
+    qtbot.waitUntil(lambda: mode.snapshot is not None and mode.snapshot.revision > before
+                    and mode.snapshot.text == text, timeout=10000)
+    return mode.snapshot
+
+
+def path_rows(mode):
+    view = mode.findChild(QTableView, "pathList")
+    model = view.model()
+    return [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
+
+
+def test_seed_example_gives_two_paths_summing_to_the_derivative(qtbot, mode):
+    snapshot = show(qtbot, mode, SEED)
+    rows = path_rows(mode)
+    assert [r[0] for r in rows] == ["z → x → t", "z → y → t"]
+    products = [p.product for p in snapshot.derivation.paths]
+    assert math.isclose(sum(products), snapshot.derivation.derivative, rel_tol=1e-12)
+    assert [float(r[3]) for r in rows] == pytest.approx(products, rel=1e-5)
+
+
+def test_three_path_example(qtbot, mode):
+    show(qtbot, mode, "w = x*exp(y/z); x = t^2; y = 1 - t; z = 1 + 2*t")
+    assert len(path_rows(mode)) == 3
+
+
+def test_invalid_text_keeps_the_last_good_rows(qtbot, mode):
+    show(qtbot, mode, SEED)
+    good = path_rows(mode)
+    mode.set_text("z = x^2 + sinn(x*y)\nx = t^2\ny = e^t")
+    qtbot.waitUntil(lambda: "did you mean sin" in mode.error_strip.text(), timeout=10000)
+    assert path_rows(mode) == good
+    assert not mode.findChild(QGraphicsView, "treeDiagram").isEnabled()  # greyed, still shown
+    assert mode.editor.extraSelections()  # the mistake is underlined in place
+
+
+def test_selecting_a_row_highlights_its_edges(qtbot, mode):
+    show(qtbot, mode, SEED)
+    mode.path_list.view.selectRow(1)
+    lit = {item.edge for item in mode.diagram.edges.values() if item.pen().widthF() > 2}
+    assert lit == {("z", "y"), ("y", "t")}
+
+
+def test_spin_box_moves_the_point(qtbot, mode):
+    show(qtbot, mode, SEED)
+    spin = mode.findChild(QDoubleSpinBox, "input_t")
+    spin.setValue(0.5)
+    qtbot.waitUntil(lambda: mode.snapshot.point["t"] == 0.5, timeout=3000)
+    d = mode.snapshot.derivation
+    expected = 4 * 0.5**3 + (0.25 * math.exp(0.5) + 2 * 0.5 * math.exp(0.5)) * math.cos(0.25 * math.exp(0.5))
+    assert math.isclose(d.derivative, expected)
+
+
+def test_choosers_are_filled_from_the_definitions(qtbot, mode):
+    show(qtbot, mode, "f = x^2*y^3")
+    of = mode.findChild(QComboBox, "ofSelector")
+    wrt = mode.findChild(QComboBox, "wrtSelector")
+    assert of.currentText() == "f"
+    assert [wrt.itemText(i) for i in range(wrt.count())] == ["x", "y"]
+    wrt.setCurrentText("y")
+    qtbot.waitUntil(lambda: mode.snapshot.wrt == "y", timeout=10000)
+
+
+def test_view_switching(qtbot, mode):
+    show(qtbot, mode, SEED)
+    assert len(mode.diagram.nodes) == 5  # tree: t appears once per path
+    mode.diagram.set_view("graph")
+    assert len(mode.diagram.nodes) == 4
+    mode.diagram.set_view("operations")
+    assert len(mode.diagram.nodes) > 8
+
+
+def test_cutting_an_edge(qtbot, mode):
+    show(qtbot, mode, SEED)
+    mode.controller.toggle_cut(("z", "y"))
+    qtbot.waitUntil(lambda: mode.snapshot.cut == {("z", "y")}, timeout=10000)
+    assert [r[0] for r in path_rows(mode)] == ["z → x → t"]
+    assert mode.snapshot.derivation.removed_path_count == 1
