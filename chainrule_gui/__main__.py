@@ -12,10 +12,10 @@ def main(argv: list[str] | None = None) -> int:
 
         child_main()
         return 0
-    if not argv:
+    if not argv or (len(argv) == 1 and argv[0].lower().endswith(".json")):
         from chainrule_gui.gui.app import run_app
 
-        return run_app()
+        return run_app(open_path=argv[0] if argv else None)
     from chainrule_gui.cli import run
 
     return run(argv)

@@ -109,3 +109,12 @@ def implicit_latex(d: ImplicitDerivation) -> str:
     lines.append(rf"&\approx {number_latex(d.derivative)} \quad \text{{at }} {point_latex(d.point)}")
     lines.append(r"\end{align*}")
     return "\n".join(lines) + "\n"
+
+
+def latex_document(body: str, title: str = "Chain Rule Explorer") -> str:
+    """A complete, compilable LaTeX document around derivation ``body`` (amsmath only)."""
+    return (
+        "\\documentclass{article}\n\\usepackage{amsmath}\n\\usepackage[utf8]{inputenc}\n"
+        f"\\title{{{title}}}\n\\date{{}}\n\\begin{{document}}\n\\maketitle\n"
+        f"{body}\\end{{document}}\n"
+    )

@@ -28,10 +28,10 @@ def make_application(argv: list[str] | None = None):
     return app
 
 
-def run_app() -> int:
+def run_app(open_path: str | None = None) -> int:
     app = make_application()
     from chainrule_gui.gui.main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(open_path=open_path)
     window.show()
     return app.exec()

@@ -1,61 +1,279 @@
-"""The main window: one tab per mode, menus, and remembered geometry."""
+"""The main window: one tab per mode, menus, files, and remembered state."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
 
 from chainrule_gui import __version__
+from chainrule_gui.core.errors import ChainRuleError
+from chainrule_gui.core.examples import EXAMPLES, categories
+from chainrule_gui.core.files import atomic_write_text
+from chainrule_gui.core.session import Session
+from chainrule_gui.gui.document import SessionDocument, describe_age
 from chainrule_gui.gui.expression.mode import DEFAULT_TEXT, ExpressionMode
 
 SETTINGS_VERSION = 1
+SESSION_FILTER = "Chain Rule Explorer sessions (*.json);;All files (*)"
+DEFAULT_SESSION = Session(text=DEFAULT_TEXT, point={"t": 1.0}, ranges={"t": (-1.5, 1.5)})
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, open_path: str | None = None, offer_recovery: bool = True):
         super().__init__(parent)
         self.setObjectName("MainWindow")
-        self.setWindowTitle("Chain Rule Explorer")
         self.tabs = QTabWidget(objectName="modeTabs")
         self.expression_mode = ExpressionMode()
         self.tabs.addTab(self.expression_mode, "Expression")
         self.setCentralWidget(self.tabs)
+        self.document = SessionDocument(self.expression_mode.current_session, self)
+        self.document.changed.connect(self._update_title)
+        self.expression_mode.edited.connect(self.document.note_change)
+        self.expression_mode.snapshot_shown.connect(self._on_snapshot_shown)
+        self._clean_after_build = False
         self._setup_menus()
         self.resize(1280, 800)
         self._restore_settings()
-        self.expression_mode.set_text(DEFAULT_TEXT)
+        self._show_clean(DEFAULT_SESSION)
+        if open_path:
+            QTimer.singleShot(0, lambda: self.open_session(open_path))
+        elif offer_recovery:
+            QTimer.singleShot(0, self._offer_recovery)
+
+    # -- menus ------------------------------------------------------------------------------
+    def _action(self, text, slot, name, shortcut=None, tip=None) -> QAction:
+        action = QAction(text, self, objectName=name)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
 
     def _setup_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, objectName="action-quit")
-        quit_action.triggered.connect(self.close)
-        file_menu.addAction(quit_action)
+        file_menu.addAction(self._action("&New", self.new_session, "action-new", QKeySequence.StandardKey.New,
+                                         "Start over with the default example"))
+        file_menu.addAction(self._action("&Open…", self._open_dialog, "action-open",
+                                         QKeySequence.StandardKey.Open, "Open a saved session (.json)"))
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.setObjectName("menu-recent")
+        self.document.recent_changed.connect(lambda _files: self._fill_recent())
+        self._fill_recent()
+        file_menu.addAction(self._action("&Save", self.save, "action-save", QKeySequence.StandardKey.Save,
+                                         "Save the session: text, point, ranges, choices and cuts"))
+        file_menu.addAction(self._action("Save &As…", self.save_as, "action-save-as",
+                                         QKeySequence.StandardKey.SaveAs, "Save the session under a new name"))
+        self.export_menu = file_menu.addMenu("&Export")
+        self.export_menu.setObjectName("menu-export")
+        self.export_menu.addAction(self._action("Derivation as &LaTeX…", self.export_latex, "action-export-latex",
+                                                tip="A compilable LaTeX document of the derivation"))
+        self.export_menu.addAction(self._action("Gradient as &NumPy function…", self.export_numpy,
+                                                "action-export-numpy",
+                                                tip="A standalone .py module computing the value and gradient"))
+        for action in getattr(self.expression_mode.diagram, "export_actions", []):
+            self.export_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, "action-quit", QKeySequence.StandardKey.Quit))
+
         edit = bar.addMenu("&Edit")
         editor = self.expression_mode.editor
-        undo = QAction("&Undo", self, shortcut=QKeySequence.StandardKey.Undo, objectName="action-undo")
-        undo.triggered.connect(editor.undo)
+        undo = self._action("&Undo", editor.undo, "action-undo", QKeySequence.StandardKey.Undo)
+        redo = self._action("&Redo", editor.redo, "action-redo", QKeySequence.StandardKey.Redo)
         editor.undoAvailable.connect(undo.setEnabled)
-        redo = QAction("&Redo", self, shortcut=QKeySequence.StandardKey.Redo, objectName="action-redo")
-        redo.triggered.connect(editor.redo)
         editor.redoAvailable.connect(redo.setEnabled)
         undo.setEnabled(False)
         redo.setEnabled(False)
         edit.addActions([undo, redo])
+
         view = bar.addMenu("&View")
         view.addActions(self.expression_mode.view_actions.actions())
         view.addAction(self.expression_mode.fit_action)
+
+        examples = bar.addMenu("E&xamples")
+        examples.setObjectName("menu-examples")
+        for category in categories():
+            sub = examples.addMenu(category)
+            for example in (e for e in EXAMPLES if e.category == category):
+                action = self._action(example.title, lambda _=False, e=example: self._load_example(e),
+                                      f"example-{example.key}", tip=example.explanation)
+                sub.addAction(action)
+
         help_menu = bar.addMenu("&Help")
-        about = QAction("&About Chain Rule Explorer", self, objectName="action-about")
-        about.triggered.connect(self._about)
-        help_menu.addAction(about)
+        help_menu.addAction(self._action("&About Chain Rule Explorer", self._about, "action-about"))
+
+    def _fill_recent(self) -> None:
+        self.recent_menu.clear()
+        files = self.document.recent_files()
+        for path in files:
+            self.recent_menu.addAction(self._action(Path(path).name, lambda _=False, p=path: self.open_session(p),
+                                                    "action-recent", tip=path))
+        self.recent_menu.setEnabled(bool(files))
+
+    # -- documents -----------------------------------------------------------------------------
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.document.title()}[*] — Chain Rule Explorer")
+        self.setWindowModified(self.document.is_modified())
+
+    def _show_clean(self, session: Session) -> None:
+        """Show ``session`` as the unmodified document (clean once its snapshot is built,
+        because building fills in defaults such as the chosen output)."""
+        self.expression_mode.apply_session(session)
+        self.document.mark_clean(self.expression_mode.current_session())
+        self._clean_after_build = True
+
+    def _on_snapshot_shown(self, _snapshot) -> None:
+        if self._clean_after_build:
+            self._clean_after_build = False
+            self.document.mark_clean(self.expression_mode.current_session())
+        else:
+            self._update_title()
+
+    def _confirm_discard(self) -> bool:
+        """True if it is fine to replace the current work (saved, or the user agreed)."""
+        if not self.document.is_modified():
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved changes", f"Save the changes to {self.document.title()}?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def new_session(self) -> None:
+        if self._confirm_discard():
+            self.document.new()
+            self._show_clean(DEFAULT_SESSION)
+
+    def _open_dialog(self) -> None:
+        if not self._confirm_discard():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open session", self._last_folder(), SESSION_FILTER)
+        if path:
+            self.open_session(path, confirm=False)
+
+    def open_session(self, path: str, confirm: bool = True) -> bool:
+        if confirm and not self._confirm_discard():
+            return False
+        try:
+            session = self.document.open(path)
+        except ChainRuleError as exc:  # the open work stays as it is
+            QMessageBox.warning(self, "Cannot open session", f"{Path(path).name}: {exc}")
+            return False
+        self._show_clean(session)
+        if session.text_error:
+            self.statusBar().showMessage(f"Opened with a mistake in the text: {session.text_error}", 10000)
+        return True
+
+    def save(self) -> bool:
+        if self.document.path is None:
+            return self.save_as()
+        return self._save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        path, _ = QFileDialog.getSaveFileName(self, "Save session", self._suggested_path(".json"),
+                                              SESSION_FILTER)
+        if not path:
+            return False
+        if not path.lower().endswith(".json"):
+            path += ".json"
+        return self._save_to(Path(path))
+
+    def _save_to(self, path: Path) -> bool:
+        try:
+            self.document.save(path)
+        except OSError as exc:
+            QMessageBox.warning(self, "Cannot save", f"{path}: {exc.strerror or exc}. "
+                                "Choose another folder with File ▸ Save As.")
+            return False
+        self.document.discard_autosave()
+        self.statusBar().showMessage(f"Saved {path}", 4000)
+        return True
+
+    def _last_folder(self) -> str:
+        if self.document.path is not None:
+            return str(self.document.path.parent)
+        recent = self.document.recent_files()
+        return str(Path(recent[0]).parent) if recent else str(Path.home())
+
+    def _suggested_path(self, suffix: str) -> str:
+        stem = self.document.path.stem if self.document.path else "chain-rule"
+        return str(Path(self._last_folder()) / f"{stem}{suffix}")
+
+    # -- exports -------------------------------------------------------------------------------
+    def export_latex(self, path: str | None = None) -> bool:
+        from chainrule_gui.core.latex import derivation_latex, latex_document
+
+        snapshot = self.expression_mode.snapshot
+        if snapshot is None or snapshot.derivation is None:
+            QMessageBox.information(self, "Nothing to export", "Type definitions with an output and an input first.")
+            return False
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export LaTeX", self._suggested_path(".tex"),
+                                                  "LaTeX (*.tex)")
+            if not path:
+                return False
+        body = derivation_latex(snapshot.graph, snapshot.derivation)
+        return self._write_export(path, latex_document(body, f"d{snapshot.of}/d{snapshot.wrt}"))
+
+    def export_numpy(self, path: str | None = None) -> bool:
+        from chainrule_gui.core.export_numpy import gradient_module
+
+        snapshot = self.expression_mode.snapshot
+        if snapshot is None or snapshot.of is None or snapshot.is_implicit:
+            QMessageBox.information(self, "Nothing to export", "Type definitions with an output first.")
+            return False
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export gradient", self._suggested_path("_gradient.py"),
+                                                  "Python (*.py)")
+            if not path:
+                return False
+        return self._write_export(path, gradient_module(snapshot.graph, snapshot.of, snapshot.point))
+
+    def _write_export(self, path: str, text: str) -> bool:
+        try:
+            atomic_write_text(path, text)
+        except OSError as exc:
+            QMessageBox.warning(self, "Cannot export", f"{path}: {exc.strerror or exc}")
+            return False
+        self.statusBar().showMessage(f"Exported {path}", 4000)
+        return True
+
+    # -- examples, recovery, about ---------------------------------------------------------------
+    def _load_example(self, example) -> None:
+        self.tabs.setCurrentWidget(self.expression_mode)
+        self.expression_mode.load_example(example)
+
+    def _offer_recovery(self) -> None:
+        found = SessionDocument.recoverable()
+        if found is None:
+            return
+        session, when = found
+        if session == self.expression_mode.current_session():
+            self.document.discard_autosave()
+            return
+        answer = QMessageBox.question(
+            self, "Restore unsaved work?",
+            f"Chain Rule Explorer did not close normally. Restore the work autosaved {describe_age(when)}?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.expression_mode.apply_session(session)
+            self.document.note_change()
+        else:
+            self.document.discard_autosave()
 
     def _about(self) -> None:
         QMessageBox.about(self, "About Chain Rule Explorer",
                           f"<b>Chain Rule Explorer</b> {__version__}<br>"
                           "See how derivatives flow through compositions.")
 
+    # -- settings -------------------------------------------------------------------------------
     def _restore_settings(self) -> None:
         settings = QSettings()
         geometry = settings.value("mainwindow/geometry")
@@ -69,9 +287,13 @@ class MainWindow(QMainWindow):
             self.expression_mode.splitter.restoreState(sizes)
 
     def closeEvent(self, event):  # noqa: N802 - Qt override
+        if not self._confirm_discard():
+            event.ignore()
+            return
         settings = QSettings()
         settings.setValue("mainwindow/geometry", self.saveGeometry())
         settings.setValue("mainwindow/state", self.saveState(SETTINGS_VERSION))
         settings.setValue("expression/splitter", self.expression_mode.splitter.saveState())
+        self.document.discard_autosave()
         self.expression_mode.shutdown()
         super().closeEvent(event)

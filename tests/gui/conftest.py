@@ -1,18 +1,44 @@
-"""Widget tests never touch the user's real settings or autosave folders."""
+"""Widget tests never touch the user's real settings or data, and never block on a dialog."""
 
 import pytest
-from PySide6.QtCore import QStandardPaths
+from PySide6.QtCore import QSettings, QStandardPaths
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+
+class DialogRecorder:
+    """Stands in for modal dialogs: records what would have been asked, answers as told."""
+
+    def __init__(self):
+        self.asked: list[tuple[str, str]] = []
+        self.answer = QMessageBox.StandardButton.Discard
+        self.save_path = ""
+        self.open_path = ""
+
+    def question(self, parent, title, text, *args, **kwargs):
+        self.asked.append((title, text))
+        return self.answer
+
+    def notify(self, parent, title, text, *args, **kwargs):
+        self.asked.append((title, text))
+        return QMessageBox.StandardButton.Ok
 
 
 @pytest.fixture(autouse=True)
-def _isolated_settings(qapp, tmp_path, monkeypatch):
+def dialogs(qapp, tmp_path, monkeypatch):
     QStandardPaths.setTestModeEnabled(True)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    from PySide6.QtCore import QSettings
-
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     qapp.setOrganizationName("ChainRuleExplorerTests")
     qapp.setApplicationName("Chain Rule Explorer Tests")
-    yield
+    recorder = DialogRecorder()
+    monkeypatch.setattr(QMessageBox, "question", recorder.question)
+    monkeypatch.setattr(QMessageBox, "warning", recorder.notify)
+    monkeypatch.setattr(QMessageBox, "information", recorder.notify)
+    monkeypatch.setattr(QMessageBox, "critical", recorder.notify)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda *a, **k: (recorder.save_path, ""))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda *a, **k: (recorder.open_path, ""))
+    yield recorder

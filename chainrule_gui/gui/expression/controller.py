@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from chainrule_gui.core.chain_graph import ChainGraph, build_chain_graph
+from chainrule_gui.core.choices import choose_output_input
 from chainrule_gui.core.derivation import derive, symbolic_derivative
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError, ParseError
 from chainrule_gui.core.implicit import implicit_derivative, project_to_curve
@@ -94,6 +95,22 @@ class ExpressionController(QObject):
             self._submit()
         else:
             self._timer.start()
+
+    def load_state(self, text: str, of: str | None = None, wrt: str | None = None,
+                   point: dict[str, float] | None = None,
+                   ranges: dict[str, tuple[float, float]] | None = None,
+                   cut=(), max_paths: int | None = None) -> None:
+        """Replace everything at once (opening a session or an example) and rebuild now."""
+        self.of, self.wrt = of, wrt
+        self.point = dict(point or {})
+        self.ranges = {k: tuple(v) for k, v in (ranges or {}).items()}
+        for name, value in self.point.items():
+            if name not in self.ranges:
+                self.ranges[name] = (value - DEFAULT_HALF_RANGE, value + DEFAULT_HALF_RANGE)
+        self.cut = frozenset(tuple(e) for e in cut)
+        if max_paths is not None:
+            self.max_paths = max(1, int(max_paths))
+        self.set_text(text, immediate=True)
 
     def set_output(self, name: str) -> None:
         if name and name != self.of:
@@ -281,24 +298,3 @@ class ExpressionController(QObject):
 
 def simplify_key(snapshot: ExplorerSnapshot) -> tuple:
     return (snapshot.text, snapshot.of, snapshot.wrt, snapshot.cut)
-
-
-def choose_output_input(graph: ChainGraph, of: str | None, wrt: str | None) -> tuple[str | None, str | None]:
-    """Keep the previous choice while it still makes sense; otherwise pick sensible defaults."""
-    program = graph.program
-    if program.relation is not None:
-        variables = list(graph.inputs)
-        if wrt not in variables:
-            wrt = variables[0] if variables else None
-        if of not in variables or of == wrt:
-            rest = [v for v in variables if v != wrt]
-            of = rest[0] if rest else None
-        return of, wrt
-    if of not in program.definitions:
-        of = program.outputs[0] if program.outputs else (next(iter(program.definitions), None))
-    if of is None:
-        return None, None
-    below = [n for n in graph.inputs if n in graph.inputs_of(of)]
-    if wrt not in below:
-        wrt = below[0] if below else None
-    return of, wrt

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
@@ -54,11 +55,14 @@ class InputRow(QWidget):
         grid.addWidget(label, 0, 0)
         grid.addWidget(self.slider, 0, 1)
         grid.addWidget(self.spin, 0, 2)
-        ends = QHBoxLayout()
+        self.ends = QWidget()
+        ends = QHBoxLayout(self.ends)
+        ends.setContentsMargins(0, 0, 0, 0)
         ends.addWidget(self.low)
         ends.addStretch(1)
         ends.addWidget(self.high)
-        grid.addLayout(ends, 1, 1)
+        grid.addWidget(self.ends, 1, 1)
+        self.ends.setVisible(False)
         grid.setColumnStretch(1, 1)
         self._range = (-1.0, 1.0)
         self._updating = False
@@ -118,10 +122,17 @@ class InputsPanel(QWidget):
         form.addRow("with respect to", self.wrt_selector)
         self.rows_box = QVBoxLayout()
         self.rows_box.setSpacing(2)
+        self.show_ranges = QCheckBox("Edit ranges", objectName="showRanges")
+        self.show_ranges.setToolTip("Show the slider ends of every input, to widen or narrow what a slider covers")
+        self.show_ranges.toggled.connect(self._on_show_ranges)
+        header = QHBoxLayout()
+        header.addWidget(QLabel("<b>Point</b>"))
+        header.addStretch(1)
+        header.addWidget(self.show_ranges)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
-        layout.addWidget(QLabel("Point"))
+        layout.addLayout(header)
         layout.addLayout(self.rows_box)
         layout.addStretch(1)
         self.rows: dict[str, InputRow] = {}
@@ -154,6 +165,7 @@ class InputsPanel(QWidget):
                 row = self.rows.get(name)
                 if row is None:
                     row = InputRow(name)
+                    row.ends.setVisible(self.show_ranges.isChecked())
                     row.value_changed.connect(self.value_changed)
                     row.range_changed.connect(self.range_changed)
                     self.rows[name] = row
@@ -161,6 +173,10 @@ class InputsPanel(QWidget):
                 row.set_state(snapshot.point[name], snapshot.ranges[name])
         finally:
             self._updating = False
+
+    def _on_show_ranges(self, shown: bool) -> None:
+        for row in self.rows.values():
+            row.ends.setVisible(shown)
 
     def _on_of(self, name: str) -> None:
         if not self._updating and name:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
     QLabel,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QToolBar,
@@ -17,7 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from chainrule_gui.core.errors import ParseError
+from chainrule_gui.core.examples import Example
 from chainrule_gui.core.paths import iter_paths
+from chainrule_gui.core.session import Session
 from chainrule_gui.gui.expression.controller import ExpressionController
 from chainrule_gui.gui.expression.diagram import VIEWS, TreeDiagram
 from chainrule_gui.gui.expression.editor import ExpressionEditor
@@ -33,6 +36,7 @@ MAX_HIGHLIGHTED_PATHS = 500
 
 class ExpressionMode(QWidget):
     snapshot_shown = Signal(object)
+    edited = Signal()  # text, point, choices or cuts changed (the document may be modified)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -43,6 +47,12 @@ class ExpressionMode(QWidget):
         self.error_strip.setWordWrap(True)
         self.error_strip.setStyleSheet("color: #b00020;")
         self.status = QLabel(objectName="expressionStatus")
+        self.example_note = QLabel(objectName="exampleNote")
+        self.example_note.setWordWrap(True)
+        self.example_note.setStyleSheet("background: #eef5fb; border: 1px solid #b8d4ea; border-radius: 4px;"
+                                        " padding: 6px;")
+        self.example_note.hide()
+        self._loading = False
         self.inputs = InputsPanel()
         self.diagram = TreeDiagram()
         self.path_list = PathList()
@@ -86,15 +96,25 @@ class ExpressionMode(QWidget):
         left_box.setContentsMargins(0, 0, 0, 0)
         left_box.addWidget(QLabel("<b>Definitions</b>"))
         left_box.addWidget(self.editor, 2)
+        left_box.addWidget(self.example_note)
         left_box.addWidget(self.error_strip)
-        left_box.addWidget(self.inputs, 3)
+        inputs_scroll = QScrollArea(objectName="inputsScroll")
+        inputs_scroll.setWidgetResizable(True)
+        inputs_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        inputs_scroll.setWidget(self.inputs)
+        left_box.addWidget(inputs_scroll, 3)
         center = QSplitter(Qt.Orientation.Vertical)
         center.addWidget(self.diagram)
         center.addWidget(self.bottom_tabs)
         center.setSizes([520, 260])
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.path_list)
-        right.addWidget(self.result_panel)
+        # A long formula scrolls inside its column instead of widening the column.
+        result_scroll = QScrollArea(objectName="resultScroll")
+        result_scroll.setWidgetResizable(True)
+        result_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        result_scroll.setWidget(self.result_panel)
+        right.addWidget(result_scroll)
         right.setSizes([300, 420])
         self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="expressionSplitter")
         self.splitter.addWidget(left)
@@ -110,7 +130,7 @@ class ExpressionMode(QWidget):
 
     def _wire(self) -> None:
         c = self.controller
-        self.editor.textChanged.connect(lambda: c.set_text(self.editor.toPlainText()))
+        self.editor.textChanged.connect(self._on_text_edited)
         c.snapshot_ready.connect(self._on_snapshot)
         c.parse_error.connect(self._on_parse_error)
         c.busy_changed.connect(lambda busy: self.status.setText("computing…" if busy else ""))
@@ -119,6 +139,9 @@ class ExpressionMode(QWidget):
         self.inputs.input_chosen.connect(c.set_input)
         self.inputs.value_changed.connect(c.set_value)
         self.inputs.range_changed.connect(c.set_range)
+        for signal in (self.inputs.output_chosen, self.inputs.input_chosen, self.inputs.value_changed,
+                       self.inputs.range_changed, self.diagram.cut_requested):
+            signal.connect(lambda *_: self.edited.emit())
         self.path_list.path_selected.connect(self._on_path_selected)
         self.path_list.path_hovered.connect(self._on_path_hovered)
         self.diagram.edge_selected.connect(self._on_edge_selected)
@@ -128,12 +151,53 @@ class ExpressionMode(QWidget):
     # -- public -----------------------------------------------------------------------------
     def set_text(self, text: str, immediate: bool = True) -> None:
         """Replace the definitions (undoable in the editor) and recompute."""
-        cursor = self.editor.textCursor()
-        cursor.beginEditBlock()
-        cursor.select(cursor.SelectionType.Document)
-        cursor.insertText(text)
-        cursor.endEditBlock()
+        self._replace_editor_text(text)
         self.controller.set_text(text, immediate=immediate)
+
+    def _replace_editor_text(self, text: str) -> None:
+        self._loading = True
+        try:
+            cursor = self.editor.textCursor()
+            cursor.beginEditBlock()
+            cursor.select(cursor.SelectionType.Document)
+            cursor.insertText(text)
+            cursor.endEditBlock()
+        finally:
+            self._loading = False
+
+    def _on_text_edited(self) -> None:
+        if self._loading:
+            return
+        self.controller.set_text(self.editor.toPlainText())
+        self.edited.emit()
+
+    def load_example(self, example: Example) -> None:
+        self.apply_session(Session(text=example.text, of=example.of, wrt=example.wrt,
+                                   point=dict(example.point), ranges=dict(example.ranges)))
+        self.example_note.setText(f"<b>{example.title}</b> — {example.explanation}")
+        self.example_note.show()
+
+    def apply_session(self, session: Session) -> None:
+        """Show ``session``: text (undoable), choices, point, ranges, cuts and view."""
+        self.example_note.hide()
+        self._replace_editor_text(session.text)
+        if session.diagram != self.diagram.view:
+            self.diagram.set_view(session.diagram)
+        self.controller.load_state(session.text, session.of, session.wrt, session.point, session.ranges,
+                                   session.cut, session.max_paths)
+        self.edited.emit()
+
+    def current_session(self) -> Session:
+        """The explorer's state as a session (what File ▸ Save writes)."""
+        c = self.controller
+        snapshot = c.snapshot
+        names = set(snapshot.program.inputs) if snapshot is not None else set(c.point)
+        return Session(
+            text=self.editor.toPlainText(), of=c.of, wrt=c.wrt,
+            point={k: v for k, v in c.point.items() if k in names},
+            ranges={k: v for k, v in c.ranges.items() if k in names},
+            cut=tuple(sorted(c.cut)), max_paths=c.max_paths, diagram=self.diagram.view,
+        )
 
     @property
     def snapshot(self) -> ExplorerSnapshot | None:

@@ -1,0 +1,162 @@
+"""The open session as a document: file name, unsaved changes, recent files and autosave.
+
+Work is never lost silently: saves are atomic, a bad file leaves the open work untouched,
+an autosave copy is written a few seconds after each change (to the user's data folder,
+never over the user's own file), and closing with unsaved changes asks first.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
+
+from chainrule_gui.core.files import FileFormatError, atomic_write_text, remove_stale_temporaries
+from chainrule_gui.core.session import Session, load_session, save_session, session_from_bytes
+
+AUTOSAVE_INTERVAL_MS = 4000
+MAX_RECENT = 8
+AUTOSAVE_NAME = "autosave-session.json"
+
+
+def data_folder() -> Path:
+    folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+class SessionDocument(QObject):
+    """Tracks which file the work belongs to and whether it has changed since saving.
+
+    ``current`` is a callable returning the explorer's state as a :class:`Session`.
+    """
+
+    changed = Signal()  # title or modified state changed
+    recent_changed = Signal(list)
+
+    def __init__(self, current, parent=None):
+        super().__init__(parent)
+        self._current = current
+        self.path: Path | None = None
+        self._saved: Session | None = None
+        self._autosaved: Session | None = None
+        self._timer = QTimer(self, singleShot=True, interval=AUTOSAVE_INTERVAL_MS)
+        self._timer.timeout.connect(self.autosave)
+
+    # -- state --------------------------------------------------------------------------------
+    def mark_clean(self, session: Session | None = None) -> None:
+        self._saved = session if session is not None else self._current()
+        self.changed.emit()
+
+    def is_modified(self) -> bool:
+        current = self._current()
+        return current is not None and current != self._saved
+
+    def title(self) -> str:
+        return self.path.name if self.path else "Untitled"
+
+    def note_change(self) -> None:
+        """Called after every edit: refresh the title and schedule an autosave."""
+        self.changed.emit()
+        if self.is_modified():
+            self._timer.start()
+
+    # -- files ------------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike | None = None) -> Path:
+        """Save to ``path`` (or the current file); raises OSError with the reason."""
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise ValueError("no file chosen")
+        session = self._current()
+        save_session(session, target)
+        self.path = target
+        self.mark_clean(session)
+        self.add_recent(target)
+        return target
+
+    def open(self, path: str | os.PathLike) -> Session:
+        """Read and check a session; on any problem raise FileFormatError and change nothing.
+
+        A text with a typing mistake still opens (it is the user's work): the editor shows
+        the mistake in place.
+        """
+        session = load_session(path, allow_text_errors=True)
+        self.path = Path(path)
+        self.add_recent(self.path)
+        return session
+
+    def opened(self, session: Session) -> None:
+        """The explorer now shows ``session``: it is the clean state."""
+        self.mark_clean(session)
+
+    def new(self) -> None:
+        self.path = None
+        self._saved = None
+
+    # -- recent files ---------------------------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = QSettings().value("recentFiles", [])
+        if isinstance(value, str):
+            value = [value]
+        return [p for p in (value or []) if isinstance(p, str)]
+
+    def add_recent(self, path: Path) -> None:
+        entry = str(Path(path).resolve())
+        files = [entry] + [p for p in self.recent_files() if p != entry]
+        QSettings().setValue("recentFiles", files[:MAX_RECENT])
+        self.recent_changed.emit(files[:MAX_RECENT])
+
+    def forget_recent(self, path: str) -> None:
+        files = [p for p in self.recent_files() if p != path]
+        QSettings().setValue("recentFiles", files)
+        self.recent_changed.emit(files)
+
+    # -- autosave and recovery ----------------------------------------------------------------
+    @staticmethod
+    def autosave_path() -> Path:
+        return data_folder() / AUTOSAVE_NAME
+
+    def autosave(self) -> None:
+        session = self._current()
+        if session is None or session == self._autosaved or not self.is_modified():
+            return
+        try:
+            atomic_write_text(self.autosave_path(), session.to_json())
+            self._autosaved = session
+        except OSError:
+            pass  # autosave is a safety net; a full disk must not interrupt the user
+
+    def discard_autosave(self) -> None:
+        """After a clean exit or an explicit save there is nothing to recover."""
+        self._timer.stop()
+        try:
+            self.autosave_path().unlink()
+        except FileNotFoundError:
+            pass
+        except OSError:
+            pass
+        remove_stale_temporaries(data_folder(), AUTOSAVE_NAME)
+
+    @classmethod
+    def recoverable(cls) -> tuple[Session, float] | None:
+        """The session a crashed run left behind, with its time, if it still reads."""
+        path = cls.autosave_path()
+        if not path.exists():
+            return None
+        try:
+            return session_from_bytes(path.read_bytes()), path.stat().st_mtime
+        except (FileFormatError, OSError):
+            return None
+
+
+def describe_age(timestamp: float) -> str:
+    seconds = max(0, time.time() - timestamp)
+    if seconds < 90:
+        return "a minute ago"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} minutes ago"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.0f} hours ago"
+    return time.strftime("%d %B %Y %H:%M", time.localtime(timestamp))
