@@ -18,6 +18,7 @@ over forward) and forward-over-reverse (a Hessian–vector product).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+import weakref
 from dataclasses import dataclass
 
 import networkx as nx
@@ -42,9 +43,21 @@ class SweepStep:
     total: float
 
 
+_ORDERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
 def top_down(graph: nx.DiGraph) -> list[str]:
-    """Nodes with every user before what it uses (outputs first)."""
-    return list(nx.topological_sort(graph))
+    """Nodes with every user before what it uses (outputs first); cached per graph.
+
+    Graphs are not changed after they are built; the node and edge counts guard the cache
+    anyway.  Sorting costs more than a sweep itself on small graphs.
+    """
+    key = (graph.number_of_nodes(), graph.number_of_edges())
+    cached = _ORDERS.get(graph)
+    if cached is None or cached[0] != key:
+        cached = (key, list(nx.topological_sort(graph)))
+        _ORDERS[graph] = cached
+    return cached[1]
 
 
 def reverse_sweep(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import networkx as nx
 import sympy as sp
@@ -111,6 +111,59 @@ class ChainGraph:
             sizes[node] = own + sum(uses.get(self.program.symbols.get(c), 1) * (sizes[c] - 1)
                                     for c in self.variables.successors(node))
         return sizes[name]
+
+    def operation_expr(self, node: str) -> sp.Expr:
+        """The SymPy form of an operation-level node, in terms of the names it uses."""
+        cache = self._op_exprs
+        if node in cache:
+            return cache[node]
+        pending = [node]
+        while pending:  # post-order without recursion: nesting can be deep
+            current = pending[-1]
+            data = self.operations.nodes[current]
+            if data["kind"] != "op":
+                cache[current] = data["sym"] if data.get("sym") is not None else \
+                    self.program.relation.sym
+                pending.pop()
+                continue
+            missing = [a for a in data["args"] if a not in cache]
+            if missing:
+                pending.extend(missing)
+                continue
+            cache[current] = OPS[data["op"]].sympy(*(cache[a] for a in data["args"]))
+            pending.pop()
+        return cache[node]
+
+    def operation_partial(self, parent: str, child: str) -> sp.Expr:
+        """The symbolic local partial on an operation-level edge (summed over repeated uses)."""
+        key = (parent, child)
+        if key not in self._op_partials_symbolic:
+            data = self.operations.nodes[parent]
+            if data["kind"] == "variable":
+                partial = sp.S.One
+            else:
+                args = [self.operation_expr(a) for a in data["args"]]
+                partials = sympy_partials(OPS[data["op"]], args)
+                partial = sp.Add(*(partials[i] for i in self.operations.edges[key]["indices"]))
+            self._op_partials_symbolic[key] = partial
+        return self._op_partials_symbolic[key]
+
+    @cached_property
+    def _op_exprs(self) -> dict[str, sp.Expr]:
+        return {}
+
+    @cached_property
+    def _op_partials_symbolic(self) -> dict[tuple[str, str], sp.Expr]:
+        return {}
+
+    @cached_property
+    def op_top_down(self) -> list[str]:
+        """Operation nodes with every user before what it uses (for reverse sweeps)."""
+        return list(reversed(self.op_order))
+
+    @cached_property
+    def var_top_down(self) -> list[str]:
+        return list(nx.topological_sort(self.variables))
 
     def require_name(self, name: str, role: str) -> None:
         if name not in self.variables:
@@ -284,8 +337,15 @@ def _variable_graph(program: Program) -> nx.DiGraph:
         owners.append((RELATION_NODE, rel.sym, rel.names))
     for name, expr, deps in owners:
         for dep in sorted(deps, key=lambda n: program.names.index(n)):
-            graph.add_edge(name, dep, partial=sp.diff(expr, program.symbols[dep]))
+            graph.add_edge(name, dep, partial=local_partial_of(expr, program.symbols[dep]))
     return graph
+
+
+@lru_cache(maxsize=8192)
+def local_partial_of(expr: sp.Expr, symbol: sp.Symbol) -> sp.Expr:
+    """∂expr/∂symbol, remembered: while someone types, most definitions do not change,
+    and SymPy's ``diff`` costs milliseconds each (assumption queries on real symbols)."""
+    return sp.diff(expr, symbol)
 
 
 def _operation_graph(program: Program) -> nx.DiGraph:
@@ -306,6 +366,13 @@ def _operation_graph(program: Program) -> nx.DiGraph:
 
 
 class _OpBuilder:
+    """Adds the operations of one definition (or of the relation) to the operation graph.
+
+    Nodes get their op, arguments and source span; their SymPy forms and the symbolic
+    partials on their edges are made on demand (:meth:`ChainGraph.operation_expr`,
+    :meth:`ChainGraph.operation_partial`) because only the operations view shows them.
+    """
+
     def __init__(self, graph: nx.DiGraph, program: Program):
         self.graph = graph
         self.program = program
@@ -315,21 +382,18 @@ class _OpBuilder:
         root = self.add_expr(expr, name, line)
         self.graph.add_node(name, kind="variable", op="id", label=name, text=name, owner=name,
                             line=line, sym=self.program.symbols[name], args=(root,))
-        self.graph.add_edge(name, root, partial=sp.S.One, indices=(0,))
+        self._add_edges(name, (root,))
 
     def add_relation(self, lhs: Expr, rhs: Expr, line: int) -> None:
         left = self.add_expr(lhs, RELATION_NODE, line)
         right = self.add_expr(rhs, RELATION_NODE, line)
         diff_id = self._new_id(RELATION_NODE)
-        left_sym = self.graph.nodes[left]["sym"]
-        right_sym = self.graph.nodes[right]["sym"]
         self.graph.add_node(diff_id, kind="op", op="sub", label=OPS["sub"].symbol,
-                            text="lhs − rhs", owner=RELATION_NODE, line=line,
-                            sym=left_sym - right_sym, args=(left, right))
-        self._add_edges(diff_id, (left, right), [sp.S.One, sp.S.NegativeOne])
+                            text="lhs − rhs", owner=RELATION_NODE, line=line, args=(left, right))
+        self._add_edges(diff_id, (left, right))
         self.graph.add_node(RELATION_NODE, kind="variable", op="id", label="F", text="F",
-                            owner=RELATION_NODE, line=line, sym=left_sym - right_sym, args=(diff_id,))
-        self.graph.add_edge(RELATION_NODE, diff_id, partial=sp.S.One, indices=(0,))
+                            owner=RELATION_NODE, line=line, sym=None, args=(diff_id,))
+        self._add_edges(RELATION_NODE, (diff_id,))
 
     def _new_id(self, owner: str) -> str:
         self.counter += 1
@@ -359,19 +423,15 @@ class _OpBuilder:
             graph.add_node(node_id, kind="const", label=node.text, value=float(sym), sym=sym,
                            args=(), **common)
             return node_id
-        spec = OPS[node.op]
-        arg_syms = [graph.nodes[c]["sym"] for c in child_ids]
-        sym = spec.sympy(*arg_syms)
-        graph.add_node(node_id, kind="op", op=node.op, label=spec.symbol, sym=sym,
+        graph.add_node(node_id, kind="op", op=node.op, label=OPS[node.op].symbol,
                        args=tuple(child_ids), **common)
-        self._add_edges(node_id, child_ids, sympy_partials(spec, arg_syms))
+        self._add_edges(node_id, child_ids)
         return node_id
 
-    def _add_edges(self, parent: str, children, partials) -> None:
-        for index, (child, partial) in enumerate(zip(children, partials, strict=True)):
-            if self.graph.has_edge(parent, child):  # x*x: one edge, partials summed
+    def _add_edges(self, parent: str, children) -> None:
+        for index, child in enumerate(children):
+            if self.graph.has_edge(parent, child):  # x*x: one edge, its partial summed over both uses
                 data = self.graph.edges[parent, child]
-                data["partial"] = data["partial"] + partial
                 data["indices"] = data["indices"] + (index,)
             else:
-                self.graph.add_edge(parent, child, partial=partial, indices=(index,))
+                self.graph.add_edge(parent, child, indices=(index,))

@@ -30,3 +30,23 @@ def to_text(expr: sp.Basic) -> str:
 def to_latex(expr: sp.Basic) -> str:
     """LaTeX for typesetting, e.g. ``2 x + y \\cos{\\left(x y \\right)}``."""
     return _Latex().doprint(expr)
+
+
+def size_exceeds(expr: sp.Basic, limit: int) -> bool:
+    """Whether ``expr`` has more than ``limit`` nodes, without walking all of a huge tree."""
+    count = 0
+    for _ in sp.preorder_traversal(expr):
+        count += 1
+        if count > limit:
+            return True
+    return False
+
+
+#: Formulas with more nodes than this are described, not printed: printing one of a few
+#: thousand nodes takes seconds and nobody reads it.
+MAX_PRINTED_NODES = 2000
+
+
+def to_text_bounded(expr: sp.Basic, limit: int = MAX_PRINTED_NODES) -> str | None:
+    """Plain text of ``expr``, or None when it is too large to be worth printing."""
+    return None if size_exceeds(expr, limit) else to_text(expr)

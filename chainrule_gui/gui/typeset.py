@@ -47,9 +47,16 @@ def _font(point_size: float):
     return FontProperties(size=point_size)
 
 
+#: Longer LaTeX is not typeset: mathtext takes seconds on formulas of thousands of terms,
+#: and nobody reads them as a picture; callers show (elided) text instead.
+MAX_TYPESET_CHARS = 1500
+
+
 def latex_pixmap(latex: str, point_size: float = 11.0, color: QColor | str = "#000000",
                  device_pixel_ratio: float = 1.0) -> QPixmap | None:
-    """A pixmap of ``latex`` or None if mathtext cannot typeset it."""
+    """A pixmap of ``latex``, or None if mathtext cannot typeset it or it is too long."""
+    if len(latex) > MAX_TYPESET_CHARS:
+        return None
     name = color.name() if isinstance(color, QColor) else color
     data = _render(latex, float(point_size), name, float(max(1.0, device_pixel_ratio)))
     if data is None:

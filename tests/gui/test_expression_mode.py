@@ -100,3 +100,21 @@ def test_cutting_an_edge(qtbot, mode):
     qtbot.waitUntil(lambda: mode.snapshot.cut == {("z", "y")}, timeout=10000)
     assert [r[0] for r in path_rows(mode)] == ["z → x → t"]
     assert mode.snapshot.derivation.removed_path_count == 1
+
+
+def test_a_large_composition_is_shown_before_sympy_has_differentiated_it(qtbot, mode):
+    lines = ["x0 = t"]
+    for i in range(1, 7):  # about 1,800 operations once substituted
+        lines += [f"a{i} = sin(x{i-1})", f"b{i} = cos(x{i-1})", f"x{i} = a{i}*b{i} + a{i}"]
+    text = "\n".join(lines)
+    before = mode.snapshot.revision if mode.snapshot else 0
+    mode.set_text(text)
+    qtbot.waitUntil(lambda: mode.snapshot is not None and mode.snapshot.revision > before
+                    and mode.snapshot.text == text, timeout=20000)
+    first = mode.snapshot
+    assert first.derivation is not None and first.derivation.agreement["reverse"]
+    if first.symbolic_pending:  # SymPy's answer arrives in a later snapshot
+        assert first.derivation.methods["symbolic"] is None
+        qtbot.waitUntil(lambda: not mode.snapshot.symbolic_pending, timeout=60000)
+    assert mode.snapshot.derivation.agreement["symbolic"] is True
+    assert mode.snapshot.graph is first.graph  # numbers refreshed, structure kept

@@ -28,6 +28,9 @@ DEBOUNCE_MS = 120
 DEFAULT_VALUE = 1.0
 DEFAULT_HALF_RANGE = 3.0
 DEFAULT_MAX_PATHS = 200
+#: Below this size SymPy's derivative is computed before the first paint (a few ms); above
+#: it the snapshot is shown at once and SymPy's check arrives when ready.
+INLINE_SYMBOLIC_OPS = 400
 SIMPLIFY_TIMEOUT_S = 4.0
 
 
@@ -60,6 +63,7 @@ class ExpressionController(QObject):
     busy_changed = Signal(bool)
     simplified_ready = Signal(object)  # Simplified
     _built = Signal(object)  # from the worker thread to the GUI thread
+    _symbolic_done = Signal(int, object)  # request number, cache key
     _simplified = Signal(object)
 
     def __init__(self, parent: QObject | None = None):
@@ -72,6 +76,7 @@ class ExpressionController(QObject):
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self._submit)
         self._built.connect(self._on_built)
+        self._symbolic_done.connect(self._on_symbolic_done)
         self._simplified.connect(self.simplified_ready)
         self._pending_text = ""
         self._symbolic_cache: dict[tuple, object] = {}
@@ -178,12 +183,18 @@ class ExpressionController(QObject):
         """Runs on the worker thread; never touches widgets."""
         if request != self._latest_request:
             return  # a newer text is already queued
+        deferred = None
         try:
             program = parse_program(text)
             graph = build_chain_graph(program)
             of, wrt = choose_output_input(graph, of, wrt)
             cut = frozenset(e for e in cut if graph.variables.has_edge(*e))
-            symbolic = self._symbolic(graph, text, of, wrt, cut) if of and wrt and not program.relation else None
+            symbolic = None
+            if of and wrt and not program.relation:
+                if graph.composed_size(of) <= INLINE_SYMBOLIC_OPS:
+                    symbolic = self._symbolic(graph, text, of, wrt, cut)
+                else:
+                    deferred = (graph, text, of, wrt, cut)
             built = Built(request, text, program, graph, of, wrt, symbolic, None)
         except ParseError as exc:
             built = Built(request, text, None, None, of, wrt, None, exc)
@@ -191,6 +202,10 @@ class ExpressionController(QObject):
             built = Built(request, text, None, None, of, wrt, None,
                           ParseError(str(exc)))
         self._built.emit(built)
+        if deferred is not None and request == self._latest_request:
+            graph, text, of, wrt, cut = deferred
+            self._symbolic(graph, text, of, wrt, cut)
+            self._symbolic_done.emit(request, (text, of, wrt, cut))
 
     def _symbolic(self, graph: ChainGraph, text: str, of: str, wrt: str, cut) -> object:
         key = (text, of, wrt, cut)
@@ -218,6 +233,14 @@ class ExpressionController(QObject):
         self._text, self._program, self._graph = built.text, built.program, built.graph
         self._refresh(structure_changed=True, symbolic=built.symbolic)
 
+    def _on_symbolic_done(self, request: int, key: tuple) -> None:
+        """SymPy's derivative of a large expression arrived after the first paint."""
+        if self._closed or request != self._latest_request or self.snapshot is None:
+            return
+        if key != (self.snapshot.text, self.of, self.wrt, self.cut):
+            return
+        self._refresh(structure_changed=False, symbolic=self._symbolic_cache.get(key), symbolic_arrived=True)
+
     def _adopt_inputs(self, program: Program, graph: ChainGraph) -> None:
         """Keep values of inputs that survive an edit; new inputs start at a default."""
         for name in program.inputs:
@@ -239,14 +262,17 @@ class ExpressionController(QObject):
         self._submit()
 
     # -- numbers at the point (GUI thread) -------------------------------------------------
-    def _refresh(self, structure_changed: bool, symbolic=None) -> None:
+    def _refresh(self, structure_changed: bool, symbolic=None, symbolic_arrived: bool = False) -> None:
         if not hasattr(self, "_graph"):
             return
         graph, program = self._graph, self._program
         point = {n: self.point.get(n, DEFAULT_VALUE) for n in program.inputs}
         ranges = {n: self.ranges[n] for n in program.inputs}
-        if symbolic is None and self.of and self.wrt:
-            symbolic = self._symbolic_cache.get((self._text, self.of, self.wrt, self.cut))
+        key = (self._text, self.of, self.wrt, self.cut)
+        if symbolic is None:
+            symbolic = self._symbolic_cache.get(key)
+        # Known: SymPy has answered (None = too large, derive() then says so in its notes).
+        known = symbolic is not None or key in self._symbolic_cache
         derivation = implicit = error = None
         try:
             if program.relation is not None:
@@ -254,7 +280,7 @@ class ExpressionController(QObject):
                     implicit = implicit_derivative(graph, self.of, self.wrt, point, symbolic=False)
             elif self.of and self.wrt:
                 derivation = derive(graph, self.of, self.wrt, point, max_paths=self.max_paths,
-                                    cut=self.cut, symbolic=symbolic is not None, symbolic_expr=symbolic)
+                                    cut=self.cut, symbolic=known, symbolic_expr=symbolic)
             else:
                 error = ChoiceError("define an output that depends on an input, e.g. z = x^2")
         except ChainRuleError as exc:
@@ -264,10 +290,12 @@ class ExpressionController(QObject):
             revision=self._revision, text=self._text, program=program, graph=graph, of=self.of,
             wrt=self.wrt, point=point, ranges=ranges, cut=self.cut, derivation=derivation,
             implicit=implicit, error=error, structure_changed=structure_changed, max_paths=self.max_paths,
+            symbolic_pending=derivation is not None and not known,
         )
         self.snapshot = snapshot
         self.snapshot_ready.emit(snapshot)
-        if structure_changed and derivation is not None and derivation.derivative_expr is not None:
+        if (structure_changed or symbolic_arrived) and derivation is not None \
+                and derivation.derivative_expr is not None:
             self._request_simplify(snapshot)
 
     def _request_simplify(self, snapshot: ExplorerSnapshot) -> None:

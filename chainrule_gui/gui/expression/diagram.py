@@ -230,7 +230,7 @@ class TreeDiagram(QGraphicsView):
                        for px, py in layout.edge_points.get((u, v), [])]
             points.append(self.nodes[v].pos())
             value = ev.op_partials.get((u, v)) if ev else None
-            label = f"{to_text(ops.edges[u, v]['partial'])} = {fmt(value, 4)}"
+            label = f"{to_text(graph.operation_partial(u, v))} = {fmt(value, 4)}"
             item = EdgeItem((u, v), None, points, label)
             self.scene().addItem(item)
             self.edges[(u, v)] = item

@@ -21,12 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from chainrule_gui.core.derivation import METHOD_NAMES, METHOD_TITLES
-from chainrule_gui.core.printing import to_latex, to_text
+from chainrule_gui.core.printing import size_exceeds, to_latex, to_text, to_text_bounded
 from chainrule_gui.core.report import fmt
 from chainrule_gui.gui.expression.controller import Simplified, simplify_key
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 from chainrule_gui.gui.typeset import latex_pixmap
 
+MAX_TYPESET_NODES = 400  # larger formulas are shown as (elided) text
+MAX_TEXT_CHARS = 600
 AGREE = "#009e73"  # Okabe–Ito bluish green
 DISAGREE = "#d55e00"  # Okabe–Ito vermillion
 
@@ -59,6 +61,7 @@ class ResultPanel(QWidget):
         layout.addStretch(1)
         self.snapshot: ExplorerSnapshot | None = None
         self._simplified: Simplified | None = None
+        self._shown_expr = None
 
     def show_stale(self, stale: bool) -> None:
         self.setEnabled(not stale)
@@ -78,10 +81,14 @@ class ResultPanel(QWidget):
             self.notes.clear()
             return
         self.title.setText(f"<b>d{d.of}/d{d.wrt}</b> at " + ", ".join(f"{k} = {fmt(v)}" for k, v in d.point.items()))
-        if snapshot.structure_changed:
+        if snapshot.structure_changed or d.derivative_expr is not self._shown_expr:
+            self._shown_expr = d.derivative_expr
             self._simplified = None
             self._show_formula(d.derivative_expr)
-            self.simplify_status.setText("simplifying…" if d.derivative_expr is not None else "")
+            if d.derivative_expr is not None:
+                self.simplify_status.setText("simplifying…")
+            else:
+                self.simplify_status.setText("SymPy is differentiating…" if snapshot.symbolic_pending else "")
         self.value.setText(f"<span style='font-size:15pt'>= {fmt(d.derivative, 12)}</span>")
         ok = d.agree
         self.badge.setText("✓ all methods agree" if ok else "✗ the methods disagree")
@@ -115,13 +122,21 @@ class ResultPanel(QWidget):
 
     def _show_formula(self, expr) -> None:
         if expr is None:
-            self.formula.setText("(too large to differentiate symbolically)")
+            self.formula.setText("")
             return
         d = self.snapshot.derivation
-        latex = rf"\frac{{d{d.of}}}{{d{d.wrt}}} = " + to_latex(expr)
-        pixmap = latex_pixmap(latex, 12.0, self.palette().text().color(), self.devicePixelRatioF())
+        pixmap = None
+        if not size_exceeds(expr, MAX_TYPESET_NODES):
+            latex = rf"\frac{{d{d.of}}}{{d{d.wrt}}} = " + to_latex(expr)
+            pixmap = latex_pixmap(latex, 12.0, self.palette().text().color(), self.devicePixelRatioF())
         if pixmap is None or pixmap.width() > 4000:
-            self.formula.setText(f"d{d.of}/d{d.wrt} = {to_text(expr)}")
+            text = to_text_bounded(expr)
+            if text is None:
+                text = "(a formula too large to print: thousands of terms)"
+            elif len(text) > MAX_TEXT_CHARS:
+                text = text[:MAX_TEXT_CHARS] + " …"
+            self.formula.setText(f"d{d.of}/d{d.wrt} = {text}")
+            self.formula.setToolTip("")
         else:
             self.formula.setPixmap(pixmap)
-        self.formula.setToolTip(to_text(expr))
+            self.formula.setToolTip(to_text(expr))

@@ -39,6 +39,9 @@ class ExplorerSnapshot:
     error: ChainRuleError | None = None
     structure_changed: bool = True
     max_paths: int = 200
+    #: SymPy's derivative of a large composition is still being computed (it arrives in a
+    #: later snapshot); the other four methods are already in ``derivation``.
+    symbolic_pending: bool = False
     settings: dict = field(default_factory=dict)
 
     @property
