@@ -30,6 +30,10 @@ def make_application(argv: list[str] | None = None):
 
 def run_app(open_path: str | None = None) -> int:
     app = make_application()
+    from chainrule_gui.gui.error_reporter import ErrorReporter
+
+    reporter = ErrorReporter(app)
+    reporter.install()
     from chainrule_gui.gui.main_window import MainWindow
 
     window = MainWindow(open_path=open_path)
