@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import time
+
+#: When this module was first imported: close to process start for the start-up benchmark.
+PROCESS_START = time.perf_counter()
 
 ORGANIZATION = "ChainRuleExplorer"
 APPLICATION = "Chain Rule Explorer"
@@ -38,4 +43,21 @@ def run_app(open_path: str | None = None) -> int:
 
     window = MainWindow(open_path=open_path)
     window.show()
+    if os.environ.get("CHAINRULE_GUI_EXIT_AFTER_FIRST_PAINT"):
+        _exit_after_first_paint(app, window)
     return app.exec()
+
+
+def _exit_after_first_paint(app, window) -> None:
+    """For smoke checks and the start-up benchmark: report when the default example's
+    diagram has been drawn, then quit."""
+    from PySide6.QtCore import QTimer
+
+    def done(_snapshot) -> None:
+        window.expression_mode.snapshot_shown.disconnect(done)
+        elapsed = time.perf_counter() - PROCESS_START
+        print(f"first paint after {elapsed:.3f} s", flush=True)
+        window.document.mark_clean()
+        QTimer.singleShot(0, window.close)
+
+    window.expression_mode.snapshot_shown.connect(done)
