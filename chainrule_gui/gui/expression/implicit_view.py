@@ -37,9 +37,10 @@ from chainrule_gui.core.curve import (
 )
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.latex import name_latex
-from chainrule_gui.core.printing import to_latex, to_text
+from chainrule_gui.core.printing import to_latex
 from chainrule_gui.core.report import fmt
 from chainrule_gui.gui.expression.background import BackgroundJob, JobResult
+from chainrule_gui.gui.expression.formatting import readable
 from chainrule_gui.gui.expression.lazy import LazyView
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 from chainrule_gui.gui.typeset import latex_pixmap
@@ -95,6 +96,7 @@ class ImplicitView(LazyView):
         self._formula_key = None
         self.formulas = None
         self._placing = False  # True while the program (not the mouse) moves the target
+        self._fit_pending = False  # frame the curve when it arrives after a new equation
         self.curve_job = BackgroundJob("curve", self)
         self.curve_job.finished.connect(self._on_curve)
         self.formula_job = BackgroundJob("implicit-formula", self)
@@ -161,6 +163,7 @@ class ImplicitView(LazyView):
         splitter.addWidget(area)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([300, 230])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -181,6 +184,7 @@ class ImplicitView(LazyView):
             self.curve_job.submit(curve_key, _curve_job, graph, x, y, dict(snapshot.point), *ranges)
             if rebuild:
                 self.plot.setRange(xRange=ranges[0], yRange=ranges[1], padding=0.02)
+                self._fit_pending = True
         formula_key = (snapshot.text, x, y)
         if formula_key != self._formula_key:
             self._formula_key = formula_key
@@ -271,8 +275,8 @@ class ImplicitView(LazyView):
         latex_eq = rf"F({x}, {y}) = {to_latex(F)} = 0"
         latex_slope = (rf"\frac{{d{y}}}{{d{x}}} = -\frac{{F_{{{x}}}}}{{F_{{{y}}}}} = "
                        rf"-\frac{{{to_latex(fx)}}}{{{to_latex(fy)}}} = {to_latex(ratio)}")
-        for label, latex, text in ((self.equation, latex_eq, f"F = {to_text(F)} = 0"),
-                                   (self.formula, latex_slope, f"d{self.y_name}/d{self.x_name} = {to_text(ratio)}")):
+        for label, latex, text in ((self.equation, latex_eq, f"F = {readable(F)} = 0"),
+                                   (self.formula, latex_slope, f"d{self.y_name}/d{self.x_name} = {readable(ratio)}")):
             pixmap = latex_pixmap(latex, 14.0, color, self.devicePixelRatioF())
             if pixmap is None or pixmap.width() > 3000:
                 label.setText(text)
@@ -303,9 +307,25 @@ class ImplicitView(LazyView):
         self.sides.setImage(image.transpose(1, 0, 2), autoLevels=False)  # ImageItem wants [x, y]
         dx, dy = xs[1] - xs[0], ys[1] - ys[0]
         self.sides.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
+        if lines and self._fit_pending:
+            self._fit_pending = False
+            self._frame(cx, cy)
         if not lines and self.here is not None:
             self._set_message("F = 0 nowhere in these ranges: widen the ranges of "
                               f"{self.x_name} and {self.y_name} to find the curve.", snap=False)
+
+    def _frame(self, cx: np.ndarray, cy: np.ndarray) -> None:
+        """Zoom to the curve and the point, with a margin, so the curve is not a speck."""
+        xs = np.append(cx[np.isfinite(cx)], self.here.x if self.here else np.nan)
+        ys = np.append(cy[np.isfinite(cy)], self.here.y if self.here else np.nan)
+        xs, ys = xs[np.isfinite(xs)], ys[np.isfinite(ys)]
+        if xs.size == 0:
+            return
+        pad = 0.25 * max(xs.max() - xs.min(), ys.max() - ys.min(), 1e-6)
+        self.plot.setRange(xRange=(xs.min() - pad, xs.max() + pad), yRange=(ys.min() - pad, ys.max() + pad),
+                           padding=0)
+        if self.here is not None:
+            self._show_point(self.here)  # the tangent's length follows the view
 
     # -- dragging -----------------------------------------------------------------------------
     def _on_target_moved(self, _item) -> None:

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.jacobian import JacobianResult, default_via, jacobian
 from chainrule_gui.core.paths import count_paths, iter_paths
-from chainrule_gui.core.printing import to_text
 from chainrule_gui.core.report import fmt
 from chainrule_gui.gui.expression.background import BackgroundJob, JobResult
+from chainrule_gui.gui.expression.formatting import readable
 from chainrule_gui.gui.expression.jvp_playground import JvpPlayground
 from chainrule_gui.gui.expression.lazy import LazyView
 from chainrule_gui.gui.expression.matrix_view import MatrixPanel
@@ -202,7 +202,7 @@ class JacobianView(LazyView):
         symbolic = self.symbolic
         tips = None
         if symbolic is not None and symbolic.exprs is not None:
-            tips = [[f"SymPy: ∂{oo}/∂{ii} = {to_text(e)}" for ii, e in zip(i, row)]
+            tips = [[f"SymPy: ∂{oo}/∂{ii} = {readable(e)}" for ii, e in zip(i, row)]
                     for oo, row in zip(o, symbolic.exprs)]
         self.J_h.table.set_matrix(o, i, result.J_h, tips)
         self._show_checks(result, symbolic)

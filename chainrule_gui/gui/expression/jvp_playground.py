@@ -148,6 +148,7 @@ class JvpPlayground(QWidget):
             spin.setRange(-1e6, 1e6)
             spin.setDecimals(3)
             spin.setSingleStep(0.5)
+            spin.setMaximumWidth(110)
             spin.setProperty("role", role)
             spin.setProperty("name", name)
             spin.setValue(self._values.get((role, name), 1.0 if index == 0 else 0.0))
@@ -163,6 +164,7 @@ class JvpPlayground(QWidget):
             grid.addWidget(label, row, 2 * col)
             grid.addWidget(spin, row, 2 * col + 1)
             spins[name] = spin
+        grid.setColumnStretch(6, 1)  # keep the boxes together on the left
 
     def _on_spin(self, _value: float) -> None:
         spin = self.sender()

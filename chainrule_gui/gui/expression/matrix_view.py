@@ -130,15 +130,23 @@ class MatrixTable(QTableWidget):
         self._fit_to_contents()
 
     def _fit_to_contents(self) -> None:
-        """Exactly as large as the cells: no blank band, no scroll bars."""
-        self.resizeColumnsToContents()
-        self.resizeRowsToContents()
-        frame = 2 * self.frameWidth()
-        width = self.verticalHeader().width() + sum(self.columnWidth(c) for c in range(self.columnCount()))
-        height = self.horizontalHeader().height() + sum(self.rowHeight(r) for r in range(self.rowCount()))
-        if self.rowCount() == 0 or self.columnCount() == 0:
-            width = height = 0
-        self.setFixedSize(width + frame, height + frame)
+        fit_table(self)
+
+
+def fit_table(table: QTableWidget) -> None:
+    """Make ``table`` exactly as large as its cells: no blank band, no scroll bars of its own."""
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.resizeColumnsToContents()
+    table.resizeRowsToContents()
+    frame = 2 * table.frameWidth()
+    vertical = table.verticalHeader()
+    width = (vertical.width() if vertical.isVisible() else 0) + sum(
+        table.columnWidth(c) for c in range(table.columnCount()))
+    height = table.horizontalHeader().height() + sum(table.rowHeight(r) for r in range(table.rowCount()))
+    if table.columnCount() == 0:
+        width = 0
+    table.setFixedSize(width + frame, height + frame)
 
 
 class MatrixPanel(QWidget):

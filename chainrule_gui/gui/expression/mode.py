@@ -23,8 +23,8 @@ from chainrule_gui.gui.expression.diagram import VIEWS, TreeDiagram
 from chainrule_gui.gui.expression.editor import ExpressionEditor
 from chainrule_gui.gui.expression.function_plot import FunctionPlotPanel
 from chainrule_gui.gui.expression.implicit_view import ImplicitView
-from chainrule_gui.gui.expression.jacobian_view import JacobianView
 from chainrule_gui.gui.expression.inputs_panel import InputsPanel
+from chainrule_gui.gui.expression.jacobian_view import JacobianView
 from chainrule_gui.gui.expression.path_list import PathList
 from chainrule_gui.gui.expression.result_panel import ResultPanel
 from chainrule_gui.gui.expression.second_order_view import SecondOrderView

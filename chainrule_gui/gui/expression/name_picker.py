@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
-
 # Chosen names must stand out from the rest at a glance (Okabe–Ito blue).
 CHOSEN_STYLE = "QToolButton:checked { background: #0072b2; color: white; border: 1px solid #005a8c; " \
                "border-radius: 3px; padding: 1px 5px; } QToolButton { padding: 1px 5px; }"

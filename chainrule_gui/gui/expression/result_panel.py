@@ -28,7 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chainrule_gui.core.derivation import EXACT_RTOL, METHOD_NAMES, METHOD_TITLES, Derivation
+from chainrule_gui.core.derivation import (
+    EXACT_RTOL,
+    METHOD_NAMES,
+    METHOD_TITLES,
+    Derivation,
+)
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.fd_study import error_study
 from chainrule_gui.core.printing import to_latex, to_text
@@ -174,6 +179,9 @@ class ResultPanel(QWidget):
         layout.addWidget(self.table)
         layout.addWidget(self.notes)
         layout.addWidget(self.fd_box, 1)
+        # Takes the spare height when the plot is hidden (implicit), so labels do not spread out.
+        layout.addStretch(0)
+        self._content_layout = layout
 
     # -- panel protocol --------------------------------------------------------------------
     def show_stale(self, stale: bool) -> None:
@@ -217,7 +225,7 @@ class ResultPanel(QWidget):
         self._set_badge(d.agreement, self._badge_tooltip(d))
         self.notes.setText("\n".join(f"• {n}" for n in d.notes))
         self.notes.setVisible(bool(d.notes))
-        self.fd_box.setVisible(True)
+        self._show_fd(True)
         try:
             self.study = error_study(snapshot.graph, d)
         except ChainRuleError:
@@ -244,7 +252,7 @@ class ResultPanel(QWidget):
                                        "curve to 1e-5.")
         self.notes.setText("\n".join(f"• {n}" for n in imp.notes))
         self.notes.setVisible(bool(imp.notes))
-        self.fd_box.setVisible(False)
+        self._show_fd(False)
         self.study = None
 
     def _show_nothing(self, snapshot: ExplorerSnapshot) -> None:
@@ -256,8 +264,12 @@ class ResultPanel(QWidget):
         self.badge.setStyleSheet("")
         self.table.clearContents()
         self.notes.clear()
-        self.fd_box.setVisible(False)
+        self._show_fd(False)
         self.study = None
+
+    def _show_fd(self, visible: bool) -> None:
+        self.fd_box.setVisible(visible)
+        self._content_layout.setStretch(self._content_layout.count() - 1, 0 if visible else 1)
 
     def _show_formula(self, expr) -> None:
         d = self.snapshot.derivation
@@ -339,7 +351,7 @@ class ResultPanel(QWidget):
         study = self.study
         if study is None or not study.points:
             return "No finite differences could be evaluated next to this point."
-        legend = (f"<span style='color:#cc79a7'>◆</span> step used above"
+        legend = ("<span style='color:#cc79a7'>◆</span> step used above"
                   + (" · <span style='color:#d55e00'>✕</span> straddles a kink" if study.kinked else "")
                   + (" · <span style='color:#999999'>▼</span> error exactly 0"
                      if any(p.error == 0 for p in study.points) else ""))

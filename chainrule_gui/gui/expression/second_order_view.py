@@ -17,21 +17,26 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QScrollArea,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.latex import name_latex
-from chainrule_gui.core.printing import to_text
 from chainrule_gui.core.report import fmt
-from chainrule_gui.core.second_order import HessianResult, SecondDerivation, derive_second, hessian
+from chainrule_gui.core.second_order import (
+    HessianResult,
+    SecondDerivation,
+    derive_second,
+    hessian,
+)
 from chainrule_gui.gui.expression.background import BackgroundJob, JobResult
+from chainrule_gui.gui.expression.formatting import readable
 from chainrule_gui.gui.expression.lazy import LazyView
-from chainrule_gui.gui.expression.matrix_view import MatrixPanel
+from chainrule_gui.gui.expression.matrix_view import MatrixPanel, fit_table
 from chainrule_gui.gui.expression.name_picker import NamePicker
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 from chainrule_gui.gui.typeset import latex_pixmap
@@ -89,15 +94,12 @@ class SecondOrderView(LazyView):
         self.second_title = QLabel(objectName="secondTitle")
         self.rule = QLabel(objectName="secondRule")
         self.rule.setToolTip("The chain rule differentiated once more: product rule on ∂f/∂u · du/dx")
-        self.terms = QTableWidget(0, 4, objectName="secondTerms")
-        self.terms.setHorizontalHeaderLabels(["Term", "Outer partial", "Outer × inner", "Value"])
+        self.terms = QTableWidget(0, 3, objectName="secondTerms")
+        self.terms.setHorizontalHeaderLabels(["Term", "Outer partial", "Outer × inner = term"])
         self.terms.verticalHeader().hide()
         self.terms.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.terms.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        header = self.terms.horizontalHeader()
-        for col in range(4):
-            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.terms.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.total = QLabel(objectName="secondTotal")
         self.inner = QLabel(objectName="secondInner")
         self.second_checks = QLabel(objectName="secondChecks")
@@ -139,18 +141,21 @@ class SecondOrderView(LazyView):
                        self.hessian_checks):
             rbox.addWidget(widget)
         rbox.addStretch(1)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        for widget in (left, right):
+        # The bottom area is short: the two parts take turns, each with the full width.
+        self.pages = QTabWidget(objectName="secondOrderPages")
+        self.pages.setDocumentMode(True)
+        self.pages.setTabPosition(QTabWidget.TabPosition.West)
+        for widget, title, tip in ((left, "d²/dx²", "The second derivative term by term"),
+                                   (right, "Hessian", "All second partials of the output as a heatmap")):
             area = QScrollArea()
             area.setWidget(widget)
             area.setWidgetResizable(True)
             area.setFrameShape(QFrame.Shape.NoFrame)
-            splitter.addWidget(area)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+            index = self.pages.addTab(area, title)
+            self.pages.setTabToolTip(index, tip)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(splitter)
+        layout.addWidget(self.pages)
 
     # -- choices ----------------------------------------------------------------------------
     def _on_pick(self, names: tuple[str, ...]) -> None:
@@ -216,21 +221,18 @@ class SecondOrderView(LazyView):
                 self.rule.setPixmap(pixmap)
         self.terms.setRowCount(len(d.terms))
         for row, term in enumerate(d.terms):
-            cells = [term.label, f"{to_text(term.outer)} = {fmt(term.outer_value, 6)}",
-                     f"{fmt(term.outer_value, 6)} × {fmt(term.inner_value, 6)}"
-                     + (" × 2" if term.label.startswith("2 ·") else ""),
-                     fmt(term.value, 10)]
+            cells = [term.label, readable(term.outer),
+                     ("2 × " if term.label.startswith("2 ·") else "")
+                     + f"{fmt(term.outer_value, 4)} × {fmt(term.inner_value, 4)} = {fmt(term.value, 6)}"]
             for col, text in enumerate(cells):
                 item = self.terms.item(row, col)
                 if item is None:
                     item = QTableWidgetItem()
                     self.terms.setItem(row, col, item)
                 item.setText(text)
-                item.setToolTip(f"{term.label}: outer partial {to_text(term.outer)} = {fmt(term.outer_value, 12)}, "
+                item.setToolTip(f"{term.label}: outer partial {readable(term.outer)} = {fmt(term.outer_value, 12)}, "
                                 f"inner factor {fmt(term.inner_value, 12)}, term {fmt(term.value, 15)}")
-        rows = max(1, len(d.terms))
-        self.terms.setFixedHeight(self.terms.horizontalHeader().sizeHint().height()
-                                  + rows * self.terms.verticalHeader().defaultSectionSize() + 4)
+        fit_table(self.terms)
         total = d.methods["paths"]
         self.total.setText(f"Sum of the {len(d.terms)} term(s) = <b>{fmt(total, 12)}</b>"
                            + (" &nbsp; (no term depends on the input: the second derivative is 0)"
@@ -266,7 +268,7 @@ class SecondOrderView(LazyView):
         names = list(h.wrt)
         tips = None
         if self.symbolic_hessian is not None and self.symbolic_hessian.exprs is not None:
-            tips = [[f"SymPy: ∂²{h.of}/∂{a}∂{b} = {to_text(e)}" for b, e in zip(names, row)]
+            tips = [[f"SymPy: ∂²{h.of}/∂{a}∂{b} = {readable(e)}" for b, e in zip(names, row)]
                     for a, row in zip(names, self.symbolic_hessian.exprs)]
         self.hessian_panel.set_title(rf"H = \nabla^2 {name_latex(h.of)}")
         self.hessian_panel.subtitle.setText(f"{len(names)} × {len(names)} at the point")
