@@ -91,15 +91,24 @@ class FormulaView(QScrollArea):
         scrollbar = self.horizontalScrollBar().sizeHint().height()
         self.setFixedHeight(min(height, 160) + scrollbar + 6)
 
-    def _menu(self, pos) -> None:
+    def copy_latex(self) -> None:
+        QGuiApplication.clipboard().setText(self.latex)
+
+    def copy_text(self) -> None:
+        QGuiApplication.clipboard().setText(self.text)
+
+    def context_menu(self) -> QMenu:
         menu = QMenu(self)
-        for title, payload, name in (("Copy as LaTeX", self.latex, "copyLatex"),
-                                     ("Copy as text", self.text, "copyText")):
+        for title, payload, slot, name in (("Copy as LaTeX", self.latex, self.copy_latex, "copyLatex"),
+                                           ("Copy as text", self.text, self.copy_text, "copyText")):
             action = QAction(title, menu, objectName=name)
             action.setEnabled(bool(payload))
-            action.triggered.connect(lambda _=False, p=payload: QGuiApplication.clipboard().setText(p))
+            action.triggered.connect(slot)
             menu.addAction(action)
-        menu.exec(self.label.mapToGlobal(pos))
+        return menu
+
+    def _menu(self, pos) -> None:
+        self.context_menu().exec(self.label.mapToGlobal(pos))
 
 
 class ResultPanel(QWidget):
