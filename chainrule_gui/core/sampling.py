@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chainrule_gui.core.accumulate import forward_sweep
+from chainrule_gui.core.accumulate import forward_sweep, top_down
 from chainrule_gui.core.chain_graph import ChainGraph
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.paths import iter_paths
@@ -38,6 +38,9 @@ def sample(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, float], xs:
     derivatives = np.full(xs.shape, np.nan)
     chosen = [p for _, p in zip(range(paths), iter_paths(graph.variables, of, wrt))]
     contributions = {p: np.full(xs.shape, np.nan) for p in chosen}
+    # One topological order for all samples: sorting the graph again per sample cost
+    # about a third of the time.
+    order = list(reversed(top_down(graph.operations)))
     for i, x in enumerate(xs):
         at = {**point, wrt: float(x)}
         try:
@@ -49,7 +52,7 @@ def sample(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, float], xs:
         except ChainRuleError:
             continue
         values[i] = op_values[of]
-        derivatives[i] = forward_sweep(graph.operations, op_partials, {wrt: 1.0})[of]
+        derivatives[i] = forward_sweep(graph.operations, op_partials, {wrt: 1.0}, order=order)[of]
         for p in chosen:
             contributions[p][i] = math.prod(ev.partials[e] for e in zip(p, p[1:]))
     return Samples(xs, values, derivatives, contributions)

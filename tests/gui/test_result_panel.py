@@ -139,3 +139,23 @@ def test_an_implicit_equation_shows_its_slope_by_each_method(qtbot, mode):
     assert rows[0][0] == "path sums of F_x, F_y"
     assert float(rows[1][1]) == pytest.approx(-x / y)
     assert not panel.fd_box.isVisible()
+
+
+def test_too_slow_to_simplify_keeps_the_unsimplified_form(qtbot, mode, monkeypatch):
+    from chainrule_gui.gui.expression import controller as controller_module
+
+    monkeypatch.setattr(controller_module, "SIMPLIFY_TIMEOUT_S", 1e-4)  # no SymPy is that fast
+    snapshot = show(qtbot, mode, "q = sin(x)^2 + cos(x)^2 + x")
+    status = mode.result_panel.simplify_status
+    qtbot.waitUntil(lambda: status.text() == "too slow to simplify; showing the unsimplified form",
+                    timeout=20000)
+    assert mode.result_panel.formula_view.latex == r"\frac{dq}{dx} = " + to_latex(snapshot.derivation.derivative_expr)
+
+
+def test_tab_shortcuts_bring_views_forward(qtbot, mode):
+    show(qtbot, mode, SEED)
+    for action in mode.view_tab_actions:
+        action.trigger()
+        assert mode.bottom_tabs.currentWidget().objectName() == action.objectName().removeprefix("showTab_")
+    assert [a.shortcut().toString() for a in mode.view_tab_actions] == [
+        "Ctrl+Shift+P", "Ctrl+Shift+J", "Ctrl+Shift+H", "Ctrl+Shift+I"]

@@ -124,7 +124,10 @@ class FunctionPlot(pg.PlotWidget):
         self.note = ""
         if d is None:
             self.clear_curves()
-            self.note = "" if snapshot.error is None else str(snapshot.error)
+            if snapshot.is_implicit:
+                self.note = "an equation has no single output to plot: see the Implicit tab"
+            else:
+                self.note = "" if snapshot.error is None else str(snapshot.error)
             return
         lo, hi = snapshot.ranges[d.wrt]
         xs = np.linspace(lo, hi, SAMPLES)

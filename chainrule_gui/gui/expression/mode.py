@@ -76,6 +76,19 @@ class ExpressionMode(QWidget):
         self.views = [self.function_plot_panel, self.jacobian_view, self.second_order_view, self.implicit_view]
         self.panels += self.views
         self._was_implicit = False
+        # One action per tab (for the View menu too): Ctrl+Shift+P, J, H, I.
+        self.view_tab_actions = []
+        for view, title, key in ((self.function_plot_panel, "Plot", "P"), (self.jacobian_view, "Jacobian", "J"),
+                                 (self.second_order_view, "Second order and Hessian", "H"),
+                                 (self.implicit_view, "Implicit curve", "I")):
+            action = QAction(f"Show {title}", self, shortcut=QKeySequence(f"Ctrl+Shift+{key}"))
+            action.setObjectName(f"showTab_{view.objectName()}")
+            action.setToolTip(f"Bring the {title} tab forward (Ctrl+Shift+{key})")
+            action.triggered.connect(lambda _=False, v=view: self.bottom_tabs.setCurrentWidget(v))
+            self.addAction(action)
+            self.view_tab_actions.append(action)
+            index = self.bottom_tabs.indexOf(view)
+            self.bottom_tabs.setTabToolTip(index, f"{self.bottom_tabs.tabToolTip(index)} (Ctrl+Shift+{key})")
 
     def _wire_views(self) -> None:
         self.jacobian_view.entry_chosen.connect(self._on_jacobian_entry)
