@@ -65,8 +65,9 @@ def test_path_contributions_sum_to_the_derivative_curve(qtbot, mode):
     finite = np.isfinite(derivative)
     assert finite.sum() > 100
     assert np.allclose(total[finite], derivative[finite], rtol=1e-9, atol=1e-9)
-    labels = [label.text for _, label in panel.plot.legend.items]
+    labels = [name for name, _, _ in panel.plot.legend_entries]
     assert "path w→x→t" in labels and "path w→z→t" in labels
+    assert "path w→y→t" in panel.legend.text()
     panel.paths_toggle.setChecked(False)
     assert not any(c.isVisible() for c in panel.plot.path_curves)
 
@@ -103,7 +104,7 @@ def test_a_cut_edge_draws_the_cut_slope_beside_the_true_tangent(qtbot, mode):
     assert (cy[-1] - cy[0]) / (cx[-1] - cx[0]) == pytest.approx(d.derivative)
     tx, ty = data(plot.tangent)
     assert (ty[-1] - ty[0]) / (tx[-1] - tx[0]) == pytest.approx(d.methods["reverse"] + d.removed_paths[0].product)
-    assert "slope with the cut edges" in [label.text for _, label in plot.legend.items]
+    assert "slope with the cut edges" in mode.function_plot_panel.legend.text()
 
 
 def test_a_hidden_plot_waits_until_it_is_shown(qtbot, mode):
@@ -118,3 +119,13 @@ def test_a_hidden_plot_waits_until_it_is_shown(qtbot, mode):
     assert panel.renders == renders + 1  # one catch-up render with the newest point
     tx, ty = data(panel.plot.tangent)
     assert np.interp(0.7, tx, ty) == pytest.approx(mode.snapshot.derivation.value)
+
+
+def test_a_function_exploding_over_half_the_range_keeps_the_point_readable(qtbot, mode):
+    snapshot = show(qtbot, mode, "z = exp(x^2)\nx = t^2")
+    plot = mode.function_plot
+    _, values = data(plot.value_curve)
+    low, high = plot.getPlotItem().vb.viewRange()[1]
+    assert np.nanmax(values) > 1e50
+    assert low <= snapshot.derivation.value <= high
+    assert high - low < 1e6  # the neighbourhood of the point, not 10^100

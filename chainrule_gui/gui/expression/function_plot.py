@@ -26,7 +26,7 @@ SAMPLES = 241
 #: Path contributions drawn at most (each is one more curve and a legend row).
 MAX_PATH_CURVES = 8
 #: Axes show this central fraction of the finite samples (plus the point), not outliers.
-ROBUST_QUANTILES = (0.03, 0.97)
+ROBUST_QUANTILES = (0.05, 0.95)
 # Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
 COLOR_VALUE = "#0072b2"
 COLOR_DERIVATIVE = "#e69f00"
@@ -48,10 +48,11 @@ def robust_range(values: np.ndarray, must_include=(), quantiles=ROBUST_QUANTILES
         low, high = np.quantile(finite, quantiles)
         full_low, full_high = float(finite.min()), float(finite.max())
         span = high - low
-        # Keep the true extremes when they are not far outside: clip only real outliers.
-        if full_low >= low - 0.5 * span:
+        # Keep the true extremes when they are not far outside (an exponential's top):
+        # clip only real outliers such as the values next to a pole.
+        if full_low >= low - span:
             low = full_low
-        if full_high <= high + 0.5 * span:
+        if full_high <= high + span:
             high = full_high
     else:
         low = high = extra[0]
@@ -63,6 +64,25 @@ def robust_range(values: np.ndarray, must_include=(), quantiles=ROBUST_QUANTILES
     return low - pad, high + pad
 
 
+def focused_range(xs: np.ndarray, values: np.ndarray, x0: float, must_include=()) -> tuple[float, float] | None:
+    """:func:`robust_range`, unless values far from the point dwarf those near it.
+
+    When a function explodes over a large part of the range (e^(x²) grows by 10²⁰),
+    quantiles cannot help: the y-range then follows the values within a tenth of the
+    range around the point (three times their spread), so the point and its tangent
+    stay readable.
+    """
+    whole = robust_range(values, must_include)
+    near = np.abs(xs - x0) <= 0.1 * (xs[-1] - xs[0])
+    local = robust_range(values[near], must_include) if near.any() else None
+    if whole is None or local is None:
+        return whole
+    if whole[1] - whole[0] > 100 * (local[1] - local[0]):
+        middle, half = (local[0] + local[1]) / 2, 1.5 * (local[1] - local[0])
+        return middle - half, middle + half
+    return whole
+
+
 class FunctionPlot(pg.PlotWidget):
     """Draws one snapshot; :class:`FunctionPlotPanel` decides when (only while visible)."""
 
@@ -72,9 +92,8 @@ class FunctionPlot(pg.PlotWidget):
         self.show_paths = False
         item = self.getPlotItem()
         self.showGrid(x=True, y=True, alpha=0.2)
-        self.legend = self.addLegend(offset=(6, 6), labelTextSize="8pt", verSpacing=-6)
-        self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
-        self.legend.setColumnCount(3)  # a short wide legend hides less of a short plot
+        # The legend lives above the plot (``legend_html``): inside, it hid the curves.
+        self.legend_entries: list[tuple[str, str, str]] = []  # (name, colour, "solid"/"dash"/"dot")
         # The derivative gets its own view box and right axis, linked in x.
         self.derivative_box = pg.ViewBox()
         item.showAxis("right")
@@ -82,16 +101,13 @@ class FunctionPlot(pg.PlotWidget):
         item.getAxis("right").linkToView(self.derivative_box)
         self.derivative_box.setXLink(item)
         item.vb.sigResized.connect(self._sync_boxes)
-        self.value_curve = self.plot([], [], pen=pg.mkPen(COLOR_VALUE, width=2.5), name="output")
-        self.tangent = self.plot([], [], pen=pg.mkPen(COLOR_TANGENT, width=1.5, style=Qt.PenStyle.DashLine),
-                                 name="tangent at the point")
+        self.value_curve = self.plot([], [], pen=pg.mkPen(COLOR_VALUE, width=2.5))
+        self.tangent = self.plot([], [], pen=pg.mkPen(COLOR_TANGENT, width=1.5, style=Qt.PenStyle.DashLine))
         self.cut_slope = self.plot([], [], pen=pg.mkPen(COLOR_CUT_SLOPE, width=1.5, style=Qt.PenStyle.DotLine))
-        self._cut_in_legend = False
         self.marker = self.plot([], [], pen=None, symbol="o", symbolBrush=COLOR_VALUE, symbolPen="w",
                                 symbolSize=9)
         self.derivative_curve = pg.PlotDataItem([], [], pen=pg.mkPen(COLOR_DERIVATIVE, width=2))
         self.derivative_box.addItem(self.derivative_curve)
-        self.legend.addItem(self.derivative_curve, "derivative (right axis)")
         self.path_curves: list[pg.PlotDataItem] = []
         for index in range(MAX_PATH_CURVES):
             curve = pg.PlotDataItem([], [], pen=pg.mkPen(PATH_COLORS[index], width=1.3,
@@ -99,9 +115,9 @@ class FunctionPlot(pg.PlotWidget):
             curve.setVisible(False)
             self.derivative_box.addItem(curve)
             self.path_curves.append(curve)
-        self._legend_paths: list[tuple[str, ...]] = []
         self.samples: Samples | None = None
         self.note = ""
+        self.note_detail = ""
         self.setToolTip("The output against the chosen input (left axis), its derivative (right axis) and the "
                         "tangent at the point.\nDrag to pan, wheel to zoom, right-click for options; "
                         "the small 'A' button re-fits.")
@@ -115,6 +131,7 @@ class FunctionPlot(pg.PlotWidget):
                      *self.path_curves):
             item.setData([], [])
         self.samples = None
+        self.legend_entries = []
 
     def show_stale(self, stale: bool) -> None:
         self.setEnabled(not stale)
@@ -122,6 +139,7 @@ class FunctionPlot(pg.PlotWidget):
     def show_snapshot(self, snapshot: ExplorerSnapshot) -> None:
         d = snapshot.derivation
         self.note = ""
+        self.note_detail = ""
         if d is None:
             self.clear_curves()
             if snapshot.is_implicit:
@@ -150,12 +168,10 @@ class FunctionPlot(pg.PlotWidget):
             self.cut_slope.setData(xs, y0 + d.derivative * (xs - x0))
         else:
             self.cut_slope.setData([], [])
-        if bool(d.cut) != self._cut_in_legend:
-            if d.cut:
-                self.legend.addItem(self.cut_slope, "slope with the cut edges")
-            else:
-                self.legend.removeItem(self.cut_slope)
-            self._cut_in_legend = bool(d.cut)
+        self.legend_entries = [(d.of, COLOR_VALUE, "solid"), ("tangent", COLOR_TANGENT, "dash")]
+        if d.cut:
+            self.legend_entries.append(("slope with the cut edges", COLOR_CUT_SLOPE, "dot"))
+        self.legend_entries.append((f"d{d.of}/d{d.wrt} (right axis)", COLOR_DERIVATIVE, "solid"))
         self.marker.setData([x0], [y0])
         self._show_paths(samples, d.path_count + d.removed_path_count)
         item = self.getPlotItem()
@@ -172,24 +188,27 @@ class FunctionPlot(pg.PlotWidget):
         for curve in self.path_curves[len(paths):]:
             curve.setData([], [])
             curve.setVisible(False)
-        if paths != self._legend_paths:
-            for curve in self.path_curves:
-                self.legend.removeItem(curve)
-            for curve, path in zip(self.path_curves, paths):
-                self.legend.addItem(curve, "path " + "→".join(path))
-            self._legend_paths = paths
+        for path, color in zip(paths, PATH_COLORS):
+            self.legend_entries.append(("path " + "→".join(path), color, "dashdot"))
         if self.show_paths and total_paths > len(paths):
             self.note = f"showing the first {len(paths)} of {total_paths:,} paths' contributions"
 
+    def legend_html(self) -> str:
+        """The legend as coloured text, for a label above the plot."""
+        marks = {"solid": "━━", "dash": "╺╸╺╸", "dot": "┅┅", "dashdot": "╺·╸"}
+        return " &nbsp; ".join(f"<span style='color:{color}'><b>{marks[style]}</b></span>&nbsp;{name}"
+                               for name, color, style in self.legend_entries)
+
     def _fit(self, xs, samples: Samples, y0: float, d, slope: float) -> None:
         self.setXRange(float(xs[0]), float(xs[-1]), padding=0)
-        value_range = robust_range(samples.values, (y0,))
+        x0 = d.point[d.wrt]
+        value_range = focused_range(xs, samples.values, x0, (y0,))
         if value_range is not None:
             self.getPlotItem().vb.setYRange(*value_range, padding=0)
         curves = [samples.derivatives] + ([c for c in samples.path_contributions.values()]
                                           if self.show_paths else [])
         both = np.concatenate(curves)
-        derivative_range = robust_range(both, (d.derivative, slope))
+        derivative_range = focused_range(np.tile(xs, len(curves)), both, x0, (d.derivative, slope))
         if derivative_range is not None:
             self.derivative_box.setYRange(*derivative_range, padding=0)
         clipped = [name for name, data, r in (("output", samples.values, value_range),
@@ -197,7 +216,9 @@ class FunctionPlot(pg.PlotWidget):
                    if r is not None and np.isfinite(data).any()
                    and (np.nanmax(data) > r[1] or np.nanmin(data) < r[0])]
         if clipped and not self.note:
-            self.note = f"{' and '.join(clipped)} axis clipped to the central values (zoom out to see all)"
+            self.note = "axes clipped" if len(clipped) == 2 else f"{clipped[0]} axis clipped"
+            self.note_detail = ("The axis shows the central values so that a spike does not flatten the rest; "
+                                "zoom out with the wheel, or right-click ▸ View All, to see everything.")
 
 
 class FunctionPlotPanel(LazyView):
@@ -217,15 +238,19 @@ class FunctionPlotPanel(LazyView):
         # A long note is cut, not allowed to widen the window; the tooltip has all of it.
         self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.legend = QLabel(objectName="functionPlotLegend")
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.legend.setWordWrap(True)
         row = QHBoxLayout()
         row.setContentsMargins(4, 0, 4, 0)
         row.addWidget(self.paths_toggle)
         row.addStretch(1)
-        row.addWidget(self.note)
+        row.addWidget(self.note, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 0)
         layout.setSpacing(2)
         layout.addLayout(row)
+        layout.addWidget(self.legend)
         layout.addWidget(self.plot, 1)
 
     def set_show_paths(self, on: bool) -> None:
@@ -237,5 +262,6 @@ class FunctionPlotPanel(LazyView):
 
     def render_snapshot(self, snapshot: ExplorerSnapshot, rebuild: bool) -> None:
         self.plot.show_snapshot(snapshot)
+        self.legend.setText(self.plot.legend_html())
         self.note.setText(self.plot.note)
-        self.note.setToolTip(self.plot.note)
+        self.note.setToolTip(self.plot.note_detail or self.plot.note)
