@@ -79,6 +79,9 @@ class ErrorStudy:
         best = self.best
         if best is not None:
             parts.append(f"smallest error {_e(best.error)} at h = {best.step:.1e}")
+            if best.step >= 0.1 * max(p.step for p in self.points):
+                parts.append("no truncation arm: the central difference is exact for a polynomial of "
+                             f"degree ≤ 2 in {self.wrt}, so only round-off remains")
         if self.default_step is not None and self.default_error is not None:
             parts.append(f"default step h = {self.default_step:.1e} gives {_e(self.default_error)}")
         if self.kinked:

@@ -49,8 +49,7 @@ NEUTRAL = "#666666"
 FORMULA_POINT_SIZE = 15.0
 #: Wider than this the typeset image is not worth it: show wrapped text instead.
 MAX_FORMULA_PIXELS = 6000
-IMPLICIT_TITLES = dict(METHOD_TITLES, paths="path sums of F_x, F_y",
-                       finite_difference="finite difference along the curve")
+IMPLICIT_TITLES = dict(METHOD_TITLES, paths="path sums", finite_difference="FD along the curve")
 
 
 class FormulaView(QScrollArea):
@@ -177,7 +176,7 @@ class ResultPanel(QWidget):
         area.setWidget(content)
         area.setWidgetResizable(True)
         area.setFrameShape(QFrame.Shape.NoFrame)
-        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(area)
@@ -234,7 +233,7 @@ class ResultPanel(QWidget):
             self._simplified = None
             self._show_formula(d.derivative_expr)
             self.simplify_status.setText("simplifying…" if d.derivative_expr is not None else "")
-        self.value.setText(f"<span style='font-size:15pt'>= {fmt(d.derivative, 12)}</span>")
+        self.value.setText(f"<span style='font-size:14pt'>= {fmt(d.derivative, 10)}</span>")
         self._fill_table(d.methods, d.agreement, METHOD_TITLES, self._row_tooltips(d))
         self._set_badge(d.agreement, self._badge_tooltip(d))
         self.notes.setText("\n".join(f"• {n}" for n in d.notes))
@@ -250,15 +249,16 @@ class ResultPanel(QWidget):
     def _show_implicit(self, snapshot: ExplorerSnapshot) -> None:
         imp = snapshot.implicit
         point = ", ".join(f"{k} = {fmt(v)}" for k, v in imp.point.items())
-        self.title.setText(f"<b>d{imp.of}/d{imp.wrt}</b> along the curve F = 0 at {point}")
         x, y = imp.wrt, imp.of
+        fx, fy = imp.partials["reverse"]
+        self.title.setText(f"<b>d{y}/d{x}</b> along the curve F = 0 at {point}<br>"
+                           f"∂F/∂{x} = {fmt(fx)},  ∂F/∂{y} = {fmt(fy)} (see the Implicit tab)")
         self.formula_view.set_formula(
             rf"\frac{{d{y}}}{{d{x}}} = -\frac{{\partial F/\partial {x}}}{{\partial F/\partial {y}}}",
             f"d{y}/d{x} = −(∂F/∂{x}) / (∂F/∂{y})")
-        fx, fy = imp.partials["reverse"]
-        self.simplify_status.setText(f"∂F/∂{x} = {fmt(fx)},  ∂F/∂{y} = {fmt(fy)}  (see the Implicit tab)")
-        self.value.setText(f"<span style='font-size:15pt'>= {fmt(imp.derivative, 12)}</span>")
-        tips = {name: f"−F_{x}/F_{y} with both partials from {IMPLICIT_TITLES[name]}" for name in METHOD_NAMES}
+        self.simplify_status.clear()
+        self.value.setText(f"<span style='font-size:14pt'>= {fmt(imp.derivative, 10)}</span>")
+        tips = {name: f"−F_{x}/F_{y} with both partials from {METHOD_TITLES[name]}" for name in METHOD_NAMES}
         tips["finite_difference"] = (f"walks along the curve: solves F = 0 for {y} at {x} ± h "
                                      "and takes the central difference")
         self._fill_table(imp.methods, imp.agreement, IMPLICIT_TITLES, tips)
@@ -317,7 +317,7 @@ class ResultPanel(QWidget):
         if disagree:
             text, color = "✗ " + ", ".join(disagree) + " disagree" + ("s" if len(disagree) == 1 else ""), DISAGREE
         elif unchecked:
-            text, color = "✓ all compared methods agree", AGREE
+            text, color = f"✓ agree ({len(unchecked)} not compared)", AGREE
             tooltip += "\nNot compared: " + ", ".join(unchecked) + "."
         else:
             text, color = "✓ all methods agree", AGREE
