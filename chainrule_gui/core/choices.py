@@ -10,6 +10,8 @@ def choose_output_input(graph: ChainGraph, of: str | None, wrt: str | None) -> t
     program = graph.program
     if program.relation is not None:
         variables = list(graph.inputs)
+        if wrt not in variables and of not in variables and {"x", "y"} <= set(variables):
+            wrt, of = "x", "y"  # the textbook reading of a relation: y as a function of x
         if wrt not in variables:
             wrt = variables[0] if variables else None
         if of not in variables or of == wrt:

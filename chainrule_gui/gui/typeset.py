@@ -49,7 +49,7 @@ def _font(point_size: float):
 
 #: Longer LaTeX is not typeset: mathtext takes seconds on formulas of thousands of terms,
 #: and nobody reads them as a picture; callers show (elided) text instead.
-MAX_TYPESET_CHARS = 1500
+MAX_TYPESET_CHARS = 4000
 
 
 def latex_pixmap(latex: str, point_size: float = 11.0, color: QColor | str = "#000000",

@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from chainrule_gui.core.chain_graph import ChainGraph, build_chain_graph
 from chainrule_gui.core.choices import choose_output_input
+from chainrule_gui.core.curve import project_onto_curve
 from chainrule_gui.core.derivation import derive, symbolic_derivative
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError, ParseError
 from chainrule_gui.core.implicit import implicit_derivative, project_to_curve
@@ -250,9 +251,15 @@ class ExpressionController(QObject):
                 v = self.point[name]
                 self.ranges[name] = (v - DEFAULT_HALF_RANGE, v + DEFAULT_HALF_RANGE)
         if program.relation is not None and self.of in program.inputs and self.wrt in program.inputs:
-            y = project_to_curve(graph, self.of, {n: self.point[n] for n in program.inputs})
-            if y is not None:
-                self.point[self.of] = y
+            # The nearest point of the curve (along ∇F), not the one straight above or
+            # below: from (1, 1) on x^2 + y^2 = 1 that would be (1, 0), a vertical tangent.
+            on_curve = project_onto_curve(graph, self.wrt, self.of, {n: self.point[n] for n in program.inputs})
+            if on_curve is not None:
+                self.point[self.wrt], self.point[self.of] = on_curve.x, on_curve.y
+            else:
+                y = project_to_curve(graph, self.of, {n: self.point[n] for n in program.inputs})
+                if y is not None:
+                    self.point[self.of] = y
 
     def _rebuild_choice(self) -> None:
         """A new output/input/cut needs SymPy's derivative again: get it off the GUI thread."""

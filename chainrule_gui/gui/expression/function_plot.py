@@ -1,62 +1,267 @@
 """The function plot (``functionPlot``): the output against the chosen input around the point.
 
-Curves: the output, its derivative, and the tangent line at the point.  Plot items are
-created once and updated with ``setData`` (pyqtgraph's fast path).
+Curves: the output and the tangent line at the point (left axis), the derivative and
+optionally each path's contribution to it (right axis: a derivative that explodes must
+not flatten the output, and the paths add up to the derivative so they share its axis).
+Each axis is fitted to the middle of its data (robust quantiles) plus the point itself,
+so a spike at the edge of the range is clipped instead of squashing everything else.
+Plot items are created once and updated with ``setData``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
+from chainrule_gui.core.accumulate import forward_sweep
 from chainrule_gui.core.errors import ChainRuleError
-from chainrule_gui.core.sampling import sample
+from chainrule_gui.core.sampling import Samples, sample
+from chainrule_gui.gui.expression.lazy import LazyView
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 
 SAMPLES = 241
+#: Path contributions drawn at most (each is one more curve and a legend row).
+MAX_PATH_CURVES = 8
+#: Axes show this central fraction of the finite samples (plus the point), not outliers.
+ROBUST_QUANTILES = (0.05, 0.95)
 # Okabe–Ito colours: distinguishable with every common colour-vision deficiency.
 COLOR_VALUE = "#0072b2"
 COLOR_DERIVATIVE = "#e69f00"
 COLOR_TANGENT = "#cc79a7"
+COLOR_CUT_SLOPE = "#d55e00"
+PATH_COLORS = ("#009e73", "#56b4e9", "#d55e00", "#000000", "#f0e442", "#cc79a7", "#0072b2", "#e69f00")
+
+
+def robust_range(values: np.ndarray, must_include=(), quantiles=ROBUST_QUANTILES) -> tuple[float, float] | None:
+    """A y-range covering the central quantiles of the finite ``values`` and ``must_include``.
+
+    Returns None when there is nothing finite to show.
+    """
+    finite = values[np.isfinite(values)] if values.size else values
+    extra = [v for v in must_include if np.isfinite(v)]
+    if finite.size == 0 and not extra:
+        return None
+    if finite.size:
+        low, high = np.quantile(finite, quantiles)
+        full_low, full_high = float(finite.min()), float(finite.max())
+        span = high - low
+        # Keep the true extremes when they are not far outside (an exponential's top):
+        # clip only real outliers such as the values next to a pole.
+        if full_low >= low - span:
+            low = full_low
+        if full_high <= high + span:
+            high = full_high
+    else:
+        low = high = extra[0]
+    low, high = min([float(low)] + extra), max([float(high)] + extra)
+    if high - low < 1e-12 * max(1.0, abs(high)):
+        pad = max(1.0, abs(high)) * 0.5
+        return low - pad, high + pad
+    pad = 0.08 * (high - low)
+    return low - pad, high + pad
+
+
+def focused_range(xs: np.ndarray, values: np.ndarray, x0: float, must_include=()) -> tuple[float, float] | None:
+    """:func:`robust_range`, unless values far from the point dwarf those near it.
+
+    When a function explodes over a large part of the range (e^(x²) grows by 10²⁰),
+    quantiles cannot help: the y-range then follows the values within a tenth of the
+    range around the point (three times their spread), so the point and its tangent
+    stay readable.
+    """
+    whole = robust_range(values, must_include)
+    near = np.abs(xs - x0) <= 0.1 * (xs[-1] - xs[0])
+    local = robust_range(values[near], must_include) if near.any() else None
+    if whole is None or local is None:
+        return whole
+    if whole[1] - whole[0] > 100 * (local[1] - local[0]):
+        middle, half = (local[0] + local[1]) / 2, 1.5 * (local[1] - local[0])
+        return middle - half, middle + half
+    return whole
 
 
 class FunctionPlot(pg.PlotWidget):
+    """Draws one snapshot; :class:`FunctionPlotPanel` decides when (only while visible)."""
+
     def __init__(self, parent=None):
         super().__init__(parent, background="w")
         self.setObjectName("functionPlot")
-        self.showGrid(x=True, y=True, alpha=0.25)
-        self.addLegend(offset=(10, 10))
-        self.value_curve = self.plot([], [], pen=pg.mkPen(COLOR_VALUE, width=2), name="output")
-        self.derivative_curve = self.plot([], [], pen=pg.mkPen(COLOR_DERIVATIVE, width=2), name="derivative")
-        self.tangent = self.plot([], [], pen=pg.mkPen(COLOR_TANGENT, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine),
-                                 name="tangent at the point")
-        self.marker = self.plot([], [], pen=None, symbol="o", symbolBrush=COLOR_VALUE, symbolSize=8)
-        self.setToolTip("The output against the chosen input, its derivative and the tangent at the point")
+        self.show_paths = False
+        item = self.getPlotItem()
+        self.showGrid(x=True, y=True, alpha=0.2)
+        # The legend lives above the plot (``legend_html``): inside, it hid the curves.
+        self.legend_entries: list[tuple[str, str, str]] = []  # (name, colour, "solid"/"dash"/"dot")
+        # The derivative gets its own view box and right axis, linked in x.
+        self.derivative_box = pg.ViewBox()
+        item.showAxis("right")
+        item.scene().addItem(self.derivative_box)
+        item.getAxis("right").linkToView(self.derivative_box)
+        self.derivative_box.setXLink(item)
+        item.vb.sigResized.connect(self._sync_boxes)
+        self.value_curve = self.plot([], [], pen=pg.mkPen(COLOR_VALUE, width=2.5))
+        self.tangent = self.plot([], [], pen=pg.mkPen(COLOR_TANGENT, width=1.5, style=Qt.PenStyle.DashLine))
+        self.cut_slope = self.plot([], [], pen=pg.mkPen(COLOR_CUT_SLOPE, width=1.5, style=Qt.PenStyle.DotLine))
+        self.marker = self.plot([], [], pen=None, symbol="o", symbolBrush=COLOR_VALUE, symbolPen="w",
+                                symbolSize=9)
+        self.derivative_curve = pg.PlotDataItem([], [], pen=pg.mkPen(COLOR_DERIVATIVE, width=2))
+        self.derivative_box.addItem(self.derivative_curve)
+        self.path_curves: list[pg.PlotDataItem] = []
+        for index in range(MAX_PATH_CURVES):
+            curve = pg.PlotDataItem([], [], pen=pg.mkPen(PATH_COLORS[index], width=1.3,
+                                                          style=Qt.PenStyle.DashDotLine))
+            curve.setVisible(False)
+            self.derivative_box.addItem(curve)
+            self.path_curves.append(curve)
+        self.samples: Samples | None = None
+        self.note = ""
+        self.note_detail = ""
+        self.setToolTip("The output against the chosen input (left axis), its derivative (right axis) and the "
+                        "tangent at the point.\nDrag to pan, wheel to zoom, right-click for options; "
+                        "the small 'A' button re-fits.")
+
+    def _sync_boxes(self) -> None:
+        self.derivative_box.setGeometry(self.getPlotItem().vb.sceneBoundingRect())
+        self.derivative_box.linkedViewChanged(self.getPlotItem().vb, self.derivative_box.XAxis)
+
+    def clear_curves(self) -> None:
+        for item in (self.value_curve, self.derivative_curve, self.tangent, self.cut_slope, self.marker,
+                     *self.path_curves):
+            item.setData([], [])
+        self.samples = None
+        self.legend_entries = []
 
     def show_stale(self, stale: bool) -> None:
         self.setEnabled(not stale)
 
     def show_snapshot(self, snapshot: ExplorerSnapshot) -> None:
         d = snapshot.derivation
+        self.note = ""
+        self.note_detail = ""
         if d is None:
-            for item in (self.value_curve, self.derivative_curve, self.tangent, self.marker):
-                item.setData([], [])
+            self.clear_curves()
+            if snapshot.is_implicit:
+                self.note = "an equation has no single output to plot: see the Implicit tab"
+            else:
+                self.note = "" if snapshot.error is None else str(snapshot.error)
             return
         lo, hi = snapshot.ranges[d.wrt]
         xs = np.linspace(lo, hi, SAMPLES)
+        x0, y0 = d.point[d.wrt], d.value
+        wanted = MAX_PATH_CURVES if self.show_paths else 0
         try:
-            samples = sample(snapshot.graph, d.of, d.wrt, d.point, xs)
-        except ChainRuleError:
+            samples = sample(snapshot.graph, d.of, d.wrt, d.point, xs, paths=wanted)
+        except ChainRuleError as exc:
+            self.clear_curves()
+            self.note = str(exc)
             return
+        self.samples = samples
+        # Stop-gradient changes the derivative, not the values: the true tangent uses the
+        # uncut slope, and the cut one is drawn beside it.
+        slope = forward_sweep(snapshot.graph.operations, d.evaluation.op_partials, {d.wrt: 1.0})[d.of]
         self.value_curve.setData(xs, samples.values, connect="finite")
         self.derivative_curve.setData(xs, samples.derivatives, connect="finite")
-        x0, y0 = d.point[d.wrt], d.value
-        self.tangent.setData(xs, y0 + d.derivative * (xs - x0))
+        self.tangent.setData(xs, y0 + slope * (xs - x0))
+        if d.cut:
+            self.cut_slope.setData(xs, y0 + d.derivative * (xs - x0))
+        else:
+            self.cut_slope.setData([], [])
+        self.legend_entries = [(d.of, COLOR_VALUE, "solid"), ("tangent", COLOR_TANGENT, "dash")]
+        if d.cut:
+            self.legend_entries.append(("slope with the cut edges", COLOR_CUT_SLOPE, "dot"))
+        self.legend_entries.append((f"d{d.of}/d{d.wrt} (right axis)", COLOR_DERIVATIVE, "solid"))
         self.marker.setData([x0], [y0])
-        self.setLabel("bottom", d.wrt)
-        self.setLabel("left", d.of)
-        finite = samples.values[np.isfinite(samples.values)]
-        if finite.size:
-            span = float(finite.max() - finite.min()) or 1.0
-            self.setYRange(float(finite.min()) - 0.15 * span, float(finite.max()) + 0.15 * span)
-        self.setXRange(lo, hi, padding=0)
+        self._show_paths(samples, d.path_count + d.removed_path_count)
+        item = self.getPlotItem()
+        item.setLabel("bottom", d.wrt)
+        item.setLabel("left", d.of, color=COLOR_VALUE)
+        item.getAxis("right").setLabel(f"d{d.of}/d{d.wrt}", color="#b07800")
+        self._fit(xs, samples, y0, d, slope)
+
+    def _show_paths(self, samples: Samples, total_paths: int) -> None:
+        paths = list(samples.path_contributions)
+        for curve, path in zip(self.path_curves, paths):
+            curve.setData(samples.xs, samples.path_contributions[path], connect="finite")
+            curve.setVisible(True)
+        for curve in self.path_curves[len(paths):]:
+            curve.setData([], [])
+            curve.setVisible(False)
+        for path, color in zip(paths, PATH_COLORS):
+            self.legend_entries.append(("path " + "→".join(path), color, "dashdot"))
+        if self.show_paths and total_paths > len(paths):
+            self.note = f"showing the first {len(paths)} of {total_paths:,} paths' contributions"
+
+    def legend_html(self) -> str:
+        """The legend as coloured text, for a label above the plot."""
+        marks = {"solid": "━━", "dash": "╺╸╺╸", "dot": "┅┅", "dashdot": "╺·╸"}
+        return " &nbsp; ".join(f"<span style='color:{color}'><b>{marks[style]}</b></span>&nbsp;{name}"
+                               for name, color, style in self.legend_entries)
+
+    def _fit(self, xs, samples: Samples, y0: float, d, slope: float) -> None:
+        self.setXRange(float(xs[0]), float(xs[-1]), padding=0)
+        x0 = d.point[d.wrt]
+        value_range = focused_range(xs, samples.values, x0, (y0,))
+        if value_range is not None:
+            self.getPlotItem().vb.setYRange(*value_range, padding=0)
+        curves = [samples.derivatives] + ([c for c in samples.path_contributions.values()]
+                                          if self.show_paths else [])
+        both = np.concatenate(curves)
+        derivative_range = focused_range(np.tile(xs, len(curves)), both, x0, (d.derivative, slope))
+        if derivative_range is not None:
+            self.derivative_box.setYRange(*derivative_range, padding=0)
+        clipped = [name for name, data, r in (("output", samples.values, value_range),
+                                              ("derivative", both, derivative_range))
+                   if r is not None and np.isfinite(data).any()
+                   and (np.nanmax(data) > r[1] or np.nanmin(data) < r[0])]
+        if clipped and not self.note:
+            self.note = "axes clipped" if len(clipped) == 2 else f"{clipped[0]} axis clipped"
+            self.note_detail = ("The axis shows the central values so that a spike does not flatten the rest; "
+                                "zoom out with the wheel, or right-click ▸ View All, to see everything.")
+
+
+class FunctionPlotPanel(LazyView):
+    """The "Plot" tab: a path-contribution toggle over :class:`FunctionPlot`."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("functionPlotPanel")
+        self.plot = FunctionPlot()
+        self.paths_toggle = QCheckBox("Each path's contribution", objectName="pathContributionsToggle")
+        self.paths_toggle.setShortcut(QKeySequence("Alt+P"))
+        self.paths_toggle.setToolTip("Draw each path's product along the input (right axis, Alt+P); "
+                                     "at every point they add up to the derivative")
+        self.paths_toggle.toggled.connect(self.set_show_paths)
+        self.note = QLabel(objectName="functionPlotNote")
+        self.note.setStyleSheet("color: #666666;")
+        # A long note is cut, not allowed to widen the window; the tooltip has all of it.
+        self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.legend = QLabel(objectName="functionPlotLegend")
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.legend.setWordWrap(True)
+        row = QHBoxLayout()
+        row.setContentsMargins(4, 0, 4, 0)
+        row.addWidget(self.paths_toggle)
+        row.addStretch(1)
+        row.addWidget(self.note, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 2, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(row)
+        layout.addWidget(self.legend)
+        layout.addWidget(self.plot, 1)
+
+    def set_show_paths(self, on: bool) -> None:
+        if self.paths_toggle.isChecked() != on:
+            self.paths_toggle.setChecked(on)  # re-enters through toggled
+            return
+        self.plot.show_paths = on
+        self.rerender()
+
+    def render_snapshot(self, snapshot: ExplorerSnapshot, rebuild: bool) -> None:
+        self.plot.show_snapshot(snapshot)
+        self.legend.setText(self.plot.legend_html())
+        self.note.setText(self.plot.note)
+        self.note.setToolTip(self.plot.note_detail or self.plot.note)

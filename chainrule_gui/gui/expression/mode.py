@@ -24,10 +24,13 @@ from chainrule_gui.core.session import Session
 from chainrule_gui.gui.expression.controller import ExpressionController
 from chainrule_gui.gui.expression.diagram import VIEWS, TreeDiagram
 from chainrule_gui.gui.expression.editor import ExpressionEditor
-from chainrule_gui.gui.expression.function_plot import FunctionPlot
+from chainrule_gui.gui.expression.function_plot import FunctionPlotPanel
+from chainrule_gui.gui.expression.implicit_view import ImplicitView
 from chainrule_gui.gui.expression.inputs_panel import InputsPanel
+from chainrule_gui.gui.expression.jacobian_view import JacobianView
 from chainrule_gui.gui.expression.path_list import PathList
 from chainrule_gui.gui.expression.result_panel import ResultPanel
+from chainrule_gui.gui.expression.second_order_view import SecondOrderView
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 
 DEFAULT_TEXT = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
@@ -57,13 +60,81 @@ class ExpressionMode(QWidget):
         self.diagram = TreeDiagram()
         self.path_list = PathList()
         self.result_panel = ResultPanel()
-        self.function_plot = FunctionPlot()
         self.bottom_tabs = QTabWidget(objectName="expressionViews")
-        self.bottom_tabs.addTab(self.function_plot, "Plot")
-        self.panels = [self.inputs, self.diagram, self.path_list, self.result_panel, self.function_plot]
+        self.panels = [self.inputs, self.diagram, self.path_list, self.result_panel]
+        self._add_views()
         self.toolbar = self._make_toolbar()
         self._layout()
         self._wire()
+        self._wire_views()
+
+    # -- bottom views: plot, Jacobian, second order, implicit (branch "views") --------------------
+    def _add_views(self) -> None:
+        self.function_plot_panel = FunctionPlotPanel()
+        self.function_plot = self.function_plot_panel.plot
+        self.jacobian_view = JacobianView()
+        self.second_order_view = SecondOrderView()
+        self.implicit_view = ImplicitView()
+        for view, title, tip in (
+            (self.function_plot_panel, "Plot", "The output and its derivative against the chosen input"),
+            (self.jacobian_view, "Jacobian", "J_h = J_f · J_g for several outputs or inputs; JVP and VJP"),
+            (self.second_order_view, "Second order", "f''(g)·g'² + f'(g)·g'' term by term, and the Hessian"),
+            (self.implicit_view, "Implicit", "The curve of an equation such as x^2 + y^2 = 1, with its tangent"),
+        ):
+            index = self.bottom_tabs.addTab(view, title)
+            self.bottom_tabs.setTabToolTip(index, tip)
+        self.views = [self.function_plot_panel, self.jacobian_view, self.second_order_view, self.implicit_view]
+        self.panels += self.views
+        self._was_implicit = False
+        # One action per tab (for the View menu too): Ctrl+Shift+P, J, H, I.
+        self.view_tab_actions = []
+        for view, title, key in ((self.function_plot_panel, "Plot", "P"), (self.jacobian_view, "Jacobian", "J"),
+                                 (self.second_order_view, "Second order and Hessian", "H"),
+                                 (self.implicit_view, "Implicit curve", "I")):
+            action = QAction(f"Show {title}", self, shortcut=QKeySequence(f"Ctrl+Shift+{key}"))
+            action.setObjectName(f"showTab_{view.objectName()}")
+            action.setToolTip(f"Bring the {title} tab forward (Ctrl+Shift+{key})")
+            action.triggered.connect(lambda _=False, v=view: self.bottom_tabs.setCurrentWidget(v))
+            self.addAction(action)
+            self.view_tab_actions.append(action)
+            index = self.bottom_tabs.indexOf(view)
+            self.bottom_tabs.setTabToolTip(index, f"{self.bottom_tabs.tabToolTip(index)} (Ctrl+Shift+{key})")
+
+    def _wire_views(self) -> None:
+        self.jacobian_view.entry_chosen.connect(self._on_jacobian_entry)
+        self.jacobian_view.paths_highlighted.connect(self._on_jacobian_paths)
+        self._awaited_choice = None
+        self._awaited_paths: list = []
+        self.implicit_view.point_moved.connect(self.controller.set_point)
+        self.snapshot_shown.connect(self._bring_implicit_forward)
+
+    def _bring_implicit_forward(self, snapshot: ExplorerSnapshot) -> None:
+        """An equation brings the Implicit tab forward; leaving equations goes back to the plot."""
+        if snapshot.is_implicit and not self._was_implicit:
+            self.bottom_tabs.setCurrentWidget(self.implicit_view)
+        elif not snapshot.is_implicit and self._was_implicit \
+                and self.bottom_tabs.currentWidget() is self.implicit_view:
+            self.bottom_tabs.setCurrentWidget(self.function_plot_panel)
+        self._was_implicit = snapshot.is_implicit
+        if self._awaited_choice == (snapshot.of, snapshot.wrt):
+            self.diagram.highlight_paths(self._awaited_paths)
+            self._awaited_choice, self._awaited_paths = None, []
+
+    def _on_jacobian_entry(self, output: str, input_: str) -> None:
+        """Clicking J_h[output, input] shows d(output)/d(input) everywhere, so its paths are visible."""
+        snapshot = self.snapshot
+        if snapshot is None or (snapshot.of, snapshot.wrt) == (output, input_):
+            self._awaited_choice = None
+            return
+        self._awaited_choice = (output, input_)
+        self.controller.set_output(output)
+        self.controller.set_input(input_)
+
+    def _on_jacobian_paths(self, paths: list) -> None:
+        if self._awaited_choice is not None:
+            self._awaited_paths = paths  # highlighted once the diagram shows that output
+        else:
+            self.diagram.highlight_paths(paths)
 
     # -- composition ---------------------------------------------------------------------
     def _make_toolbar(self) -> QToolBar:
@@ -109,13 +180,8 @@ class ExpressionMode(QWidget):
         center.setSizes([520, 260])
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(self.path_list)
-        # A long formula scrolls inside its column instead of widening the column.
-        result_scroll = QScrollArea(objectName="resultScroll")
-        result_scroll.setWidgetResizable(True)
-        result_scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        result_scroll.setWidget(self.result_panel)
-        right.addWidget(result_scroll)
-        right.setSizes([300, 420])
+        right.addWidget(self.result_panel)  # it scrolls a long formula inside itself
+        right.setSizes([190, 530])
         self.splitter = QSplitter(Qt.Orientation.Horizontal, objectName="expressionSplitter")
         self.splitter.addWidget(left)
         self.splitter.addWidget(center)
@@ -205,6 +271,8 @@ class ExpressionMode(QWidget):
 
     def shutdown(self) -> None:
         self.controller.shutdown()
+        for view in (self.jacobian_view, self.second_order_view, self.implicit_view):
+            view.shutdown()
 
     # -- reactions ------------------------------------------------------------------------
     def _on_snapshot(self, snapshot: ExplorerSnapshot) -> None:

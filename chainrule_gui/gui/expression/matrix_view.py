@@ -1,0 +1,180 @@
+"""A matrix shown as numbers on a heatmap: one table cell per entry, coloured by value.
+
+Colours diverge from white at 0 to blue (negative) and vermillion (positive), two
+Okabe–Ito colours that stay distinct under every common colour-vision deficiency; the
+scale is the largest |entry| of the matrix shown, so the strongest entry is fully coloured.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPen
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QStyledItemDelegate,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chainrule_gui.core.report import fmt
+from chainrule_gui.gui.typeset import latex_pixmap
+
+NEGATIVE = QColor("#0072b2")  # Okabe–Ito blue
+POSITIVE = QColor("#d55e00")  # Okabe–Ito vermillion
+UNDEFINED = QColor("#dddddd")
+
+
+def heat_color(value: float, scale: float) -> QColor:
+    """White at 0, fully blue at −scale, fully vermillion at +scale."""
+    if not math.isfinite(value):
+        return UNDEFINED
+    t = 0.0 if scale <= 0 else max(-1.0, min(1.0, value / scale))
+    end = POSITIVE if t > 0 else NEGATIVE
+    a = abs(t) * 0.85  # never fully saturated, so the number stays readable
+    return QColor(round(255 + (end.red() - 255) * a), round(255 + (end.green() - 255) * a),
+                  round(255 + (end.blue() - 255) * a))
+
+
+def text_color(background: QColor) -> QColor:
+    luminance = 0.299 * background.red() + 0.587 * background.green() + 0.114 * background.blue()
+    return QColor("#000000") if luminance > 140 else QColor("#ffffff")
+
+
+class _MarkDelegate(QStyledItemDelegate):
+    """Frames the marked cell; a selection colour would hide the heat colour underneath."""
+
+    def __init__(self, table: MatrixTable):
+        super().__init__(table)
+        self.table = table
+
+    def paint(self, painter, option, index):
+        super().paint(painter, option, index)
+        if (index.row(), index.column()) == self.table.marked:
+            painter.save()
+            painter.setPen(QPen(QColor("#000000"), 2))
+            painter.drawRect(option.rect.adjusted(1, 1, -1, -1))
+            painter.restore()
+
+
+class MatrixTable(QTableWidget):
+    """Rows and columns are named; ``entry_clicked(i, j)`` when a cell is clicked.
+
+    ``marked`` is the (row, column) framed as chosen, or None.
+    """
+
+    entry_clicked = Signal(int, int)
+
+    def __init__(self, object_name: str, parent=None):
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.marked: tuple[int, int] | None = None
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Maximum)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setCornerButtonEnabled(False)
+        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.setItemDelegate(_MarkDelegate(self))
+        self.cellClicked.connect(self._on_click)
+        self.matrix = np.zeros((0, 0))
+
+    def _on_click(self, row: int, column: int) -> None:
+        self.mark(row, column)
+        self.entry_clicked.emit(row, column)
+
+    def mark(self, row: int | None, column: int | None = None) -> None:
+        self.marked = None if row is None else (row, column)
+        self.viewport().update()
+
+    def set_matrix(self, rows, cols, matrix, tooltips=None, digits: int = 5) -> None:
+        """Show ``matrix`` (len(rows) × len(cols)); ``tooltips[i][j]`` adds text to a cell."""
+        matrix = np.asarray(matrix, dtype=float).reshape(len(rows), len(cols))
+        self.matrix = matrix
+        if self.rowCount() != len(rows) or self.columnCount() != len(cols):
+            self.marked = None
+            self.setRowCount(len(rows))
+            self.setColumnCount(len(cols))
+        self.setVerticalHeaderLabels(list(rows))
+        self.setHorizontalHeaderLabels(list(cols))
+        finite = np.abs(matrix[np.isfinite(matrix)])
+        scale = float(finite.max()) if finite.size else 0.0
+        for i in range(len(rows)):
+            for j in range(len(cols)):
+                value = float(matrix[i, j])
+                item = self.item(i, j)
+                if item is None:
+                    item = QTableWidgetItem()
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                    self.setItem(i, j, item)
+                background = heat_color(value, scale)
+                item.setText(fmt(value, digits) if math.isfinite(value) else "—")
+                item.setBackground(background)
+                item.setForeground(text_color(background))
+                tip = f"[{rows[i]}, {cols[j]}] = {fmt(value, 15)}"
+                if tooltips is not None and tooltips[i][j]:
+                    tip += "\n" + tooltips[i][j]
+                item.setToolTip(tip)
+        self._fit_to_contents()
+
+    def _fit_to_contents(self) -> None:
+        fit_table(self)
+
+
+def fit_table(table: QTableWidget) -> None:
+    """Make ``table`` exactly as large as its cells: no blank band, no scroll bars of its own."""
+    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    table.resizeColumnsToContents()
+    table.resizeRowsToContents()
+    frame = 2 * table.frameWidth()
+    vertical = table.verticalHeader()
+    width = (vertical.width() if vertical.isVisible() else 0) + sum(
+        table.columnWidth(c) for c in range(table.columnCount()))
+    height = table.horizontalHeader().height() + sum(table.rowHeight(r) for r in range(table.rowCount()))
+    if table.columnCount() == 0:
+        width = 0
+    table.setFixedSize(width + frame, height + frame)
+
+
+class MatrixPanel(QWidget):
+    """A typeset title over a :class:`MatrixTable`."""
+
+    def __init__(self, object_name: str, title_latex: str, tooltip: str, parent=None):
+        super().__init__(parent)
+        self.title = QLabel()
+        self.title.setToolTip(tooltip)
+        self.subtitle = QLabel()
+        self.subtitle.setStyleSheet("color: #555555;")
+        font = QFont(self.subtitle.font())
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        self.subtitle.setFont(font)
+        self.table = MatrixTable(object_name)
+        self.table.setToolTip(tooltip)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.table)
+        layout.addStretch(1)
+        self.set_title(title_latex)
+
+    def set_title(self, latex: str, plain: str | None = None) -> None:
+        pixmap = latex_pixmap(latex, 13.0, self.palette().text().color(), self.devicePixelRatioF())
+        if pixmap is None:
+            self.title.setText(plain or latex)
+        else:
+            self.title.setPixmap(pixmap)

@@ -1,0 +1,309 @@
+"""The "Second order" tab: the chain rule one level deeper, and the Hessian.
+
+Left: d²(of)/d(wrt)² as the sum of the terms ∂²f/∂u∂v · u′v′ and ∂f/∂u · u″ (for a single
+inner function the textbook f″(g)·g′² + f′(g)·g″), each with its numbers, and four more
+ways to the same value.  Right: the Hessian of the output over chosen inputs as a
+heatmap with a symmetry check.  Numbers come at once; SymPy's second derivatives (a
+further check) arrive from a background thread.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHeaderView,
+    QLabel,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chainrule_gui.core.errors import ChainRuleError
+from chainrule_gui.core.latex import name_latex
+from chainrule_gui.core.report import fmt
+from chainrule_gui.core.second_order import (
+    HessianResult,
+    SecondDerivation,
+    derive_second,
+    hessian,
+)
+from chainrule_gui.gui.expression.background import BackgroundJob, JobResult
+from chainrule_gui.gui.expression.formatting import readable
+from chainrule_gui.gui.expression.lazy import LazyView
+from chainrule_gui.gui.expression.matrix_view import MatrixPanel, fit_table
+from chainrule_gui.gui.expression.name_picker import NamePicker
+from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
+from chainrule_gui.gui.typeset import latex_pixmap
+
+AGREE = "#009e73"
+DISAGREE = "#d55e00"
+SECOND_TITLES = {"paths": "sum of the terms", "reverse": "forward-over-reverse", "forward": "Taylor mode",
+                 "symbolic": "SymPy", "finite_difference": "finite difference"}
+HESSIAN_TITLES = {"reverse": "forward-over-reverse", "forward": "Taylor mode", "symbolic": "SymPy",
+                  "finite_difference": "finite difference"}
+
+
+def chain_rule_latex(of: str, wrt: str, deps: list[str]) -> str:
+    """The second-order chain rule for ``of`` = f(deps) with the names of this example."""
+    z, x = name_latex(of), name_latex(wrt)
+    lhs = rf"\frac{{d^2 {z}}}{{d{x}^2}}"
+    inner = [u for u in deps if u != wrt]
+    if len(deps) == 1 and inner:
+        u = name_latex(inner[0])
+        return (rf"{lhs} = \frac{{d^2 {z}}}{{d{u}^2}}\left(\frac{{d{u}}}{{d{x}}}\right)^2"
+                rf" + \frac{{d{z}}}{{d{u}}}\,\frac{{d^2 {u}}}{{d{x}^2}}")
+    return (rf"{lhs} = \sum_{{u,v}} \frac{{\partial^2 {z}}}{{\partial u\,\partial v}}\,"
+            rf"\frac{{du}}{{d{x}}}\frac{{dv}}{{d{x}}} + \sum_u \frac{{\partial {z}}}{{\partial u}}\,"
+            rf"\frac{{d^2 u}}{{d{x}^2}}")
+
+
+def checks_html(methods: dict, agreement: dict, titles: dict, pending: set[str] = frozenset()) -> str:
+    parts = []
+    for name, title in titles.items():
+        ok = agreement.get(name)
+        value = methods.get(name)
+        shown = "" if value is None or not np.isscalar(value) else f" {fmt(float(value), 10)}"
+        if ok is None:
+            mark = "computing…" if name in pending else "not compared"
+            parts.append(f"<span style='color:#666666'>{title}{shown} ({mark})</span>")
+        else:
+            color = AGREE if ok else DISAGREE
+            parts.append(f"<span style='color:{color}'>{title}{shown} {'✓' if ok else '✗'}</span>")
+    return "<br>".join(parts)
+
+
+class SecondOrderView(LazyView):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("secondOrderView")
+        self.second: SecondDerivation | None = None
+        self.hessian: HessianResult | None = None
+        self.symbolic_second: SecondDerivation | None = None
+        self.symbolic_hessian: HessianResult | None = None
+        self.symbolic_key = None
+        self._hessian_choice: tuple[str, ...] = ()
+        self.job = BackgroundJob("second-order", self)
+        self.job.finished.connect(self._on_symbolic)
+        # left: the second derivative
+        self.second_title = QLabel(objectName="secondTitle")
+        self.rule = QLabel(objectName="secondRule")
+        self.rule.setToolTip("The chain rule differentiated once more: product rule on ∂f/∂u · du/dx")
+        self.terms = QTableWidget(0, 3, objectName="secondTerms")
+        self.terms.setHorizontalHeaderLabels(["Term", "Outer partial", "Outer × inner = term"])
+        self.terms.verticalHeader().hide()
+        self.terms.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.terms.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.terms.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.total = QLabel(objectName="secondTotal")
+        self.inner = QLabel(objectName="secondInner")
+        self.second_checks = QLabel(objectName="secondChecks")
+        self.message = QLabel(objectName="secondMessage")
+        self.message.setStyleSheet("color: #b00020;")
+        for label in (self.second_title, self.total, self.inner, self.second_checks, self.message):
+            label.setWordWrap(True)
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # right: the Hessian
+        self.hessian_inputs = NamePicker("Inputs", "Rows and columns of the Hessian")
+        self.hessian_inputs.setObjectName("hessian_inputs")
+        self.hessian_inputs.changed.connect(self._on_pick)
+        self.hessian_panel = MatrixPanel("hessianMatrix", r"H_{ij} = \partial^2 f / \partial x_i \partial x_j",
+                                         "Second partial derivatives of the output; symmetric when they "
+                                         "are continuous (Schwarz)")
+        self.symmetry = QLabel(objectName="hessianSymmetry")
+        self.hessian_checks = QLabel(objectName="hessianChecks")
+        self.hessian_message = QLabel(objectName="hessianMessage")
+        self.hessian_message.setStyleSheet("color: #b00020;")
+        for label in (self.symmetry, self.hessian_checks, self.hessian_message):
+            label.setWordWrap(True)
+        self._layout()
+
+    def _layout(self) -> None:
+        left = QWidget()
+        box = QVBoxLayout(left)
+        box.setContentsMargins(4, 4, 4, 4)
+        box.setSpacing(4)
+        for widget in (self.second_title, self.message, self.rule, self.terms, self.total, self.inner,
+                       self.second_checks):
+            box.addWidget(widget)
+        box.addStretch(1)
+        right = QWidget()
+        rbox = QVBoxLayout(right)
+        rbox.setContentsMargins(4, 4, 4, 4)
+        rbox.setSpacing(4)
+        title = QLabel("<b>Hessian</b> of a scalar output")
+        for widget in (title, self.hessian_inputs, self.hessian_message, self.hessian_panel, self.symmetry,
+                       self.hessian_checks):
+            rbox.addWidget(widget)
+        rbox.addStretch(1)
+        # The bottom area is short: the two parts take turns, each with the full width.
+        self.pages = QTabWidget(objectName="secondOrderPages")
+        self.pages.setDocumentMode(True)
+        self.pages.setTabPosition(QTabWidget.TabPosition.West)
+        for widget, title, tip in ((left, "d²/dx²", "The second derivative term by term"),
+                                   (right, "Hessian", "All second partials of the output as a heatmap")):
+            area = QScrollArea()
+            area.setWidget(widget)
+            area.setWidgetResizable(True)
+            area.setFrameShape(QFrame.Shape.NoFrame)
+            index = self.pages.addTab(area, title)
+            self.pages.setTabToolTip(index, tip)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+
+    # -- choices ----------------------------------------------------------------------------
+    def _on_pick(self, names: tuple[str, ...]) -> None:
+        self._hessian_choice = names
+        self.rerender()
+
+    def choose_hessian_inputs(self, names) -> None:
+        self._hessian_choice = tuple(names)
+        self.rerender()
+
+    # -- drawing ------------------------------------------------------------------------------
+    def render_snapshot(self, snapshot: ExplorerSnapshot, rebuild: bool) -> None:
+        of, wrt = snapshot.of, snapshot.wrt
+        if snapshot.is_implicit or not of or not wrt or of not in snapshot.program.definitions:
+            self._clear("Second derivatives need an output defined from inputs, e.g. y = sin(u); u = x^2.")
+            return
+        graph = snapshot.graph
+        candidates = [n for n in graph.inputs if n in graph.inputs_of(of)]
+        chosen = tuple(n for n in self._hessian_choice if n in candidates) or tuple(candidates)
+        self.hessian_inputs.set_names(candidates, chosen)
+        try:
+            second = derive_second(graph, of, wrt, snapshot.point, symbolic=False)
+        except ChainRuleError as exc:
+            self._clear(str(exc))
+            return
+        try:
+            hess = hessian(graph, of, chosen, snapshot.point, symbolic=False) if chosen else None
+            hessian_error = None
+        except ChainRuleError as exc:
+            hess, hessian_error = None, str(exc)
+        self.second, self.hessian = second, hess
+        key = (snapshot.text, of, wrt, chosen, tuple(sorted(snapshot.point.items())))
+        if key != self.symbolic_key:
+            self.symbolic_key = key
+            self.symbolic_second = self.symbolic_hessian = None
+            self.job.submit(key, _symbolic_parts, graph, of, wrt, chosen, dict(snapshot.point))
+        self.message.setText("Cut edges are ignored here: second derivatives use the whole graph."
+                             if snapshot.cut else "")
+        self.message.setVisible(bool(snapshot.cut))
+        deps = list(graph.variables.successors(of))
+        self._draw_second(second, chain_rule_latex(of, wrt, deps), rebuild)
+        self._draw_hessian(hess, hessian_error)
+
+    def _clear(self, message: str) -> None:
+        self.second = self.hessian = None
+        self.second_title.setText("")
+        self.message.setText(message)
+        self.message.show()
+        self.rule.clear()
+        self.terms.setRowCount(0)
+        for label in (self.total, self.inner, self.second_checks, self.symmetry, self.hessian_checks):
+            label.clear()
+        self.hessian_panel.table.set_matrix([], [], np.zeros((0, 0)))
+
+    def _draw_second(self, d: SecondDerivation, rule_latex: str, rebuild: bool) -> None:
+        self.second_title.setText(f"<b>d²{d.of}/d{d.wrt}²</b> by the chain rule, one level deeper "
+                                  f"(d{d.of}/d{d.wrt} = {fmt(d.first, 8)})")
+        if rebuild or self.rule.pixmap().isNull():
+            pixmap = latex_pixmap(rule_latex, 14.0, self.palette().text().color(), self.devicePixelRatioF())
+            if pixmap is None:
+                self.rule.setText(rule_latex)
+            else:
+                self.rule.setPixmap(pixmap)
+        self.terms.setRowCount(len(d.terms))
+        for row, term in enumerate(d.terms):
+            cells = [term.label, readable(term.outer),
+                     ("2 × " if term.label.startswith("2 ·") else "")
+                     + f"{fmt(term.outer_value, 4)} × {fmt(term.inner_value, 4)} = {fmt(term.value, 6)}"]
+            for col, text in enumerate(cells):
+                item = self.terms.item(row, col)
+                if item is None:
+                    item = QTableWidgetItem()
+                    self.terms.setItem(row, col, item)
+                item.setText(text)
+                item.setToolTip(f"{term.label}: outer partial {readable(term.outer)} = {fmt(term.outer_value, 12)}, "
+                                f"inner factor {fmt(term.inner_value, 12)}, term {fmt(term.value, 15)}")
+        fit_table(self.terms)
+        total = d.methods["paths"]
+        self.total.setText(f"Sum of the {len(d.terms)} term(s) = <b>{fmt(total, 12)}</b>"
+                           + (" &nbsp; (no term depends on the input: the second derivative is 0)"
+                              if not d.terms else ""))
+        inner = [f"d{u}/d{d.wrt} = {fmt(a, 6)}, d²{u}/d{d.wrt}² = {fmt(b, 6)}"
+                 for u, (a, b) in d.inner.items() if u != d.wrt]
+        self.inner.setText("where " + "; ".join(inner) if inner else "")
+        self._show_second_checks()
+
+    def _show_second_checks(self) -> None:
+        d = self.second
+        if d is None:
+            return
+        methods, agreement = dict(d.methods), dict(d.agreement)
+        pending = set()
+        if self.symbolic_second is not None:
+            methods["symbolic"] = self.symbolic_second.methods["symbolic"]
+            agreement["symbolic"] = self.symbolic_second.agreement["symbolic"]
+        else:
+            pending.add("symbolic")
+        self.second_checks.setText("<b>Checks</b> (against forward-over-reverse):<br>"
+                                   + checks_html(methods, agreement, SECOND_TITLES, pending)
+                                   + "".join(f"<br><span style='color:#666666'>• {n}</span>" for n in d.notes))
+
+    def _draw_hessian(self, h: HessianResult | None, error: str | None) -> None:
+        self.hessian_message.setText(error or "")
+        self.hessian_message.setVisible(bool(error))
+        if h is None:
+            self.hessian_panel.table.set_matrix([], [], np.zeros((0, 0)))
+            self.symmetry.clear()
+            self.hessian_checks.clear()
+            return
+        names = list(h.wrt)
+        tips = None
+        if self.symbolic_hessian is not None and self.symbolic_hessian.exprs is not None:
+            tips = [[f"SymPy: ∂²{h.of}/∂{a}∂{b} = {readable(e)}" for b, e in zip(names, row)]
+                    for a, row in zip(names, self.symbolic_hessian.exprs)]
+        self.hessian_panel.set_title(rf"H = \nabla^2 {name_latex(h.of)}")
+        self.hessian_panel.subtitle.setText(f"{len(names)} × {len(names)} at the point")
+        self.hessian_panel.table.set_matrix(names, names, h.matrix, tips)
+        asymmetry = float(np.max(np.abs(h.matrix - h.matrix.T))) if h.matrix.size else 0.0
+        color = AGREE if h.symmetric else DISAGREE
+        self.symmetry.setText(f"<b style='color:{color}'>{'✓ symmetric: H = Hᵀ' if h.symmetric else '✗ not symmetric'}"
+                              f"</b> &nbsp; max |H − Hᵀ| = {asymmetry:.1e}")
+        self.symmetry.setToolTip("Mixed partials agree (∂²f/∂x∂y = ∂²f/∂y∂x) wherever they are continuous")
+        methods, agreement = {}, dict(h.agreement)
+        pending = set()
+        if self.symbolic_hessian is not None:
+            agreement["symbolic"] = self.symbolic_hessian.agreement["symbolic"]
+        else:
+            pending.add("symbolic")
+        self.hessian_checks.setText("<b>Checks</b>:<br>" + checks_html(methods, agreement, HESSIAN_TITLES, pending)
+                                    + "".join(f"<br><span style='color:#666666'>• {n}</span>" for n in h.notes))
+
+    def _on_symbolic(self, job: JobResult) -> None:
+        if job.key != self.symbolic_key:
+            return
+        if job.error is not None:
+            self.second_checks.setToolTip(f"SymPy: {job.error}")
+            return
+        self.symbolic_second, self.symbolic_hessian = job.value
+        self._show_second_checks()
+        if self.hessian is not None:
+            self._draw_hessian(self.hessian, None)
+
+    def shutdown(self) -> None:
+        self.job.shutdown()
+
+
+def _symbolic_parts(graph, of, wrt, inputs, point):
+    """Runs on the background thread: SymPy's second derivative and Hessian."""
+    second = derive_second(graph, of, wrt, point, symbolic=True)
+    hess = hessian(graph, of, inputs, point, symbolic=True) if inputs else None
+    return second, hess

@@ -1,0 +1,79 @@
+"""The second-order tab: chain-rule terms that sum to d²/dx², and a symmetric Hessian."""
+
+import math
+
+import numpy as np
+import pytest
+
+from chainrule_gui.core.second_order import hessian
+from chainrule_gui.gui.expression.mode import ExpressionMode
+
+SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
+
+
+@pytest.fixture
+def mode(qtbot):
+    widget = ExpressionMode()
+    qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    widget.show()
+    yield widget
+    widget.shutdown()
+
+
+def show(qtbot, mode, text):
+    before = mode.snapshot.revision if mode.snapshot else 0
+    mode.set_text(text)
+    qtbot.waitUntil(lambda: mode.snapshot is not None and mode.snapshot.revision > before
+                    and mode.snapshot.text == text, timeout=10000)
+    mode.bottom_tabs.setCurrentWidget(mode.second_order_view)
+    return mode.snapshot
+
+
+def test_textbook_terms_for_a_single_inner_function(qtbot, mode):
+    show(qtbot, mode, "y = sin(u); u = x^2")
+    mode.controller.set_value("x", 0.7)
+    qtbot.waitUntil(lambda: mode.snapshot.point["x"] == 0.7, timeout=5000)
+    view = mode.second_order_view
+    d = view.second
+    labels = [view.terms.item(r, 0).text() for r in range(view.terms.rowCount())]
+    assert labels == ["d²y/du² · (du/dx)²", "dy/du · d²u/dx²"]  # f''(g)·g'² + f'(g)·g''
+    x = 0.7
+    assert [t.value for t in d.terms] == pytest.approx([-math.sin(x * x) * (2 * x) ** 2, math.cos(x * x) * 2])
+    expected = 2 * math.cos(x * x) - 4 * x * x * math.sin(x * x)
+    assert d.second == pytest.approx(expected)
+    assert not view.rule.pixmap().isNull()  # the rule is typeset
+
+
+def test_terms_sum_to_the_second_derivative(qtbot, mode):
+    show(qtbot, mode, SEED)
+    view = mode.second_order_view
+    d = view.second
+    assert view.terms.rowCount() == len(d.terms) == 5
+    assert math.fsum(t.value for t in d.terms) == pytest.approx(d.second, rel=1e-12)
+    assert f"{d.methods['paths']:.6f}"[:7] in view.total.text()
+    qtbot.waitUntil(lambda: view.symbolic_second is not None, timeout=20000)
+    assert view.second_checks.text().count("✓") == 5  # terms, forward-over-reverse, Taylor, SymPy, finite difference
+
+
+def test_hessian_heatmap_is_symmetric_and_matches_the_core(qtbot, mode):
+    snapshot = show(qtbot, mode, "f = x^2*y^3 + sin(x*y)")
+    view = mode.second_order_view
+    view.pages.setCurrentIndex(1)
+    shown = view.hessian_panel.table.matrix
+    expected = hessian(snapshot.graph, "f", ("x", "y"), snapshot.point, symbolic=False).matrix
+    np.testing.assert_allclose(shown, expected)
+    np.testing.assert_allclose(shown, shown.T)
+    assert shown[0, 1] != 0  # a real mixed partial, not a trivially diagonal matrix
+    assert "✓ symmetric" in view.symmetry.text()
+    qtbot.waitUntil(lambda: view.symbolic_hessian is not None, timeout=20000)
+    assert view.symbolic_hessian.agreement["symbolic"] is True
+    assert "SymPy ✓" in view.hessian_checks.text()
+    view.choose_hessian_inputs(("y",))
+    assert view.hessian_panel.table.matrix.shape == (1, 1)
+
+
+def test_an_equation_gets_a_message(qtbot, mode):
+    show(qtbot, mode, "x^2 + y^2 = 1")
+    mode.bottom_tabs.setCurrentWidget(mode.second_order_view)
+    assert "Second derivatives need" in mode.second_order_view.message.text()
