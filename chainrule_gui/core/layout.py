@@ -128,8 +128,37 @@ def _initial_order(work: nx.DiGraph, reverse: bool) -> list[str]:
     return order
 
 
+class _Adjacency:
+    """A DiGraph's successor and predecessor lists, read in the hot loops below.
+
+    Crossing reduction asks for neighbours hundreds of thousands of times on a few
+    hundred operations; networkx's adjacency views cost several times a list lookup.
+    """
+
+    def __init__(self, graph: nx.DiGraph):
+        self.succ = {n: list(graph.successors(n)) for n in graph}
+        self.pred = {n: list(graph.predecessors(n)) for n in graph}
+
+    def successors(self, node):
+        return self.succ[node]
+
+    def predecessors(self, node):
+        return self.pred[node]
+
+    def in_degree(self, node) -> int:
+        return len(self.pred[node])
+
+    def number_of_nodes(self) -> int:
+        return len(self.succ)
+
+    def __iter__(self):
+        return iter(self.succ)
+
+
 def _best_ordering(work: nx.DiGraph, layer: dict[str, int], depth: int) -> list[list[str]]:
     """Crossing reduction from a few starting orders; the heuristic's local optima differ."""
+    rows = {node: layer_of(node, layer, work) for node in work}
+    work = _Adjacency(work)
     starts = [_initial_order(work, reverse=False), _initial_order(work, reverse=True)]
     if work.number_of_nodes() <= MAX_RESTART_NODES:
         rng = random.Random(0)  # deterministic: the same text always gives the same picture
@@ -141,7 +170,7 @@ def _best_ordering(work: nx.DiGraph, layer: dict[str, int], depth: int) -> list[
     for order in starts:
         layers: list[list[str]] = [[] for _ in range(depth)]
         for node in order:
-            layers[layer_of(node, layer, work)].append(node)
+            layers[rows[node]].append(node)
         layers = _reduce_crossings(work, layers)
         count = _count_all(work, layers)
         if best_count is None or count < best_count:
