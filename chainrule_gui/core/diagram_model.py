@@ -17,7 +17,7 @@ Nothing here imports Qt: the GUI measures and paints, this module decides.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
@@ -41,9 +41,11 @@ class DrawnNode:
     """One box of the drawing.
 
     ``name`` is the node of the level graph it draws (a variable name, or an operation
-    id); ``kind`` is output, intermediate, input, relation (variables level), op,
-    const, variable, input (operations level) or ``more`` (a folded tree branch).
-    ``head`` is the bold name; ``expr_text``/``expr_latex`` what follows it.
+    id); ``kind`` is output, intermediate, input or relation for names (at both
+    levels), op or const for operations, or ``more`` (a folded tree branch).
+    ``head`` is the bold name (plain text, so exports keep it as text);
+    ``expr_text``/``expr_latex`` the expression it stands for (a definition's right-hand
+    side, an operation's source text).
     """
 
     key: str
@@ -55,6 +57,7 @@ class DrawnNode:
     detail: str = ""  # the full expression, for a tooltip
     hidden: int = 0  # "more" nodes: how many tree nodes are folded away here
     parent_key: str | None = None  # "more" nodes: the tree node they unfold
+    aliases: tuple[str, ...] = ()  # further level nodes this box draws (an op merged into its name)
 
 
 @dataclass(frozen=True)
@@ -217,8 +220,7 @@ def _variable_node(graph: ChainGraph, key: str, name: str) -> DrawnNode:
         return DrawnNode(key, name, kind, shown, detail=f"{shown}: an input")
     short = short_form(data["expr"], NODE_EXPR_CHARS)
     line = f" (line {data['line']})" if data.get("line") else ""
-    head_latex = "F" if name == RELATION_NODE else to_latex(data["symbol"])
-    return DrawnNode(key, name, kind, f"{shown} =", short.text, f"{head_latex} = {short.latex}",
+    return DrawnNode(key, name, kind, shown, short.text, short.latex,
                      detail=f"{shown} = {full_text(data['expr'])}{line}")
 
 
@@ -244,6 +246,12 @@ def _symbol_latex(var, parent: str, child: str, single: bool) -> str:
 
 # -- operations level --------------------------------------------------------------------
 def _operations_model(graph: ChainGraph, root: str, wrt: str | None, cut) -> DiagramModel:
+    """Every operation below ``root``; a defined name shares the box of the operation it names.
+
+    The operation graph links each name to the top operation of its definition by an
+    identity edge (value and adjoint pass through unchanged), so drawing ``z`` and its
+    ``+`` as one box ("z  +") loses nothing and saves a row per definition.
+    """
     ops = graph.operations
     below = {root} | nx.descendants(ops, root)
     drawn = ops.subgraph(below)
@@ -251,9 +259,21 @@ def _operations_model(graph: ChainGraph, root: str, wrt: str | None, cut) -> Dia
     live = nx.restricted_view(drawn, [], list(op_cut)) if op_cut else drawn
     on_path, live_on_path = _path_edges(drawn, root, wrt), _path_edges(live, root, wrt)
     reach = _definition_reach(graph)
-    nodes = {n: _operation_node(ops, n) for n in below}
+    merged = _merged_names(ops, below)  # top operation -> the name drawn with it
+    box = {n: merged.get(n, n) for n in below}
+    nodes = {}
+    for n in below:
+        if n in merged:
+            continue
+        top = next((op for op, name in merged.items() if name == n), None)
+        nodes[n] = _operation_node(ops, n, top)
+        if n in graph.variables and nodes[n].kind == "variable":  # output/intermediate/relation colours
+            nodes[n] = replace(nodes[n], kind=graph.variables.nodes[n]["kind"])
     edges: dict[tuple[str, str], DrawnEdge] = {}
     for a, b in drawn.edges:
+        if a in box and b in merged and merged[b] == a:
+            continue  # the identity edge inside a merged box
+        key = (box[a], box[b])
         owner = ops.nodes[a].get("owner")
         var_edges = frozenset((owner, c) for c in reach.get(b, ()) if graph.variables.has_edge(owner, c))
         cuttable = (owner, b) if b in graph.variables and graph.variables.has_edge(owner, b) else None
@@ -264,15 +284,28 @@ def _operations_model(graph: ChainGraph, root: str, wrt: str | None, cut) -> Dia
             partial = ops.edges[a, b]["partial"]
             short = short_form(partial, EDGE_PARTIAL_CHARS)
             detail = f"{what} = {full_text(partial)}"
-        edges[(a, b)] = DrawnEdge(
-            (a, b), (a, b), cuttable, var_edges, (), "", "", short and short.text,
+        edges[key] = DrawnEdge(
+            key, (a, b), cuttable, var_edges, (), "", "", short and short.text,
             short and short.latex, bool(short and short.elided), detail, (a, b) in op_cut,
             (a, b) in on_path and (a, b) not in live_on_path)
     bottom = tuple(n for n in nodes if ops.nodes[n]["kind"] == "input")
     return _finish("operations", "operations", root, wrt, nodes, edges, bottom, False)
 
 
-def _operation_node(ops: nx.DiGraph, name: str) -> DrawnNode:
+def _merged_names(ops: nx.DiGraph, below: set[str]) -> dict[str, str]:
+    """{top operation of a definition: its name} for names drawn together with their operation."""
+    merged = {}
+    for name in below:
+        data = ops.nodes[name]
+        if data["kind"] != "variable":
+            continue
+        (top,) = ops.successors(name)
+        if ops.nodes[top]["kind"] == "op" and ops.in_degree(top) == 1:
+            merged[top] = name
+    return merged
+
+
+def _operation_node(ops: nx.DiGraph, name: str, top: str | None = None) -> DrawnNode:
     data = ops.nodes[name]
     kind = data["kind"]
     text = data.get("text") or data.get("label", name)
@@ -282,6 +315,13 @@ def _operation_node(ops: nx.DiGraph, name: str) -> DrawnNode:
                          detail=f"{data['label']}: {text}" + _line(data))
     if kind == "variable":
         shown = display_name(name)
+        if top is not None:  # drawn with the operation that computes it
+            op = ops.nodes[top]
+            text = op.get("text", "")
+            short = text if len(text) <= NODE_EXPR_CHARS else text[: NODE_EXPR_CHARS - 1] + "…"
+            return DrawnNode(name, name, "variable", shown, f"= {short}", None,
+                             detail=f"{shown} = {op.get('text', '')}: a defined name, computed by "
+                                    f"its top operation {op['label']}" + _line(data), aliases=(top,))
         return DrawnNode(name, name, "variable", shown, detail=f"{shown}: a defined name" + _line(data))
     if kind == "const":
         return DrawnNode(name, name, "const", data["label"], detail=f"the constant {data['label']}")
@@ -340,7 +380,8 @@ def _finish(view, level, root, wrt, nodes, edges, bottom, truncated) -> DiagramM
     by_name: dict[str, list[str]] = {}
     for key, node in nodes.items():
         if node.kind != "more":
-            by_name.setdefault(node.name, []).append(key)
+            for name in (node.name, *node.aliases):
+                by_name.setdefault(name, []).append(key)
     by_edge: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for key, edge in edges.items():
         if edge.level_edge is not None:

@@ -107,16 +107,20 @@ def test_views_of_the_seed():
     assert edge.partial_latex == r"2 x + y \cos{\left(x y \right)}"
     assert graph.edges[("x", "t")].symbol == "dx/dt"
     ops = build_diagram(g, "z", "t", "operations")
-    assert len(ops.nodes) == 12 and ops.level == "operations"
+    # 12 operation nodes; z, x and y share the box of the operation they name
+    assert len(ops.nodes) == 9 and ops.level == "operations"
+    assert ops.nodes["z"].head == "z" and ops.nodes["z"].expr_text == "= x^2 + sin(x*y)"
+    assert ops.keys_of(ops.nodes["z"].aliases[0]) == ("z",)
+    assert len(g.operations.subgraph(set(ops.keys_by_name))) == 12
 
 
 def test_operation_edges_know_which_variable_edges_they_belong_to():
     g = graph_of(SEED)
     ops = build_diagram(g, "z", "t", "operations")
     lit = {k for k, e in ops.edges.items() if ("z", "y") in e.var_edges}
-    # z's definition from its top down to y: z → + → sin → × → y
+    # z's definition from its top down to y: (z +) → sin → × → y
     heads = {ops.nodes[a].head for a, _ in lit}
-    assert {"+", "sin", "×"} <= heads
+    assert heads == {"z", "sin", "×"}
     assert all(e.edge in (None, ("z", "x"), ("z", "y")) for k, e in ops.edges.items() if k in lit)
     cuttable = {e.edge for e in ops.edges.values() if e.edge}
     assert cuttable == {("z", "x"), ("z", "y"), ("x", "t"), ("y", "t")}
@@ -155,7 +159,7 @@ def test_numbers_at_both_levels_agree_with_the_derivation():
 def test_implicit_equations_are_drawn_from_F():
     g = graph_of("x^2 + y^2 = 1")
     model = build_diagram(g, "y", "x", "graph")
-    assert model.root == "_F" and model.nodes["_F"].head == "F ="
+    assert model.root == "_F" and model.nodes["_F"].head == "F"
     assert set(model.bottom) == {"x", "y"}
 
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from chainrule_gui.core.errors import ParseError
 from chainrule_gui.core.paths import iter_paths
 from chainrule_gui.gui.expression.controller import ExpressionController
-from chainrule_gui.gui.expression.diagram import VIEWS, TreeDiagram
+from chainrule_gui.gui.expression.diagram import VIEWS, StepThroughBar, TreeDiagram
 from chainrule_gui.gui.expression.editor import ExpressionEditor
 from chainrule_gui.gui.expression.function_plot import FunctionPlot
 from chainrule_gui.gui.expression.inputs_panel import InputsPanel
@@ -51,6 +51,10 @@ class ExpressionMode(QWidget):
         self.bottom_tabs = QTabWidget(objectName="expressionViews")
         self.bottom_tabs.addTab(self.function_plot, "Plot")
         self.panels = [self.inputs, self.diagram, self.path_list, self.result_panel, self.function_plot]
+        # -- diagram extras (diagram branch): step-through bar under the diagram --
+        self.step_bar = StepThroughBar(self.diagram)
+        self.panels.append(self.step_bar)
+        # -- end diagram extras --
         self.toolbar = self._make_toolbar()
         self._layout()
         self._wire()
@@ -78,6 +82,10 @@ class ExpressionMode(QWidget):
         self.fit_action.setToolTip("Fit the whole diagram in view (Ctrl+0)")
         self.fit_action.triggered.connect(self.diagram.fit)
         bar.addAction(self.fit_action)
+        # -- diagram extras (diagram branch): zoom, edge-label mode, restore cuts --
+        bar.addActions(self.diagram.toolbar_actions())
+        bar.addWidget(self.diagram.label_button)
+        # -- end diagram extras --
         return bar
 
     def _layout(self) -> None:
@@ -89,7 +97,15 @@ class ExpressionMode(QWidget):
         left_box.addWidget(self.error_strip)
         left_box.addWidget(self.inputs, 3)
         center = QSplitter(Qt.Orientation.Vertical)
-        center.addWidget(self.diagram)
+        # -- diagram extras (diagram branch): the step-through bar sits under the diagram --
+        diagram_box = QWidget()
+        diagram_layout = QVBoxLayout(diagram_box)
+        diagram_layout.setContentsMargins(0, 0, 0, 0)
+        diagram_layout.setSpacing(0)
+        diagram_layout.addWidget(self.diagram, 1)
+        diagram_layout.addWidget(self.step_bar)
+        center.addWidget(diagram_box)
+        # -- end diagram extras --
         center.addWidget(self.bottom_tabs)
         center.setSizes([520, 260])
         right = QSplitter(Qt.Orientation.Vertical)
@@ -124,6 +140,9 @@ class ExpressionMode(QWidget):
         self.diagram.edge_selected.connect(self._on_edge_selected)
         self.diagram.cut_requested.connect(c.toggle_cut)
         self.diagram.view_changed.connect(self._on_view_changed)
+        # -- diagram extras (diagram branch) --
+        self.diagram.restore_cuts_requested.connect(lambda: c.set_cut(()))
+        # -- end diagram extras --
 
     # -- public -----------------------------------------------------------------------------
     def set_text(self, text: str, immediate: bool = True) -> None:
