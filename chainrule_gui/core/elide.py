@@ -34,7 +34,7 @@ def short_form(expr: sp.Basic, budget: int = 28) -> ShortForm:
     """``expr`` printed in about ``budget`` characters (text length; typeset is similar)."""
     if _size(expr, MAX_PRINTED_NODES) <= MAX_PRINTED_NODES:
         text = to_text(expr)
-        if len(text) <= budget:
+        if display_length(text) <= budget:
             return ShortForm(text, to_latex(expr), False)
     if expr.is_Add:
         return _short_sum(expr, budget)
@@ -50,6 +50,17 @@ def full_text(expr: sp.Basic, limit: int = MAX_TOOLTIP_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def display_length(text: str) -> int:
+    """About how many characters ``text`` takes once typeset (σ, not sigmoid; no * signs)."""
+    for long, short in _TYPESET_SHORTER:
+        text = text.replace(long, short)
+    return len(text)
+
+
+_TYPESET_SHORTER = (("sigmoid", "σ"), ("Heaviside", "H"), ("softplus", "sp"), ("**", "^"), ("*", ""),
+                    ("exp", "e"), ("sqrt", "√"))
+
+
 def _plain(text: str) -> str:
     return text.replace(r"\cdots", "…")
 
@@ -61,10 +72,10 @@ def _short_sum(expr: sp.Add, budget: int) -> ShortForm:
     for term in terms:
         small = _size(term, MAX_PRINTED_NODES) <= MAX_PRINTED_NODES
         text = to_text(term) if small else None
-        if text is not None and used + len(text) + 3 <= budget - 4:
+        if text is not None and used + display_length(text) + 3 <= budget - 4:
             texts.append(text)
             latexes.append(to_latex(term))
-            used += len(text) + 3
+            used += display_length(text) + 3
             continue
         if not texts:  # not even the first term fits: shorten it
             first = short_form(term, max(6, budget - 6))
@@ -84,18 +95,36 @@ def _join(parts: list[str], plus: str, space: str) -> str:
 
 
 def _replace_largest(expr: sp.Basic, budget: int) -> sp.Basic:
-    """Swap the largest proper subexpressions for ⋯ until the text fits in ``budget``."""
+    """Swap large inner pieces for ⋯ until the text fits in ``budget``.
+
+    Arguments of functions go first, then of powers, so the outer shape stays readable:
+    ``w₅(1 − σ(⋯))σ(⋯)`` rather than ``⋯·w₅``; a repeated argument is replaced
+    everywhere at once.
+    """
     current = expr
     for _ in range(12):
         if not current.args:
             return current
-        if _size(current, MAX_PRINTED_NODES) <= MAX_PRINTED_NODES and len(to_text(current)) <= budget:
+        if _size(current, MAX_PRINTED_NODES) <= MAX_PRINTED_NODES and \
+                display_length(to_text(current)) <= budget:
             return current
-        largest = max(_proper_subexpressions(current), key=lambda e: _size(e, 10**6), default=None)
-        if largest is None or largest == ELLIPSIS:
+        pool = ([e for e in _inner_arguments(current, functions=True) if e != ELLIPSIS]
+                or [e for e in _inner_arguments(current, functions=False) if e != ELLIPSIS]
+                or [e for e in _proper_subexpressions(current) if e != ELLIPSIS])
+        if not pool:
             return ELLIPSIS
+        largest = max(pool, key=lambda e: _size(e, 10**6))
         current = current.xreplace({largest: ELLIPSIS})
     return current
+
+
+def _inner_arguments(expr: sp.Basic, functions: bool):
+    """Arguments of functions (or else of powers) inside ``expr`` that are worth shortening."""
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Function) if functions else node.is_Pow:
+            for arg in node.args:
+                if arg.args and arg is not expr:
+                    yield arg
 
 
 def _proper_subexpressions(expr: sp.Basic):

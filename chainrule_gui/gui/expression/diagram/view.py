@@ -35,6 +35,8 @@ from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 
 MIN_SCALE, MAX_SCALE = 0.04, 6.0
 MAX_FIT_SCALE = 1.4
+#: A new drawing opens at least this large (text stays readable); Ctrl+0 shows it all.
+MIN_READABLE_SCALE = 0.7
 #: Drawings up to this many boxes are laid out again once their labels are typeset.
 RELAYOUT_MAX_ITEMS = 400
 ZOOM_STEP = 1.2
@@ -86,6 +88,7 @@ class TreeDiagram(QGraphicsView):
         self._frame: FrameView | None = None
         self._fit_pending = True
         self._auto_fitted = False  # the zoom is the last fit's, not the person's
+        self._partial_view = False  # a big drawing opened at a readable size, not all in view
         self._placeholder = None
         self._make_actions()
         self._make_banner()
@@ -183,6 +186,12 @@ class TreeDiagram(QGraphicsView):
                 self.ensureVisible(self.drawing.nodes[keys[0]], 40, 40)
 
     def fit(self) -> None:
+        """The whole diagram in view (Ctrl+0), however small that makes it."""
+        self._fit(readable=False)
+
+    def _fit(self, readable: bool) -> None:
+        """Fit the drawing; with ``readable``, never below a scale where text can be read —
+        a big drawing then opens on its output (top centre) and the rest is a pan away."""
         if self.drawing is None:
             return
         if not self.isVisible() or self.viewport().width() < 50:
@@ -190,14 +199,33 @@ class TreeDiagram(QGraphicsView):
             return
         self._fit_pending = False
         self._auto_fitted = True
-        self.fitInView(self._content_rect(), Qt.AspectRatioMode.KeepAspectRatio)
-        if self.transform().m11() > MAX_FIT_SCALE:  # a small diagram is not blown up
+        content = self._content_rect()
+        self.fitInView(content, Qt.AspectRatioMode.KeepAspectRatio)
+        scale = self.transform().m11()
+        target = min(scale, MAX_FIT_SCALE)
+        if readable:
+            target = max(target, MIN_READABLE_SCALE)
+        if target != scale:
             self.resetTransform()
-            self.scale(MAX_FIT_SCALE, MAX_FIT_SCALE)
-            self.centerOn(self._content_rect().center())
+            self.scale(target, target)
+            self.centerOn(content.center())
+        partial = target > scale
+        if partial != self._partial_view:
+            self._partial_view = partial
+            self._update_banner()
+        if partial:  # does not fit: show the output, the rest staying inside the drawing
+            root = self.drawing.nodes.get(self.drawing.model.root)
+            anchor = root.sceneBoundingRect().center() if root is not None else content.center()
+            half_w = self.viewport().width() / target / 2.0
+            half_h = self.viewport().height() / target / 2.0
+            self.centerOn(_clamped(anchor.x(), content.left() + half_w, content.right() - half_w),
+                          _clamped(anchor.y(), content.top() + half_h, content.bottom() - half_h))
 
     def zoom_by(self, factor: float) -> None:
         self._auto_fitted = False
+        if self._partial_view:
+            self._partial_view = False
+            self._update_banner()
         current = self.transform().m11()
         target = min(MAX_SCALE, max(MIN_SCALE, current * factor))
         self.scale(target / current, target / current)
@@ -269,7 +297,7 @@ class TreeDiagram(QGraphicsView):
         scene.setSceneRect(self._content_rect().adjusted(-400, -300, 400, 300))
         self._update_banner()
         if fit or self._fit_pending:
-            self.fit()
+            self._fit(readable=True)
         self.drawing_changed.emit()
 
     def _on_typeset(self) -> None:
@@ -284,7 +312,7 @@ class TreeDiagram(QGraphicsView):
         self.scene().setSceneRect(self._content_rect().adjusted(-400, -300, 400, 300))
         self._apply_highlight()
         if self._auto_fitted or self._fit_pending:
-            self.fit()
+            self._fit(readable=True)
 
     def _content_rect(self) -> QRectF:
         return self.scene().itemsBoundingRect().adjusted(-24, -24, 24, 24)
@@ -349,6 +377,9 @@ class TreeDiagram(QGraphicsView):
                          f"{total:,} path{'s' if total != 1 else ''} removed (faded) · "
                          f"d{d.of}/d{d.wrt} is now {number(d.derivative)}")
         model = self.model
+        if self._partial_view:
+            lines.append("Part of the diagram is outside the view: drag to pan, − to zoom out, "
+                         "Ctrl+0 to see all of it")
         if model is not None and model.truncated:
             lines.append(f"The tree is folded beyond {TREE_BUDGET} nodes: click a ⋯ node to unfold "
                          "a branch, or use the Graph view")
@@ -529,10 +560,16 @@ class TreeDiagram(QGraphicsView):
     def resizeEvent(self, event):  # noqa: N802 - Qt override
         super().resizeEvent(event)
         if self._fit_pending and self.drawing is not None and self.isVisible():
-            self.fit()
+            self._fit(readable=True)
 
     def showEvent(self, event):  # noqa: N802 - Qt override
         super().showEvent(event)
         if self._fit_pending and self.drawing is not None:
-            QTimer.singleShot(0, self.fit)
+            QTimer.singleShot(0, lambda: self._fit(readable=True))
 
+
+def _clamped(value: float, low: float, high: float) -> float:
+    """``value`` within [low, high]; the middle when the range is empty (it all fits)."""
+    if low > high:
+        return (low + high) / 2.0
+    return min(max(value, low), high)
