@@ -54,10 +54,16 @@ class DrawnNode:
     head: str
     expr_text: str | None = None
     expr_latex: str | None = None
-    detail: str = ""  # the full expression, for a tooltip
+    about: str = ""  # the tooltip's text; "{expr}" stands for the full expression
+    expr: object = None  # the SymPy expression behind "{expr}", printed only when asked
     hidden: int = 0  # "more" nodes: how many tree nodes are folded away here
     parent_key: str | None = None  # "more" nodes: the tree node they unfold
     aliases: tuple[str, ...] = ()  # further level nodes this box draws (an op merged into its name)
+
+    @property
+    def detail(self) -> str:
+        """The full description (printing a big expression takes a while: done on demand)."""
+        return self.about.replace("{expr}", full_text(self.expr)) if self.expr is not None else self.about
 
 
 @dataclass(frozen=True)
@@ -81,9 +87,14 @@ class DrawnEdge:
     partial_text: str | None = None
     partial_latex: str | None = None
     elided: bool = False
-    detail: str = ""
+    about: str = ""  # as for DrawnNode: "{expr}" stands for the full local partial
+    partial: object = None
     cut: bool = False
     vanished: bool = False  # on a path from the output to the input that a cut removed
+
+    @property
+    def detail(self) -> str:
+        return self.about.replace("{expr}", full_text(self.partial)) if self.partial is not None else self.about
 
 
 @dataclass(frozen=True)
@@ -191,7 +202,7 @@ def _variables_model(graph, root, wrt, cut, view, collapsed, expanded, tree_budg
             if data["hidden"]:
                 more = key + MORE_SUFFIX
                 nodes[more] = DrawnNode(more, "", "more", f"⋯ {data['hidden']:,} folded",
-                                        detail="Click to unfold this branch", hidden=data["hidden"],
+                                        about="Click to unfold this branch", hidden=data["hidden"],
                                         parent_key=key)
                 edges[(key, more)] = DrawnEdge((key, more), None, None)
         for u, v, data in tree.edges(data=True):
@@ -217,11 +228,11 @@ def _variable_node(graph: ChainGraph, key: str, name: str) -> DrawnNode:
     kind = data["kind"]
     shown = display_name(name)
     if data["expr"] is None:  # an input
-        return DrawnNode(key, name, kind, shown, detail=f"{shown}: an input")
+        return DrawnNode(key, name, kind, shown, about=f"{shown}: an input")
     short = short_form(data["expr"], NODE_EXPR_CHARS)
     line = f" (line {data['line']})" if data.get("line") else ""
-    return DrawnNode(key, name, kind, shown, short.text, short.latex,
-                     detail=f"{shown} = {full_text(data['expr'])}{line}")
+    return DrawnNode(key, name, kind, shown, short.text, short.latex, about=f"{shown} = {{expr}}{line}",
+                     expr=data["expr"])
 
 
 def _variable_edge(var, key, edge, path, cut, vanished) -> DrawnEdge:
@@ -232,7 +243,7 @@ def _variable_edge(var, key, edge, path, cut, vanished) -> DrawnEdge:
     symbol = derivative_symbol(parent, child, single)
     return DrawnEdge(key, edge, edge, frozenset([edge]), tuple(path), symbol,
                      _symbol_latex(var, parent, child, single), short.text, short.latex,
-                     short.elided, f"{symbol} = {full_text(partial)}", edge in cut, vanished)
+                     short.elided, f"{symbol} = {{expr}}", partial, edge in cut, vanished)
 
 
 def _symbol_latex(var, parent: str, child: str, single: bool) -> str:
@@ -279,14 +290,15 @@ def _operations_model(graph: ChainGraph, root: str, wrt: str | None, cut) -> Dia
         cuttable = (owner, b) if b in graph.variables and graph.variables.has_edge(owner, b) else None
         what = f"∂({_op_text(ops, a)})/∂({_op_text(ops, b)})"
         if ops.nodes[b]["kind"] == "const":  # nothing flows into a constant: no label
-            short, detail = None, f"{_op_text(ops, b)} is a constant: no derivative flows into it"
+            short, partial = None, None
+            about = f"{_op_text(ops, b)} is a constant: no derivative flows into it"
         else:
             partial = ops.edges[a, b]["partial"]
             short = short_form(partial, EDGE_PARTIAL_CHARS)
-            detail = f"{what} = {full_text(partial)}"
+            about = f"{what} = {{expr}}"
         edges[key] = DrawnEdge(
             key, (a, b), cuttable, var_edges, (), "", "", short and short.text,
-            short and short.latex, bool(short and short.elided), detail, (a, b) in op_cut,
+            short and short.latex, bool(short and short.elided), about, partial, (a, b) in op_cut,
             (a, b) in on_path and (a, b) not in live_on_path)
     bottom = tuple(n for n in nodes if ops.nodes[n]["kind"] == "input")
     return _finish("operations", "operations", root, wrt, nodes, edges, bottom, False)
@@ -312,7 +324,7 @@ def _operation_node(ops: nx.DiGraph, name: str, top: str | None = None) -> Drawn
     if kind == "op":
         short = text if len(text) <= NODE_EXPR_CHARS else text[: NODE_EXPR_CHARS - 1] + "…"
         return DrawnNode(name, name, "op", data["label"], short, None,
-                         detail=f"{data['label']}: {text}" + _line(data))
+                         about=f"{data['label']}: {text}" + _line(data))
     if kind == "variable":
         shown = display_name(name)
         if top is not None:  # drawn with the operation that computes it
@@ -320,12 +332,12 @@ def _operation_node(ops: nx.DiGraph, name: str, top: str | None = None) -> Drawn
             text = op.get("text", "")
             short = text if len(text) <= NODE_EXPR_CHARS else text[: NODE_EXPR_CHARS - 1] + "…"
             return DrawnNode(name, name, "variable", shown, f"= {short}", None,
-                             detail=f"{shown} = {op.get('text', '')}: a defined name, computed by "
-                                    f"its top operation {op['label']}" + _line(data), aliases=(top,))
-        return DrawnNode(name, name, "variable", shown, detail=f"{shown}: a defined name" + _line(data))
+                             about=f"{shown} = {op.get('text', '')}: a defined name, computed by "
+                                   f"its top operation {op['label']}" + _line(data), aliases=(top,))
+        return DrawnNode(name, name, "variable", shown, about=f"{shown}: a defined name" + _line(data))
     if kind == "const":
-        return DrawnNode(name, name, "const", data["label"], detail=f"the constant {data['label']}")
-    return DrawnNode(name, name, "input", data["label"], detail=f"{data['label']}: an input")
+        return DrawnNode(name, name, "const", data["label"], about=f"the constant {data['label']}")
+    return DrawnNode(name, name, "input", data["label"], about=f"{data['label']}: an input")
 
 
 def _op_text(ops: nx.DiGraph, name: str) -> str:

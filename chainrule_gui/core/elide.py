@@ -9,6 +9,7 @@ mathematics (``2x + y\\cos(\\cdots) + \\cdots``) and the full expression goes in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sympy as sp
 
@@ -16,7 +17,7 @@ from chainrule_gui.core.printing import to_latex, to_text
 
 ELLIPSIS = sp.Symbol(r"\cdots")
 #: Expressions with more nodes than this are never printed whole just to measure them.
-MAX_PRINTED_NODES = 400
+MAX_PRINTED_NODES = 80  # a label of ~30 characters never holds more
 MAX_TOOLTIP_CHARS = 600
 MAX_TOOLTIP_NODES = 20000
 
@@ -30,8 +31,13 @@ class ShortForm:
     elided: bool
 
 
+@lru_cache(maxsize=4096)
 def short_form(expr: sp.Basic, budget: int = 28) -> ShortForm:
-    """``expr`` printed in about ``budget`` characters (text length; typeset is similar)."""
+    """``expr`` printed in about ``budget`` characters (text length; typeset is similar).
+
+    Cached: a tree drawing repeats the same partial once per path, and every rebuild
+    (another view, a cut) asks again.
+    """
     if _size(expr, MAX_PRINTED_NODES) <= MAX_PRINTED_NODES:
         text = to_text(expr)
         if display_length(text) <= budget:
@@ -42,6 +48,7 @@ def short_form(expr: sp.Basic, budget: int = 28) -> ShortForm:
     return ShortForm(_plain(to_text(shortened)), to_latex(shortened), True)
 
 
+@lru_cache(maxsize=1024)
 def full_text(expr: sp.Basic, limit: int = MAX_TOOLTIP_CHARS) -> str:
     """Plain text of ``expr``, cut at ``limit`` characters (for tooltips)."""
     if _size(expr, MAX_TOOLTIP_NODES) > MAX_TOOLTIP_NODES:
@@ -67,7 +74,8 @@ def _plain(text: str) -> str:
 
 def _short_sum(expr: sp.Add, budget: int) -> ShortForm:
     """Leading terms while they fit, then ``+ ⋯``."""
-    terms = expr.as_ordered_terms() if len(expr.args) < 200 else list(expr.args)
+    # SymPy's printing order costs a sort key per term; past a few terms any order will do
+    terms = expr.as_ordered_terms() if len(expr.args) <= 8 else list(expr.args)
     texts, latexes, used = [], [], 0
     for term in terms:
         small = _size(term, MAX_PRINTED_NODES) <= MAX_PRINTED_NODES

@@ -80,6 +80,7 @@ class Drawing:
         self.edges: dict[tuple[str, str], EdgeItem] = {}
         self.labels: dict[tuple[str, str], EdgeLabelItem] = {}
         self.callout: CalloutItem | None = None
+        self.numbers: DiagramNumbers | None = None
         self._math_requests: list[tuple[str, float, Run, object]] = []
         blocks = {key: self._node_block(drawn) for key, drawn in model.nodes.items()}
         edge_blocks = {key: self._edge_block(drawn) for key, drawn in model.edges.items()}
@@ -274,13 +275,17 @@ class Drawing:
         for item in self.edges.values():
             item.set_state(active=frame is not None and frame.active_edge is not None
                            and item.drawn.level_edge == tuple(frame.active_edge))
-        for item in self.nodes.values():
-            item.setToolTip(self._node_tooltip(item, numbers))
-        for key, item in self.edges.items():
-            tip = self._edge_tooltip(item.drawn, numbers)
-            item.setToolTip(tip)
-            if key in self.labels:
-                self.labels[key].setToolTip(tip)
+        self.numbers = numbers
+
+    def tooltip_for(self, item) -> str | None:
+        """The tooltip of a node, edge or label, written when asked (hovering), not on every step."""
+        if isinstance(item, NodeItem):
+            return self._node_tooltip(item, self.numbers)
+        if isinstance(item, EdgeLabelItem):
+            item = item.edge_item
+        if isinstance(item, EdgeItem):
+            return self._edge_tooltip(item.drawn, self.numbers)
+        return None
 
     def _node_tooltip(self, item: NodeItem, numbers: DiagramNumbers | None) -> str:
         drawn = item.drawn

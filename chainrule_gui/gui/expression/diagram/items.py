@@ -171,7 +171,9 @@ class EdgeItem(QGraphicsPathItem):
             pen = QPen(VERMILLION, 3.2)
         elif self.isSelected():
             pen = QPen(BLUE, 3.0)
-        elif d.vanished or d.cut:
+        elif d.cut:  # the cut itself stands out; what it took away fades
+            pen = QPen(VERMILLION, 1.6)
+        elif d.vanished:
             pen = QPen(FADED, 1.6)
         elif d.level_edge is None:  # into a "⋯" node
             pen = QPen(EDGE_GREY, 1.2, Qt.PenStyle.DotLine)
@@ -194,16 +196,19 @@ class EdgeItem(QGraphicsPathItem):
         stroker.setWidth(10)
         return stroker.createStroke(self.path())
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - room for the scissors mark
-        return super().boundingRect().adjusted(-12, -12, 12, 12)
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        # QGraphicsPathItem's own strokes shape() for wide pens: too slow for 1000 edges.
+        # The control points bound a polyline; the margin holds the pen and the scissors.
+        return self.path().controlPointRect().adjusted(-12, -12, 12, 12)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setPen(self.pen())
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
-        if self.drawn.cut:
+        if self.drawn.cut and self.label is None:  # a labelled edge carries the mark on its label
             path = self.path()
-            _paint_scissors(painter, path.pointAtPercent(0.18))
+            first, second = path.elementAt(0), path.elementAt(1)
+            _paint_scissors(painter, QPointF((first.x + second.x) / 2.0, (first.y + second.y) / 2.0))
 
 
 def _paint_scissors(painter: QPainter, at: QPointF) -> None:
@@ -245,8 +250,8 @@ class EdgeLabelItem(QGraphicsItem):
         w, h = size
         self._rect = QRectF(-w / 2.0, -h / 2.0, w, h)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        return self._rect.adjusted(-1, -1, 1, 1)
+    def boundingRect(self) -> QRectF:  # noqa: N802 - room for a scissors mark on the border
+        return self._rect.adjusted(-2, -10, 2, 2)
 
     def set_value(self, text: str) -> None:
         if self.value_run is not None:
@@ -263,9 +268,17 @@ class EdgeLabelItem(QGraphicsItem):
         painter.setPen(QPen(border, 1.6) if border is not None else Qt.PenStyle.NoPen)
         painter.setBrush(QBrush(QColor("white")))
         painter.drawRoundedRect(self._rect, 4, 4)
+        if edge.drawn.cut:
+            painter.setPen(QPen(VERMILLION, 1.2, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(self._rect, 4, 4)
+        painter.save()
         if faded:
             painter.setOpacity(0.45)
         self.block.paint(painter, self._rect)
+        painter.restore()
+        if edge.drawn.cut:  # on the label's top border, where the line comes in
+            _paint_scissors(painter, QPointF(self._rect.left() + 12, self._rect.top()))
 
     def mousePressEvent(self, event):  # noqa: N802 - a click on the label selects its edge
         if event.button() == Qt.MouseButton.LeftButton and self.edge_item.flags() & \

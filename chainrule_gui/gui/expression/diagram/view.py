@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QBrush, QColor, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QToolButton,
+    QToolTip,
 )
 
 from chainrule_gui.core.diagram_model import TREE_BUDGET, VIEWS, DiagramNumbers, build_diagram, diagram_numbers
@@ -37,6 +38,8 @@ MIN_SCALE, MAX_SCALE = 0.04, 6.0
 MAX_FIT_SCALE = 1.4
 #: A new drawing opens at least this large (text stays readable); Ctrl+0 shows it all.
 MIN_READABLE_SCALE = 0.7
+#: Kept free above the output for the selected path's product (so hovering never refits).
+CALLOUT_ROOM = 56.0
 #: Drawings up to this many boxes are laid out again once their labels are typeset.
 RELAYOUT_MAX_ITEMS = 400
 ZOOM_STEP = 1.2
@@ -315,7 +318,11 @@ class TreeDiagram(QGraphicsView):
             self._fit(readable=True)
 
     def _content_rect(self) -> QRectF:
-        return self.scene().itemsBoundingRect().adjusted(-24, -24, 24, 24)
+        """The drawing, its margins and room above the output for a path's product."""
+        rect = self.scene().itemsBoundingRect()
+        if self.drawing is not None and self.drawing.callout is None:
+            rect = rect.adjusted(0, -CALLOUT_ROOM, 0, 0)
+        return rect.adjusted(-24, -24, 24, 24)
 
     def _compute_numbers(self) -> DiagramNumbers | None:
         d = self.derivation()
@@ -386,8 +393,17 @@ class TreeDiagram(QGraphicsView):
         self.banner_label.setText("\n".join(lines))
         self.restore_button.setVisible(bool(cut))
         self.banner.setVisible(bool(lines))
+        self._place_banner()
+
+    def _place_banner(self) -> None:
+        """The banner sits in a margin above the viewport: it never covers the drawing."""
+        if not self.banner.isVisible():
+            self.setViewportMargins(0, 0, 0, 0)
+            return
         self.banner.adjustSize()
-        self.banner.move(8, 8)
+        frame = self.frameWidth()
+        self.banner.setGeometry(frame + 2, frame + 2, self.width() - 2 * frame - 4, self.banner.height())
+        self.setViewportMargins(0, self.banner.height() + 4, 0, 0)
 
     # -- actions ------------------------------------------------------------------------------
     def _make_actions(self) -> None:
@@ -485,6 +501,17 @@ class TreeDiagram(QGraphicsView):
             edge = drawn.edge or (next(iter(drawn.var_edges)) if len(drawn.var_edges) == 1 else None)
         self.edge_selected.emit(edge)
 
+    def viewportEvent(self, event):  # noqa: N802 - tooltips are written when asked for
+        if event.type() == QEvent.Type.ToolTip and self.drawing is not None:
+            item = self.itemAt(event.pos())
+            while item is not None and not isinstance(item, (NodeItem, EdgeItem, EdgeLabelItem)):
+                item = item.parentItem()
+            text = self.drawing.tooltip_for(item) if item is not None else None
+            if text:
+                QToolTip.showText(event.globalPos(), text, self.viewport())
+                return True
+        return super().viewportEvent(event)
+
     def mousePressEvent(self, event):  # noqa: N802 - Qt override
         node = self._item_at(event.position().toPoint(), NodeItem)
         if node is not None and node.drawn.kind == "more" and event.button() == Qt.MouseButton.LeftButton:
@@ -559,6 +586,8 @@ class TreeDiagram(QGraphicsView):
 
     def resizeEvent(self, event):  # noqa: N802 - Qt override
         super().resizeEvent(event)
+        if self.banner.isVisible():
+            self._place_banner()
         if self._fit_pending and self.drawing is not None and self.isVisible():
             self._fit(readable=True)
 
