@@ -29,6 +29,12 @@ class MainWindow(QMainWindow):
     def _setup_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
+        # -- diagram exports (diagram branch) --
+        export_menu = file_menu.addMenu("&Export")
+        export_menu.setObjectName("menu-export")
+        export_menu.addActions(self.expression_mode.diagram.export_actions)
+        file_menu.addSeparator()
+        # -- end diagram exports --
         quit_action = QAction("&Quit", self, shortcut=QKeySequence.StandardKey.Quit, objectName="action-quit")
         quit_action.triggered.connect(self.close)
         file_menu.addAction(quit_action)

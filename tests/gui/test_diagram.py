@@ -375,3 +375,93 @@ def test_the_callout_goes_when_the_selection_does(qtbot, mode):
     mode.diagram.highlight_paths([("z", "x", "t"), ("z", "y", "t")])  # several paths: no single product
     assert mode.diagram.drawing.callout is None
     assert len(lit_edges(mode.diagram)) == 4
+
+
+# -- by mouse and keyboard ---------------------------------------------------------------------------------
+def test_right_click_on_an_edge_cuts_it(qtbot, mode):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtGui import QContextMenuEvent
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    show(qtbot, mode, SEED)
+    diagram = mode.diagram
+    diagram.set_view("graph")
+    typeset(qtbot, diagram)
+    seen = []
+
+    def choose():
+        menu = QApplication.activePopupWidget()
+        assert isinstance(menu, QMenu)
+        seen.extend(a.text() for a in menu.actions())
+        next(a for a in menu.actions() if a.text().startswith("Cut the edge z → y")).trigger()
+        menu.close()
+
+    QTimer.singleShot(100, choose)  # the menu runs its own event loop until an action is chosen
+    point = diagram.mapFromScene(diagram.labels[("z", "y")].sceneBoundingRect().center())
+    diagram.contextMenuEvent(QContextMenuEvent(QContextMenuEvent.Reason.Mouse, point,
+                                               diagram.viewport().mapToGlobal(point)))
+    wait_for(qtbot, mode, lambda s: s.cut == {("z", "y")})
+    assert "Restore All Cuts" in seen and "Export Diagram as SVG…" in seen
+
+
+def test_tooltips_are_written_on_hover(qtbot, mode):
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    show(qtbot, mode, SEED)
+    diagram = mode.diagram
+    typeset(qtbot, diagram)
+    point = diagram.mapFromScene(diagram.labels[("z", "z/x")].sceneBoundingRect().center())
+    event = QHelpEvent(QEvent.Type.ToolTip, point, diagram.viewport().mapToGlobal(point))
+    assert diagram.viewportEvent(event)
+    assert QToolTip.text().startswith("∂z/∂x = 2*x + y*cos(x*y)")
+    assert "at the point: -0.478" in QToolTip.text()
+    QToolTip.hideText()
+
+
+def test_step_through_keys(qtbot, mode):
+    show(qtbot, mode, SEED)
+    bar = mode.step_bar
+    window = mode.window()
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_F10)
+    qtbot.keyClick(window, Qt.Key.Key_F10)
+    assert bar.index == 1
+    qtbot.keyClick(window, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)
+    assert bar.index == 0
+    qtbot.keyClick(window, Qt.Key.Key_F5, Qt.KeyboardModifier.ShiftModifier)
+    assert bar.index == -1
+
+
+def test_plus_and_minus_zoom_the_focused_diagram(qtbot, mode):
+    show(qtbot, mode, SEED)
+    diagram = mode.diagram
+    before = diagram.transform().m11()
+    qtbot.keyClick(diagram, Qt.Key.Key_Plus)
+    assert diagram.transform().m11() == pytest.approx(before * 1.2)
+    qtbot.keyClick(diagram, Qt.Key.Key_Minus)
+    qtbot.keyClick(diagram, Qt.Key.Key_Minus)
+    assert diagram.transform().m11() == pytest.approx(before / 1.2)
+
+
+def test_a_point_outside_the_domain_keeps_the_drawing_without_numbers(qtbot, mode):
+    snapshot = show(qtbot, mode, "z = log(x)\nx = t - 2")
+    assert snapshot.derivation is None and snapshot.error is not None  # log of −1
+    diagram = mode.diagram
+    assert set(diagram.nodes) == {"z", "z/x", "z/x/t"}
+    assert diagram.nodes["z"].value_run.text == "= —" and diagram.nodes["z"].second_run.text == ""
+    assert mode.step_bar.sequence is None and not mode.step_bar.play_action.isEnabled()
+
+
+def test_the_main_window_offers_the_exports_in_its_file_menu(qtbot):
+    from PySide6.QtWidgets import QMenu
+
+    from chainrule_gui.gui import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    menu = window.findChild(QMenu, "menu-export")
+    assert {a.objectName() for a in menu.actions()} == {"action-export-diagram-png",
+                                                        "action-export-diagram-svg"}
+    window.expression_mode.shutdown()

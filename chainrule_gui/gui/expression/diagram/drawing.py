@@ -253,7 +253,8 @@ class Drawing:
                 continue
             value = numbers.values.get(drawn.name) if numbers else None
             adjoint = numbers.adjoints.get(drawn.name) if numbers else None
-            second, color = self._adjoint_text(drawn, adjoint), BLUE
+            # no numbers at all (the point is outside the domain): say nothing rather than "?"
+            second, color = (self._adjoint_text(drawn, adjoint) if numbers else ""), BLUE
             if frame is not None:
                 known = _frame_number(frame, drawn)
                 if frame.kind == "forward_pass":

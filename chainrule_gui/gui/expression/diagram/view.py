@@ -213,9 +213,7 @@ class TreeDiagram(QGraphicsView):
             self.scale(target, target)
             self.centerOn(content.center())
         partial = target > scale
-        if partial != self._partial_view:
-            self._partial_view = partial
-            self._update_banner()
+        self._set_partial_view(partial)
         if partial:  # does not fit: show the output, the rest staying inside the drawing
             root = self.drawing.nodes.get(self.drawing.model.root)
             anchor = root.sceneBoundingRect().center() if root is not None else content.center()
@@ -224,11 +222,23 @@ class TreeDiagram(QGraphicsView):
             self.centerOn(_clamped(anchor.x(), content.left() + half_w, content.right() - half_w),
                           _clamped(anchor.y(), content.top() + half_h, content.bottom() - half_h))
 
+    def _set_partial_view(self, partial: bool) -> None:
+        """A corner note while a big drawing shows only in part (it takes no room of its own:
+        a note that shrank the view could itself decide whether the drawing fits)."""
+        self._partial_view = partial
+        self.partial_hint.setVisible(partial)
+        if partial:
+            self._place_partial_hint()
+
+    def _place_partial_hint(self) -> None:
+        self.partial_hint.adjustSize()
+        area = self.viewport().rect()
+        self.partial_hint.move(area.right() - self.partial_hint.width() - 6,
+                               area.bottom() - self.partial_hint.height() - 6)
+
     def zoom_by(self, factor: float) -> None:
         self._auto_fitted = False
-        if self._partial_view:
-            self._partial_view = False
-            self._update_banner()
+        self._set_partial_view(False)
         current = self.transform().m11()
         target = min(MAX_SCALE, max(MIN_SCALE, current * factor))
         self.scale(target / current, target / current)
@@ -372,6 +382,13 @@ class TreeDiagram(QGraphicsView):
         self.restore_button.setDefaultAction(self.restore_cuts_action)
         box.addWidget(self.restore_button)
         self.banner.hide()
+        self.partial_hint = QLabel("Part of the diagram is outside the view · drag to pan · "
+                                   "Ctrl+0 shows all of it", self.viewport())
+        self.partial_hint.setObjectName("diagramPartialHint")
+        self.partial_hint.setStyleSheet("#diagramPartialHint { background: rgba(255, 255, 255, 220); "
+                                        "color: #555555; border: 1px solid #cccccc; border-radius: 3px; "
+                                        "padding: 1px 4px; }")
+        self.partial_hint.hide()
 
     def _update_banner(self) -> None:
         snapshot, d = self.snapshot, self.derivation()
@@ -384,9 +401,6 @@ class TreeDiagram(QGraphicsView):
                          f"{total:,} path{'s' if total != 1 else ''} removed (faded) · "
                          f"d{d.of}/d{d.wrt} is now {number(d.derivative)}")
         model = self.model
-        if self._partial_view:
-            lines.append("Part of the diagram is outside the view: drag to pan, − to zoom out, "
-                         "Ctrl+0 to see all of it")
         if model is not None and model.truncated:
             lines.append(f"The tree is folded beyond {TREE_BUDGET} nodes: click a ⋯ node to unfold "
                          "a branch, or use the Graph view")
@@ -588,8 +602,10 @@ class TreeDiagram(QGraphicsView):
         super().resizeEvent(event)
         if self.banner.isVisible():
             self._place_banner()
-        if self._fit_pending and self.drawing is not None and self.isVisible():
-            self._fit(readable=True)
+        if self.drawing is not None and self.isVisible() and (self._fit_pending or self._auto_fitted):
+            self._fit(readable=True)  # the zoom is still the automatic one: follow the new size
+        if self.partial_hint.isVisible():
+            self._place_partial_hint()
 
     def showEvent(self, event):  # noqa: N802 - Qt override
         super().showEvent(event)
