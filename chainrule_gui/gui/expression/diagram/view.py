@@ -13,24 +13,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QBrush, QColor, QKeySequence, QPainter
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QFrame,
-    QGraphicsScene,
-    QGraphicsView,
-    QHBoxLayout,
-    QLabel,
-    QMenu,
-    QMessageBox,
-    QToolButton,
-    QToolTip,
-)
+from PySide6.QtGui import QAction, QBrush, QColor, QPainter
+from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QMenu, QToolTip
 
 from chainrule_gui.core.diagram_model import TREE_BUDGET, VIEWS, DiagramNumbers, build_diagram, diagram_numbers
 from chainrule_gui.gui.expression.diagram import export
+from chainrule_gui.gui.expression.diagram.actions import LABEL_MODE_TITLES, make_actions
 from chainrule_gui.gui.expression.diagram.drawing import LABEL_MODES, Drawing, FrameView, number
 from chainrule_gui.gui.expression.diagram.items import EdgeItem, EdgeLabelItem, NodeItem
+from chainrule_gui.gui.expression.diagram.overlays import Overlays
 from chainrule_gui.gui.expression.diagram.typesetter import Typesetter, warm_up_in_background
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 
@@ -43,11 +34,6 @@ CALLOUT_ROOM = 56.0
 #: Drawings up to this many boxes are laid out again once their labels are typeset.
 RELAYOUT_MAX_ITEMS = 400
 ZOOM_STEP = 1.2
-LABEL_MODE_TITLES = {
-    "both": "Labels: both",
-    "symbolic": "Labels: formula",
-    "numeric": "Labels: value",
-}
 
 
 class TreeDiagram(QGraphicsView):
@@ -93,8 +79,9 @@ class TreeDiagram(QGraphicsView):
         self._auto_fitted = False  # the zoom is the last fit's, not the person's
         self._partial_view = False  # a big drawing opened at a readable size, not all in view
         self._placeholder = None
-        self._make_actions()
-        self._make_banner()
+        make_actions(self)
+        self.overlays = Overlays(self, self.restore_cuts_action)
+        self.banner, self.banner_label = self.overlays.banner, self.overlays.banner_label
         self.scene().selectionChanged.connect(self._on_selection)
         warm_up_in_background()
 
@@ -222,20 +209,6 @@ class TreeDiagram(QGraphicsView):
             self.centerOn(_clamped(anchor.x(), content.left() + half_w, content.right() - half_w),
                           _clamped(anchor.y(), content.top() + half_h, content.bottom() - half_h))
 
-    def _set_partial_view(self, partial: bool) -> None:
-        """A corner note while a big drawing shows only in part (it takes no room of its own:
-        a note that shrank the view could itself decide whether the drawing fits)."""
-        self._partial_view = partial
-        self.partial_hint.setVisible(partial)
-        if partial:
-            self._place_partial_hint()
-
-    def _place_partial_hint(self) -> None:
-        self.partial_hint.adjustSize()
-        area = self.viewport().rect()
-        self.partial_hint.move(area.right() - self.partial_hint.width() - 6,
-                               area.bottom() - self.partial_hint.height() - 6)
-
     def zoom_by(self, factor: float) -> None:
         self._auto_fitted = False
         self._set_partial_view(False)
@@ -313,6 +286,30 @@ class TreeDiagram(QGraphicsView):
             self._fit(readable=True)
         self.drawing_changed.emit()
 
+    def toolbar_actions(self) -> list[QAction]:
+        """Actions for the mode's toolbar (the label button is a widget: ``label_button``)."""
+        return [self.zoom_in_action, self.zoom_out_action, self.restore_cuts_action]
+
+    def _update_banner(self) -> None:
+        snapshot, d = self.snapshot, self.derivation()
+        lines = []
+        cut = snapshot.cut if snapshot else frozenset()
+        self.restore_cuts_action.setEnabled(bool(cut))
+        if cut and d is not None:
+            total = d.path_count + d.removed_path_count
+            lines.append(f"✂ {len(cut)} cut edge{'s' if len(cut) > 1 else ''}: {d.removed_path_count:,} of "
+                         f"{total:,} path{'s' if total != 1 else ''} removed (faded) · "
+                         f"d{d.of}/d{d.wrt} is now {number(d.derivative)}")
+        model = self.model
+        if model is not None and model.truncated:
+            lines.append(f"The tree is folded beyond {TREE_BUDGET} nodes: click a ⋯ node to unfold "
+                         "a branch, or use the Graph view")
+        self.overlays.show_banner(lines, restore=bool(cut))
+
+    def _set_partial_view(self, partial: bool) -> None:
+        self._partial_view = partial
+        self.overlays.set_partial(partial)
+
     def _on_typeset(self) -> None:
         """Every label is typeset: place them again with their true sizes (small drawings)."""
         drawing = self.drawing
@@ -369,131 +366,6 @@ class TreeDiagram(QGraphicsView):
                 (f"{factors} = {values} = {number(term.product)}", False)]
 
     # -- banner: cuts and folds -------------------------------------------------------------
-    def _make_banner(self) -> None:
-        self.banner = QFrame(self)
-        self.banner.setObjectName("diagramBanner")
-        self.banner.setStyleSheet("#diagramBanner { background: rgba(255, 246, 239, 235); "
-                                  "border: 1px solid #D55E00; border-radius: 4px; }")
-        box = QHBoxLayout(self.banner)
-        box.setContentsMargins(8, 3, 4, 3)
-        self.banner_label = QLabel(objectName="diagramBannerText")
-        box.addWidget(self.banner_label)
-        self.restore_button = QToolButton(objectName="restoreCutsButton")
-        self.restore_button.setDefaultAction(self.restore_cuts_action)
-        box.addWidget(self.restore_button)
-        self.banner.hide()
-        self.partial_hint = QLabel("Part of the diagram is outside the view · drag to pan · "
-                                   "Ctrl+0 shows all of it", self.viewport())
-        self.partial_hint.setObjectName("diagramPartialHint")
-        self.partial_hint.setStyleSheet("#diagramPartialHint { background: rgba(255, 255, 255, 220); "
-                                        "color: #555555; border: 1px solid #cccccc; border-radius: 3px; "
-                                        "padding: 1px 4px; }")
-        self.partial_hint.hide()
-
-    def _update_banner(self) -> None:
-        snapshot, d = self.snapshot, self.derivation()
-        lines = []
-        cut = snapshot.cut if snapshot else frozenset()
-        self.restore_cuts_action.setEnabled(bool(cut))
-        if cut and d is not None:
-            total = d.path_count + d.removed_path_count
-            lines.append(f"✂ {len(cut)} cut edge{'s' if len(cut) > 1 else ''}: {d.removed_path_count:,} of "
-                         f"{total:,} path{'s' if total != 1 else ''} removed (faded) · "
-                         f"d{d.of}/d{d.wrt} is now {number(d.derivative)}")
-        model = self.model
-        if model is not None and model.truncated:
-            lines.append(f"The tree is folded beyond {TREE_BUDGET} nodes: click a ⋯ node to unfold "
-                         "a branch, or use the Graph view")
-        self.banner_label.setText("\n".join(lines))
-        self.restore_button.setVisible(bool(cut))
-        self.banner.setVisible(bool(lines))
-        self._place_banner()
-
-    def _place_banner(self) -> None:
-        """The banner sits in a margin above the viewport: it never covers the drawing."""
-        if not self.banner.isVisible():
-            self.setViewportMargins(0, 0, 0, 0)
-            return
-        self.banner.adjustSize()
-        frame = self.frameWidth()
-        self.banner.setGeometry(frame + 2, frame + 2, self.width() - 2 * frame - 4, self.banner.height())
-        self.setViewportMargins(0, self.banner.height() + 4, 0, 0)
-
-    # -- actions ------------------------------------------------------------------------------
-    def _make_actions(self) -> None:
-        self.label_actions = QActionGroup(self)
-        for mode in LABEL_MODES:
-            action = QAction({"both": "Formula and value", "symbolic": "Formula only",
-                              "numeric": "Value only"}[mode], self, checkable=True)
-            action.setObjectName(f"labels_{mode}")
-            action.setData(mode)
-            action.setChecked(mode == "both")
-            action.triggered.connect(lambda _=False, m=mode: self.set_label_mode(m))
-            self.label_actions.addAction(action)
-        self.cycle_labels_action = QAction("Cycle Edge Labels", self, objectName="action-cycle-labels",
-                                           shortcut=QKeySequence("Ctrl+L"))
-        self.cycle_labels_action.setToolTip("Edge labels: formula and value → formula → value (Ctrl+L)")
-        self.cycle_labels_action.triggered.connect(self.cycle_label_mode)
-        self.label_button = QToolButton(objectName="labelModeButton")
-        self.label_button.setText(LABEL_MODE_TITLES["both"])
-        self.label_button.setToolTip("What each edge shows: its local partial typeset (formula), its "
-                                     "value at the point, or both. Ctrl+L cycles.")
-        self.label_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        menu = QMenu(self.label_button)
-        menu.addActions(self.label_actions.actions())
-        menu.addSeparator()
-        menu.addAction(self.cycle_labels_action)
-        self.label_button.setMenu(menu)
-
-        self.zoom_in_action = QAction("Zoom In", self, objectName="action-zoom-in",
-                                      shortcut=QKeySequence.StandardKey.ZoomIn)
-        self.zoom_in_action.setIconText("Zoom +")
-        self.zoom_in_action.setToolTip("Zoom into the diagram (Ctrl++, or + and the wheel over it)")
-        self.zoom_in_action.triggered.connect(self.zoom_in)
-        self.zoom_out_action = QAction("Zoom Out", self, objectName="action-zoom-out",
-                                       shortcut=QKeySequence.StandardKey.ZoomOut)
-        self.zoom_out_action.setIconText("Zoom −")
-        self.zoom_out_action.setToolTip("Zoom out of the diagram (Ctrl+−, or − and the wheel over it)")
-        self.zoom_out_action.triggered.connect(self.zoom_out)
-        self.restore_cuts_action = QAction("Restore All Cuts", self, objectName="action-restore-cuts",
-                                           shortcut=QKeySequence("Ctrl+Shift+R"))
-        self.restore_cuts_action.setIconText("Restore cuts")
-        self.restore_cuts_action.setToolTip("Put every cut edge back (Ctrl+Shift+R)")
-        self.restore_cuts_action.setEnabled(False)
-        self.restore_cuts_action.triggered.connect(self.restore_cuts_requested)
-
-        self.export_png_action = QAction("Export Diagram as PNG…", self, objectName="action-export-diagram-png")
-        self.export_png_action.setToolTip("Save the whole diagram as a PNG image at twice screen resolution")
-        self.export_png_action.triggered.connect(lambda: self._export_dialog("png"))
-        self.export_svg_action = QAction("Export Diagram as SVG…", self, objectName="action-export-diagram-svg")
-        self.export_svg_action.setToolTip("Save the whole diagram as an SVG drawing (names stay text)")
-        self.export_svg_action.triggered.connect(lambda: self._export_dialog("svg"))
-        self.export_actions = [self.export_png_action, self.export_svg_action]
-        self.addActions([self.cycle_labels_action, self.zoom_in_action, self.zoom_out_action,
-                         self.restore_cuts_action])
-
-    def toolbar_actions(self) -> list[QAction]:
-        """Actions for the mode's toolbar (the label button is a widget: ``label_button``)."""
-        return [self.zoom_in_action, self.zoom_out_action, self.restore_cuts_action]
-
-    def _export_dialog(self, kind: str) -> None:
-        if self.drawing is None:
-            QMessageBox.information(self, "Nothing to export", "Type a definition first; then its diagram "
-                                    "can be exported.")
-            return
-        title = {"png": "Export diagram as PNG", "svg": "Export diagram as SVG"}[kind]
-        filters = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)"}[kind]
-        name = f"chain-rule-{self.view}.{kind}"
-        path, _ = QFileDialog.getSaveFileName(self, title, str(Path.home() / name), filters)
-        if not path:
-            return
-        if not path.lower().endswith(f".{kind}"):
-            path += f".{kind}"
-        try:
-            (self.export_png if kind == "png" else self.export_svg)(path)
-        except export.ExportError as exc:
-            QMessageBox.warning(self, "Export failed", str(exc))
-
     # -- interaction ----------------------------------------------------------------------------
     def _item_at(self, pos, kind):
         item = self.itemAt(pos)
@@ -600,12 +472,9 @@ class TreeDiagram(QGraphicsView):
 
     def resizeEvent(self, event):  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        if self.banner.isVisible():
-            self._place_banner()
+        self.overlays.place()
         if self.drawing is not None and self.isVisible() and (self._fit_pending or self._auto_fitted):
             self._fit(readable=True)  # the zoom is still the automatic one: follow the new size
-        if self.partial_hint.isVisible():
-            self._place_partial_hint()
 
     def showEvent(self, event):  # noqa: N802 - Qt override
         super().showEvent(event)
