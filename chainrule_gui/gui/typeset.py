@@ -8,6 +8,7 @@ stay crisp on high-DPI displays.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 from io import BytesIO
 
@@ -37,9 +38,10 @@ def latex_image(latex: str, point_size: float = 11.0, color: str = "#000000",
     no matplotlib figure and no PNG round trip, which makes a label 2–3× cheaper than
     ``math_to_image``.  Cached: the same label costs nothing the second time.
     """
-    parser = _raster_parser()
     try:
-        parsed = parser.parse(f"${mathtext_source(latex)}$", dpi=72 * scale, prop=_font(point_size))
+        with _PARSE_LOCK:  # mathtext's parser is shared and not thread-safe (see warm_up)
+            parsed = _raster_parser().parse(f"${mathtext_source(latex)}$", dpi=72 * scale,
+                                            prop=_font(point_size))
     except Exception:  # noqa: BLE001 - mathtext raises ValueError and others on odd input
         return None
     import numpy as np
@@ -60,6 +62,18 @@ def latex_image(latex: str, point_size: float = 11.0, color: str = "#000000",
 
 
 _PARSER = None
+_PARSE_LOCK = threading.Lock()
+
+
+def warm_up() -> None:
+    """Import mathtext and load its fonts (about half a second, once per process).
+
+    Safe to call from a worker thread at start-up: the lock keeps the GUI thread from
+    typesetting at the same moment, and by the time it first needs a label the fonts
+    are usually loaded already.
+    """
+    with _PARSE_LOCK:
+        _raster_parser().parse("$x^2$", dpi=72, prop=_font(10.0))
 
 
 def _raster_parser():

@@ -465,3 +465,21 @@ def test_the_main_window_offers_the_exports_in_its_file_menu(qtbot):
     assert {a.objectName() for a in menu.actions()} == {"action-export-diagram-png",
                                                         "action-export-diagram-svg"}
     window.expression_mode.shutdown()
+
+
+def test_first_paint_is_plain_text_and_typesetting_follows(qtbot, mode):
+    from chainrule_gui.core.elide import short_form
+    from chainrule_gui.gui.typeset import latex_image
+
+    show(qtbot, mode, SEED)
+    diagram = mode.diagram
+    diagram.typesetter._cache.clear()  # as on a first start: nothing typeset yet
+    latex_image.cache_clear()
+    short_form.cache_clear()
+    diagram.set_view("graph")  # a new drawing, built at once
+    runs = diagram.drawing.math_runs()
+    assert runs and all(r.pixmap is None for r in runs)  # painted as plain text first
+    assert diagram.typesetter.pending == len(runs)
+    typeset(qtbot, diagram)
+    assert all(r.pixmap is not None for r in diagram.drawing.math_runs())
+    assert not diagram.drawing.estimated  # laid out again with the true sizes

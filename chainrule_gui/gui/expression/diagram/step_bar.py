@@ -10,6 +10,7 @@ costs on this graph, and why reverse mode wins with one output and many inputs.
 
 from __future__ import annotations
 
+import html
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -273,4 +274,5 @@ class StepThroughBar(QWidget):
                                  f"{TITLES[seq.kind].lower()} on this {level}-level diagram.")
             return
         self.counter.setText(f" step {self.index + 1} of {len(seq)}")
-        self.caption.setText(seq.frames[self.index].caption)
+        # the chip has the colour of the active edge and node in the diagram
+        self.caption.setText(f"<span style='color:#CC79A7'>■</span> {html.escape(seq.frames[self.index].caption)}")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QRectF, QTimer, Signal
 from PySide6.QtGui import QPixmap
 
-from chainrule_gui.gui.typeset import display_fractions, latex_pixmap
+from chainrule_gui.gui.typeset import display_fractions, latex_pixmap, warm_up
 
 #: Milliseconds of typesetting per turn of the event loop.
 SLICE_MS = 12.0
@@ -113,18 +113,9 @@ _warmed = False
 
 
 def warm_up_in_background() -> None:
-    """Import matplotlib's mathtext on a worker thread while the window opens.
-
-    Only the import runs there (about 0.3 s, once): mathtext's parser is shared and not
-    safe to use from two threads, so all typesetting stays on the GUI thread.
-    """
+    """Load matplotlib's mathtext and its fonts on a worker thread while the window opens."""
     global _warmed
     if _warmed:
         return
     _warmed = True
-
-    def work():
-        import matplotlib.font_manager  # noqa: F401
-        import matplotlib.mathtext  # noqa: F401
-
-    threading.Thread(target=work, name="chainrule-mathtext-import", daemon=True).start()
+    threading.Thread(target=warm_up, name="chainrule-mathtext-warm-up", daemon=True).start()
