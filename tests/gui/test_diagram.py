@@ -153,7 +153,8 @@ def test_selecting_an_edge_lights_every_path_through_it(qtbot, mode):
     rows = mode.findChild(QTableView, "pathList").selectionModel().selectedRows()
     assert [r.row() for r in rows] == [i for i, p in enumerate(mode.snapshot.derivation.paths)
                                        if ("v", "u") in p.edges]
-    assert diagram.edges[("v", "u")].pen().color().name() == "#d55e00"
+    assert diagram.edges[("v", "u")].pen().color().name() == "#0072b2"  # the one clicked: blue
+    assert diagram.edges[("f", "v")].pen().color().name() == "#d55e00"  # its paths: vermillion
 
 
 def test_clicking_a_label_selects_its_edge(qtbot, mode):

@@ -136,6 +136,7 @@ class Drawing:
         value = None
         formula = None
         constant = _is_number(drawn.partial_text)
+        # a bare number without a name (an operation edge's 1) is shown as its value alone
         if self.label_mode == "symbolic" or (self.label_mode == "both" and not (constant and not symbol)):
             if symbol:
                 formula = self._math(f"{symbol} = {drawn.partial_text}",
@@ -143,7 +144,8 @@ class Drawing:
             else:
                 formula = self._math(drawn.partial_text, drawn.partial_latex, self.label_font)
             rows.append([formula])
-        if self.label_mode in ("numeric", "both"):
+        if self.label_mode == "numeric" or (self.label_mode == "both" and not (constant and formula)):
+            # a constant partial with its formula shown ("dz/dt = 2") needs no "= 2" after it
             prefix = self._value_prefix(drawn, formula is not None)
             room = prefix + NUMBER_ROOM[2:]
             value = Run(room, self.label_font, QColor("#0b3d66"), reserve=room)

@@ -167,10 +167,10 @@ class EdgeItem(QGraphicsPathItem):
         d = self.drawn
         if self.active:
             pen = QPen(PURPLE, 4.0)
+        elif self.isSelected():  # the edge clicked; the paths through it are vermillion
+            pen = QPen(BLUE, 3.6)
         elif self.highlighted:
             pen = QPen(VERMILLION, 3.2)
-        elif self.isSelected():
-            pen = QPen(BLUE, 3.0)
         elif d.cut:  # the cut itself stands out; what it took away fades
             pen = QPen(VERMILLION, 1.6)
         elif d.vanished:
@@ -263,8 +263,8 @@ class EdgeLabelItem(QGraphicsItem):
         faded = edge.drawn.vanished or edge.drawn.cut
         if _lod(painter, option) < DETAIL_LOD:
             return  # zoomed out: the line alone says enough
-        border = (PURPLE if edge.active else VERMILLION if edge.highlighted
-                  else BLUE if edge.isSelected() else None)
+        border = (PURPLE if edge.active else BLUE if edge.isSelected()
+                  else VERMILLION if edge.highlighted else None)
         painter.setPen(QPen(border, 1.6) if border is not None else Qt.PenStyle.NoPen)
         painter.setBrush(QBrush(QColor("white")))
         painter.drawRoundedRect(self._rect, 4, 4)

@@ -275,4 +275,5 @@ class StepThroughBar(QWidget):
             return
         self.counter.setText(f" step {self.index + 1} of {len(seq)}")
         # the chip has the colour of the active edge and node in the diagram
-        self.caption.setText(f"<span style='color:#CC79A7'>■</span> {html.escape(seq.frames[self.index].caption)}")
+        caption = html.escape(seq.frames[self.index].caption.replace("-", "−"))  # a real minus sign
+        self.caption.setText(f"<span style='color:#CC79A7'>■</span> {caption}")
