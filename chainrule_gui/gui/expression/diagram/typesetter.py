@@ -48,6 +48,7 @@ class Typesetter(QObject):
         self._timer.timeout.connect(self._work)
         self.visible_rect: Callable[[], QRectF] | None = None
         self.rendered = 0  # labels typeset (not from the cache): for benchmarks
+        self._sorted_for: QRectF | None = None  # the visible area the queue was last sorted for
 
     @property
     def pending(self) -> int:
@@ -65,6 +66,7 @@ class Typesetter(QObject):
             deliver(pixmap)
             return
         self._jobs.append(_Job(latex, point_size, color, deliver, where))
+        self._sorted_for = None
         self._timer.start()
 
     def clear(self) -> None:
@@ -81,7 +83,9 @@ class Typesetter(QObject):
     def _work(self) -> None:
         if self.visible_rect is not None and len(self._jobs) > 1:
             visible = self.visible_rect()
-            self._jobs.sort(key=lambda job: not visible.intersects(job.where()))
+            if visible != self._sorted_for:  # the person panned or zoomed: visible labels first
+                self._jobs.sort(key=lambda job: not visible.intersects(job.where()))
+                self._sorted_for = visible
         deadline = time.perf_counter() + SLICE_MS / 1000.0
         while self._jobs and time.perf_counter() < deadline:
             self._run(self._jobs.pop(0))
