@@ -313,8 +313,8 @@ class TreeDiagram(QGraphicsView):
     def _on_typeset(self) -> None:
         """Every label is typeset: place them again with their true sizes (small drawings)."""
         drawing = self.drawing
-        if drawing is None or not drawing.estimated and not drawing.placed_by_estimate:
-            return
+        if drawing is None or not drawing.placed_by_estimate:
+            return  # laid out with true sizes already (every label came from the cache)
         drawing.placed_by_estimate = False
         if drawing.item_count > RELAYOUT_MAX_ITEMS:
             return  # too big to lay out twice; the typeset labels are fitted into their room
