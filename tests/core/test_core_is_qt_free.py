@@ -8,6 +8,7 @@ import sys
 import chainrule_gui.core
 from chainrule_gui.core import (accumulate, chain_graph, derivation, implicit, jacobian, latex, layout,
                                 numeric, paths, program, report, second_order, sympy_worker, tree)
+from chainrule_gui.core import diagram_layout, diagram_model, elide, stepthrough
 import chainrule_gui.cli.explain
 qt = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'shiboken6', 'pyqtgraph', 'PyQt5', 'PyQt6'))
 print(','.join(qt))

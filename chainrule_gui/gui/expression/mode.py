@@ -22,7 +22,7 @@ from chainrule_gui.core.examples import Example
 from chainrule_gui.core.paths import iter_paths
 from chainrule_gui.core.session import Session
 from chainrule_gui.gui.expression.controller import ExpressionController
-from chainrule_gui.gui.expression.diagram import VIEWS, TreeDiagram
+from chainrule_gui.gui.expression.diagram import VIEWS, StepThroughBar, TreeDiagram
 from chainrule_gui.gui.expression.editor import ExpressionEditor
 from chainrule_gui.gui.expression.function_plot import FunctionPlotPanel
 from chainrule_gui.gui.expression.implicit_view import ImplicitView
@@ -63,6 +63,10 @@ class ExpressionMode(QWidget):
         self.bottom_tabs = QTabWidget(objectName="expressionViews")
         self.panels = [self.inputs, self.diagram, self.path_list, self.result_panel]
         self._add_views()
+        # -- diagram extras (diagram branch): step-through bar under the diagram --
+        self.step_bar = StepThroughBar(self.diagram)
+        self.panels.append(self.step_bar)
+        # -- end diagram extras --
         self.toolbar = self._make_toolbar()
         self._layout()
         self._wire()
@@ -159,6 +163,10 @@ class ExpressionMode(QWidget):
         self.fit_action.setToolTip("Fit the whole diagram in view (Ctrl+0)")
         self.fit_action.triggered.connect(self.diagram.fit)
         bar.addAction(self.fit_action)
+        # -- diagram extras (diagram branch): zoom, edge-label mode, restore cuts --
+        bar.addActions(self.diagram.toolbar_actions())
+        bar.addWidget(self.diagram.label_button)
+        # -- end diagram extras --
         return bar
 
     def _layout(self) -> None:
@@ -175,7 +183,15 @@ class ExpressionMode(QWidget):
         inputs_scroll.setWidget(self.inputs)
         left_box.addWidget(inputs_scroll, 3)
         center = QSplitter(Qt.Orientation.Vertical)
-        center.addWidget(self.diagram)
+        # -- diagram extras (diagram branch): the step-through bar sits under the diagram --
+        diagram_box = QWidget()
+        diagram_layout = QVBoxLayout(diagram_box)
+        diagram_layout.setContentsMargins(0, 0, 0, 0)
+        diagram_layout.setSpacing(0)
+        diagram_layout.addWidget(self.diagram, 1)
+        diagram_layout.addWidget(self.step_bar)
+        center.addWidget(diagram_box)
+        # -- end diagram extras --
         center.addWidget(self.bottom_tabs)
         center.setSizes([520, 260])
         right = QSplitter(Qt.Orientation.Vertical)
@@ -213,6 +229,9 @@ class ExpressionMode(QWidget):
         self.diagram.edge_selected.connect(self._on_edge_selected)
         self.diagram.cut_requested.connect(c.toggle_cut)
         self.diagram.view_changed.connect(self._on_view_changed)
+        # -- diagram extras (diagram branch) --
+        self.diagram.restore_cuts_requested.connect(lambda: c.set_cut(()))
+        # -- end diagram extras --
 
     # -- public -----------------------------------------------------------------------------
     def set_text(self, text: str, immediate: bool = True) -> None:

@@ -1,0 +1,64 @@
+"""Notes on top of the diagram: the banner (cuts, folds) and the corner note (partial view).
+
+The banner sits in a margin above the viewport, so it never covers the drawing.  The
+corner note floats over the viewport instead: if it took room, it could itself decide
+whether the drawing fits.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFrame, QGraphicsView, QHBoxLayout, QLabel, QToolButton
+
+
+class Overlays:
+    """The banner with an optional Restore-cuts button, and the corner note, of ``view``."""
+
+    def __init__(self, view: QGraphicsView, restore_action: QAction):
+        self.view = view
+        self.banner = QFrame(view)
+        self.banner.setObjectName("diagramBanner")
+        self.banner.setStyleSheet("#diagramBanner { background: rgba(255, 246, 239, 235); "
+                                  "border: 1px solid #D55E00; border-radius: 4px; }")
+        box = QHBoxLayout(self.banner)
+        box.setContentsMargins(8, 3, 4, 3)
+        self.banner_label = QLabel(objectName="diagramBannerText")
+        box.addWidget(self.banner_label)
+        self.restore_button = QToolButton(objectName="restoreCutsButton")
+        self.restore_button.setDefaultAction(restore_action)
+        box.addWidget(self.restore_button)
+        self.banner.hide()
+        self.partial_hint = QLabel("Part of the diagram is outside the view · drag to pan · "
+                                   "Ctrl+0 shows all of it", view.viewport())
+        self.partial_hint.setObjectName("diagramPartialHint")
+        self.partial_hint.setStyleSheet("#diagramPartialHint { background: rgba(255, 255, 255, 220); "
+                                        "color: #555555; border: 1px solid #cccccc; border-radius: 3px; "
+                                        "padding: 1px 4px; }")
+        self.partial_hint.hide()
+
+    def show_banner(self, lines: list[str], restore: bool) -> None:
+        """Show ``lines`` (none: hide the banner), with the Restore-cuts button if ``restore``."""
+        self.banner_label.setText("\n".join(lines))
+        self.restore_button.setVisible(restore)
+        self.banner.setVisible(bool(lines))
+        self.place()
+
+    def set_partial(self, partial: bool) -> None:
+        self.partial_hint.setVisible(partial)
+        self.place()
+
+    def place(self) -> None:
+        """Put both where they belong after a resize."""
+        view = self.view
+        if self.banner.isVisible():
+            self.banner.adjustSize()
+            frame = view.frameWidth()
+            self.banner.setGeometry(frame + 2, frame + 2, view.width() - 2 * frame - 4, self.banner.height())
+            view.setViewportMargins(0, self.banner.height() + 4, 0, 0)
+        else:
+            view.setViewportMargins(0, 0, 0, 0)
+        if self.partial_hint.isVisible():
+            self.partial_hint.adjustSize()
+            area = view.viewport().rect()
+            self.partial_hint.move(area.right() - self.partial_hint.width() - 6,
+                                   area.bottom() - self.partial_hint.height() - 6)
