@@ -4,8 +4,9 @@ Backprop multiplies the gradient by Wᵀ and σ′ once per layer on its way dow
 deep net it can shrink (σ′ ≤ ¼ for sigmoid) or grow geometrically.  The signs checked
 here, on one step's per-layer record:
 
-- vanishing: the lowest trainable layer's ‖∇W‖ is below 1/1000 of the top layer's;
-- exploding: it is above 1000 times the top layer's;
+- vanishing: the lowest trainable layer's ‖∇W‖ is two orders of magnitude below the top
+  layer's (ratio < 1e-2);
+- exploding: it is two orders of magnitude above (ratio > 1e2);
 - stalled: every trainable layer's ‖ΔW‖/‖W‖ is below 1e-5 (a healthy step is near 1e-3);
 - oversized: some layer's ‖ΔW‖/‖W‖ is above 0.1 — each step rewrites a tenth of it;
 - dead ReLUs: over half of a ReLU layer's units output 0 for the whole batch.
@@ -20,8 +21,8 @@ import numpy as np
 
 from chainrule_gui.core.nn.snapshot import LayerRecord
 
-VANISHING_RATIO = 1e-3
-EXPLODING_RATIO = 1e3
+VANISHING_RATIO = 1e-2
+EXPLODING_RATIO = 1e2
 STALLED_UPDATE = 1e-5
 OVERSIZED_UPDATE = 1e-1
 DEAD_FRACTION = 0.5
