@@ -205,7 +205,7 @@ class Trainer:
         message = (f"Training stopped at step {failing}: {happened}. The learning rate "
                    f"{self.optimizer.lr:g} is probably too high for this network. The weights are "
                    f"back to those after step {restored}, the last checkpoint. Lower the learning "
-                   f"rate (e.g. to {self.optimizer.lr / 10:g}) or reset.")
+                   f"rate (e.g. to {self.optimizer.lr / 10:g}) or start again from fresh weights.")
         self.fault = Fault(failing, loss, restored, message)
         snapshot = StepSnapshot(self, self.step_count, self.epoch, False, loss, rows, self.fault)
         self.last_snapshot = None  # the buffers hold the failed step: no rich record
