@@ -105,6 +105,7 @@ def _train(args) -> int:
                 if snapshot.epoch >= args.epochs:
                     break
     seconds = time.perf_counter() - started
+    fault = fault or trainer.check_weights()
     if progress:
         progress.done()
     result = trainer.evaluate()

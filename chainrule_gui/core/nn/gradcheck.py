@@ -79,7 +79,7 @@ def gradient_check(network: Network, X: np.ndarray, Y: np.ndarray, l2: float = 0
     """Check every parameter of ``network`` (frozen layers too) on the batch (X, Y)."""
     net = network.copy()
     for layer in net.layers:
-        layer.frozen = False
+        net.set_frozen(layer.index, False)
     X = net.check_input(X)
     Y = np.asarray(Y, dtype=np.float64).reshape(len(X), -1)
     inputs = np.ones((len(X), X.shape[1] + 1))

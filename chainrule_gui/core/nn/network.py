@@ -74,6 +74,7 @@ class Network:
                                layer_spec.frozen, start, self.params)
             self.layers.append(layer)
             start = layer.stop
+        self.frozen_version = 0
         # 1 on weights, 0 on biases: L2 decay applies to weights only.
         self.weight_mask = np.zeros(count)
         for layer in self.layers:
@@ -109,12 +110,14 @@ class Network:
     def copy(self) -> Network:
         twin = Network(self.spec, self.params)
         for mine, theirs in zip(self.layers, twin.layers):
-            theirs.frozen = mine.frozen
+            twin.set_frozen(theirs.index, mine.frozen)
         return twin
 
     # -- frozen layers ------------------------------------------------------------------
     def set_frozen(self, index: int, frozen: bool) -> None:
+        """Freeze or thaw a layer (always through here: buffers' plans key on ``frozen_version``)."""
         self.layers[index].frozen = bool(frozen)
+        self.frozen_version += 1
 
     @property
     def lowest_trainable(self) -> int | None:

@@ -5,10 +5,10 @@
         ...  # snapshot.loss now; snapshot.layers (rich) only while it is the latest
 
 A step: next mini-batch (reshuffled every epoch from a seeded RNG), forward, backward,
-L2 decay on weights, optimizer update.  Before an update is applied, the loss and the
-update are checked for being finite; if not, training stops with a :class:`Fault`, and
-the weights and optimizer state go back to the last checkpoint (taken every
-``CHECKPOINT_EVERY`` steps), so what is left is always finite and usable.
+L2 decay on weights, optimizer update.  A loss that is not finite stops training with a
+:class:`Fault` before any update, and the weights and optimizer state go back to the last
+checkpoint (taken every ``CHECKPOINT_EVERY`` steps, and only of finite weights), so what is
+left is always finite and usable.
 
 A diverging step makes NumPy warn (overflow, invalid value).  Front ends that report the
 fault themselves run their loop inside ``np.errstate(over="ignore", invalid="ignore")``;
@@ -31,6 +31,7 @@ from chainrule_gui.core.nn.optimizers import Optimizer, check_learning_rate
 from chainrule_gui.core.nn.snapshot import Fault, StepSnapshot
 
 CHECKPOINT_EVERY = 100
+GATHER_ABOVE_BYTES = 2 * 2**20
 MAX_BATCH = 1_000_000
 
 
@@ -82,9 +83,20 @@ class Trainer:
         self.backprop = Backprop(network, min(self.batch_size, rows))
         self.update = np.zeros_like(network.params)
         self._decay = np.zeros_like(network.params)
-        # Epoch order: the rows with a ones column appended (the bias input), permuted in place.
-        self._inputs = np.ones((rows, network.sizes[0] + 1))
-        self._targets = np.empty_like(self.Y_train)
+        # The rows with a ones column appended (the bias input).  A small data set is
+        # permuted as a whole each epoch and batches are slices of it; a large one (wider
+        # than the cache) is gathered batch by batch, so each batch is read from memory once
+        # and the matrix products find it in the cache.
+        self._rows = np.ones((rows, network.sizes[0] + 1))
+        self._rows[:, :-1] = self.X_train
+        self._gather = self._rows.nbytes > GATHER_ABOVE_BYTES
+        if self._gather:
+            self._inputs = np.ones((min(self.batch_size, rows), network.sizes[0] + 1))
+            self._targets = np.empty((len(self._inputs), self.Y_train.shape[1]))
+        else:
+            self._inputs = self._rows.copy()
+            self._targets = np.empty_like(self.Y_train)
+        self._order = np.arange(rows)
         self._rng = np.random.default_rng(network.spec.seed + 1)
         self._cursor = rows
         self.step_count = 0
@@ -114,6 +126,9 @@ class Trainer:
         capacity = min(self.batch_size, len(self.X_train))
         if capacity > self.backprop.capacity:
             self.backprop = Backprop(self.network, capacity)
+            if self._gather:
+                self._inputs = np.ones((capacity, self._rows.shape[1]))
+                self._targets = np.empty((capacity, self.Y_train.shape[1]))
 
     def set_l2(self, l2: float) -> None:
         self.l2 = check_l2(l2)
@@ -137,17 +152,22 @@ class Trainer:
                 return
 
     def step(self) -> StepSnapshot:
-        rows = len(self._inputs)
+        rows = len(self._rows)
         if self._cursor >= rows:
             self._shuffle()
         start = self._cursor
-        stop = min(start + self.batch_size, rows)
+        stop = min(start + self.batch_size, start + self.backprop.capacity, rows)
         self._cursor = stop
+        if self._gather:
+            n = stop - start
+            order = self._order[start:stop]
+            inputs, targets = self._inputs[:n], self._targets[:n]
+            np.take(self._rows, order, axis=0, out=inputs, mode="clip")
+            np.take(self.Y_train, order, axis=0, out=targets, mode="clip")
+        else:
+            inputs, targets = self._inputs[start:stop], self._targets[start:stop]
         backprop = self.backprop
-        if stop - start > backprop.capacity:
-            stop = start + backprop.capacity
-            self._cursor = stop
-        loss = backprop.loss_and_gradient(self._inputs[start:stop], self._targets[start:stop])
+        loss = backprop.loss_and_gradient(inputs, targets)
         params, grad, update = self.network.params, backprop.grad, self.update
         runs = self._runs
         if self.l2:
@@ -158,17 +178,17 @@ class Trainer:
                 loss += 0.5 * float(np.dot(decay[a:b], params[a:b]))
                 np.add(grad[a:b], decay[a:b], out=grad[a:b])
         if not math.isfinite(loss):
-            return self._fail(loss, stop - start, "the loss")
+            return self._fail(loss, stop - start)
         optimizer = self.optimizer
         optimizer.begin_step()
-        size = 0.0
-        for a, b in runs:
+        if len(runs) == 1:
+            a, b = runs[0]
             optimizer.compute_update(a, b, grad, update)
-            size += float(np.dot(update[a:b], update[a:b]))
-        if not math.isfinite(size):
-            return self._fail(loss, stop - start, "the update")
-        for a, b in runs:
             np.subtract(params[a:b], update[a:b], out=params[a:b])
+        else:
+            for a, b in runs:
+                optimizer.compute_update(a, b, grad, update)
+                np.subtract(params[a:b], update[a:b], out=params[a:b])
         self.step_count += 1
         epoch_end = self._cursor >= rows
         if epoch_end:
@@ -180,17 +200,35 @@ class Trainer:
         return snapshot
 
     def _shuffle(self) -> None:
-        order = self._rng.permutation(len(self.X_train))
-        np.take(self.X_train, order, axis=0, out=self._inputs[:, :-1])
-        np.take(self.Y_train, order, axis=0, out=self._targets)
+        self._order = self._rng.permutation(len(self._rows))
+        if not self._gather:
+            np.take(self._rows, self._order, axis=0, out=self._inputs, mode="clip")
+            np.take(self.Y_train, self._order, axis=0, out=self._targets, mode="clip")
         self._cursor = 0
 
-    def _save_checkpoint(self) -> None:
-        step, params, _ = self._checkpoint
-        np.copyto(params, self.network.params)
-        self._checkpoint = (self.step_count, params, self.optimizer.copy_state())
+    def last_batch(self) -> tuple[np.ndarray, np.ndarray]:
+        """Copies of the inputs and targets of the latest step's batch."""
+        n = self.backprop.n
+        inputs = self.backprop.inputs_ones
+        return inputs[:n, :-1].copy(), self._targets_of_last(n)
 
-    def _fail(self, loss: float, rows: int, what: str) -> StepSnapshot:
+    def _targets_of_last(self, n: int) -> np.ndarray:
+        if self._gather:
+            return self._targets[:n].copy()
+        return self._targets[self._cursor - n:self._cursor].copy()
+
+    def _save_checkpoint(self) -> None:
+        # Only finite weights become a checkpoint.  A non-finite update is not checked for
+        # on every step (a NumPy call per step is a tenth of a small net's step): weights it
+        # spoils make the next loss non-finite, and that step restores this checkpoint.
+        params = self.network.params
+        if not math.isfinite(float(np.dot(params, params))):
+            return
+        step, saved, _ = self._checkpoint
+        np.copyto(saved, params)
+        self._checkpoint = (self.step_count, saved, self.optimizer.copy_state())
+
+    def _fail(self, loss: float, rows: int) -> StepSnapshot:
         restored, params, state = self._checkpoint
         np.copyto(self.network.params, params)
         try:
@@ -198,10 +236,7 @@ class Trainer:
         except KeyError:  # the optimizer was switched since the checkpoint
             pass
         failing = self.step_count + 1
-        if what == "the loss":
-            happened = "the loss became " + ("NaN (not a number)" if math.isnan(loss) else "infinite")
-        else:
-            happened = f"the weight update became infinite or NaN (loss {loss:.3g})"
+        happened = "the loss became " + ("NaN (not a number)" if math.isnan(loss) else "infinite")
         message = (f"Training stopped at step {failing}: {happened}. The learning rate "
                    f"{self.optimizer.lr:g} is probably too high for this network. The weights are "
                    f"back to those after step {restored}, the last checkpoint. Lower the learning "
@@ -210,6 +245,19 @@ class Trainer:
         snapshot = StepSnapshot(self, self.step_count, self.epoch, False, loss, rows, self.fault)
         self.last_snapshot = None  # the buffers hold the failed step: no rich record
         return snapshot
+
+    def check_weights(self) -> Fault | None:
+        """Make sure the weights are finite now (call before showing or saving them).
+
+        An update that overflowed is only noticed at the next step's loss; this finds it at
+        once, restores the last checkpoint and records the fault.
+        """
+        params = self.network.params
+        if math.isfinite(float(np.dot(params, params))):
+            return None
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._fail(math.nan, 0)
+        return self.fault
 
     def clear_fault(self) -> None:
         self.fault = None

@@ -9,7 +9,7 @@ from chainrule_gui.core.errors import ModelError
 from chainrule_gui.core.nn.datasets import generate
 from chainrule_gui.core.nn.network import Network
 from chainrule_gui.core.nn.spec import spec_from_sizes
-from chainrule_gui.core.nn.training import TrainConfig, Trainer
+from chainrule_gui.core.nn.training import CHECKPOINT_EVERY, TrainConfig, Trainer
 
 
 def xor_trainer(**config):
@@ -35,7 +35,7 @@ def test_backprop_forward_matches_the_plain_forward_pass():
     last = snap.layers[-1]
     before = trainer.network.params + trainer.update  # the weights that produced the batch
     net = Network(trainer.network.spec, before)
-    rows = trainer._inputs[: snap.batch_rows, :-1]
+    rows, _ = trainer.last_batch()
     np.testing.assert_allclose(net.forward(rows), last.a, rtol=1e-13)
 
 
@@ -88,7 +88,7 @@ def test_an_epoch_visits_every_training_row_once():
     trainer = Trainer(net, data, TrainConfig("sgd", 0.0001, 16))
     seen = []
     for snap in trainer.steps(trainer.steps_per_epoch):
-        seen.append(trainer._inputs[trainer._cursor - snap.batch_rows:trainer._cursor, :-1].copy())
+        seen.append(trainer.last_batch()[0])
     assert snap.epoch_end and snap.epoch == 1
     assert [len(s) for s in seen] == [16, 16, 8]
     rows = np.concatenate(seen)
@@ -185,3 +185,27 @@ def test_mismatched_data_and_network_say_what_to_change():
         Trainer(Network.initialized(spec_from_sizes((3, 4, 3), "relu", "softmax_ce")), data)
     with pytest.raises(ModelError, match="regression"):
         Trainer(Network.initialized(spec_from_sizes((1, 4, 1), "relu", "bce")), generate("sine", 20))
+
+
+def test_an_overflowing_update_is_caught_and_rolled_back():
+    trainer = xor_trainer(optimizer="sgd", lr=0.1)
+    for _ in trainer.steps(CHECKPOINT_EVERY + 5):
+        pass
+    good = trainer._checkpoint[1].copy()
+    trainer.network.params[3] = np.inf  # as if an update had overflowed
+    fault = trainer.check_weights()
+    assert fault is not None and fault.restored_step == CHECKPOINT_EVERY
+    np.testing.assert_array_equal(trainer.network.params, good)
+    assert trainer.check_weights() is None
+
+
+def test_the_gather_path_trains_exactly_like_the_permute_path(monkeypatch):
+    from chainrule_gui.core.nn import training
+
+    permuted = xor_trainer(batch_size=12)
+    monkeypatch.setattr(training, "GATHER_ABOVE_BYTES", 0)
+    gathered = xor_trainer(batch_size=12)
+    assert gathered._gather and not permuted._gather
+    for a, b in zip(permuted.steps(30), gathered.steps(30)):
+        assert a.loss == b.loss
+    np.testing.assert_array_equal(permuted.network.params, gathered.network.params)
