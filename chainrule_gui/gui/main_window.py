@@ -20,6 +20,10 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(objectName="modeTabs")
         self.expression_mode = ExpressionMode()
         self.tabs.addTab(self.expression_mode, "Expression")
+        from chainrule_gui.gui.network.mode import NetworkMode
+
+        self.network_mode = NetworkMode()
+        self.tabs.addTab(self.network_mode, "Network")
         self.setCentralWidget(self.tabs)
         self._setup_menus()
         self.resize(1280, 800)
@@ -74,4 +78,5 @@ class MainWindow(QMainWindow):
         settings.setValue("mainwindow/state", self.saveState(SETTINGS_VERSION))
         settings.setValue("expression/splitter", self.expression_mode.splitter.saveState())
         self.expression_mode.shutdown()
+        self.network_mode.shutdown()
         super().closeEvent(event)

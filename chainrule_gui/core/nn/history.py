@@ -49,6 +49,80 @@ class Series:
         self.size = 0
 
 
+class PeakSeries:
+    """A long (x, y) series reduced for drawing: at most ``limit`` blocks, each keeping the
+    lowest and highest y of its steps (peak decimation, as pyqtgraph's 'peak' mode, but
+    incremental: an update costs O(new points), not O(all points)).
+
+    ``xy()`` gives two points per block (its min then its max), so spikes stay visible.
+    """
+
+    def __init__(self, limit: int = 4096):
+        self.limit = limit
+        self.block = 1
+        self._x = Series()
+        self._lo = Series()
+        self._hi = Series()
+        self._pending: list[tuple[float, float]] = []
+
+    def extend(self, xs, ys) -> None:
+        xs = np.asarray(xs, dtype=float)
+        ys = np.asarray(ys, dtype=float)
+        if self._pending:
+            px, py = zip(*self._pending)
+            xs = np.concatenate([px, xs])
+            ys = np.concatenate([py, ys])
+            self._pending = []
+        whole = (len(xs) // self.block) * self.block
+        if whole:
+            bx = xs[:whole:self.block]
+            by = ys[:whole].reshape(-1, self.block)
+            with np.errstate(invalid="ignore"):
+                lo = np.nanmin(by, axis=1) if np.isnan(by).any() else by.min(axis=1)
+                hi = np.nanmax(by, axis=1) if np.isnan(by).any() else by.max(axis=1)
+            self._x.extend(bx, bx)
+            self._lo.extend(bx, lo)
+            self._hi.extend(bx, hi)
+        self._pending = list(zip(xs[whole:], ys[whole:]))
+        while self._x.size > self.limit:
+            self._merge()
+
+    def _merge(self) -> None:
+        n = self._x.size // 2 * 2
+        x, lo, hi = self._x.y[:n:2].copy(), self._lo.y[:n], self._hi.y[:n]
+        with np.errstate(invalid="ignore"):
+            lo = np.fmin(lo[0::2], lo[1::2])
+            hi = np.fmax(hi[0::2], hi[1::2])
+        rest = [(a, b, c) for a, b, c in zip(self._x.y[n:], self._lo.y[n:], self._hi.y[n:])]
+        for series in (self._x, self._lo, self._hi):
+            series.clear()
+        self._x.extend(x, x)
+        self._lo.extend(x, lo)
+        self._hi.extend(x, hi)
+        for a, b, c in rest:  # an odd last block stays as it was
+            self._x.append(a, a)
+            self._lo.append(a, b)
+            self._hi.append(a, c)
+        self.block *= 2
+
+    def clear(self) -> None:
+        self.__init__(self.limit)
+
+    def xy(self) -> tuple[np.ndarray, np.ndarray]:
+        if self.block == 1:  # not reduced yet: every point once
+            x, y = self._x.y.copy(), self._lo.y.copy()
+        else:
+            x = np.repeat(self._x.y, 2)
+            y = np.empty(x.size)
+            y[0::2] = self._lo.y
+            y[1::2] = self._hi.y
+        if self._pending:
+            px, py = zip(*self._pending)
+            x = np.concatenate([x, px])
+            y = np.concatenate([y, py])
+        return x, y
+
+
 def debiased_ema(values: np.ndarray, weight: float) -> np.ndarray:
     """TensorBoard's smoothing of ``values``; NaN/inf entries are skipped (stay NaN)."""
     values = np.asarray(values, dtype=float)
@@ -73,6 +147,23 @@ def debiased_ema(values: np.ndarray, weight: float) -> np.ndarray:
     count = np.arange(1, len(y) + 1)
     out[finite] = smoothed / (1 - weight ** count)
     return out
+
+
+def ema_extend(values: np.ndarray, weight: float, state: tuple[float, int]) -> tuple[np.ndarray, tuple[float, int]]:
+    """Continue a debiased EMA over new ``values`` from ``state`` = (m, count); the same
+    numbers :func:`debiased_ema` gives over the whole series (non-finite values stay NaN)."""
+    values = np.asarray(values, dtype=float)
+    m, count = state
+    if weight <= 0:
+        return values.copy(), state
+    weight = min(float(weight), 0.9999)
+    out = np.full(values.shape, np.nan)
+    for i, value in enumerate(values):
+        if math.isfinite(value):
+            m = weight * m + (1 - weight) * value
+            count += 1
+            out[i] = m / (1 - weight ** count)
+    return out, (m, count)
 
 
 class TrainingLog:
