@@ -26,6 +26,7 @@ EXPLODING_RATIO = 1e2
 STALLED_UPDATE = 1e-5
 OVERSIZED_UPDATE = 1e-1
 DEAD_FRACTION = 0.5
+CONVERGED_LOSS = 1e-3
 
 
 @dataclass(frozen=True)
@@ -41,11 +42,17 @@ class Diagnosis:
 def _orders(ratio: float) -> str:
     if ratio <= 0:
         return "vanishingly small"
-    return f"10^{math.log10(ratio):+.0f}"
+    exponent = f"{math.log10(ratio):+.0f}".replace("+", "⁺").replace("-", "⁻")
+    return "10" + exponent.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
-def diagnose(records: tuple[LayerRecord, ...], learning_rate: float | None = None) -> list[Diagnosis]:
-    """What looks wrong in one step's record (empty when nothing does)."""
+def diagnose(records: tuple[LayerRecord, ...], learning_rate: float | None = None,
+             loss: float | None = None) -> list[Diagnosis]:
+    """What looks wrong in one step's record (empty when nothing does).
+
+    With ``loss`` given, tiny updates at a loss below ``CONVERGED_LOSS`` are convergence,
+    not a stall, and are not reported.
+    """
     found: list[Diagnosis] = []
     trained = [r for r in records if r.grad_norm is not None]
     if len(trained) >= 2:
@@ -57,28 +64,29 @@ def diagnose(records: tuple[LayerRecord, ...], learning_rate: float | None = Non
             if ratio < VANISHING_RATIO:
                 found.append(Diagnosis(
                     "vanishing",
-                    f"Vanishing gradients: layer {low.number}'s gradient norm is {_orders(ratio)} times "
-                    f"layer {top.number}'s ({low.grad_norm:.2g} vs {top.grad_norm:.2g}), so the lower "
-                    "layers barely learn.",
-                    ("Each layer multiplies the gradient by σ′ on the way down "
-                     f"({' and '.join(sorted(saturating))} saturate). " if saturating else "")
-                    + "Try ReLU activations with He initialization, fewer layers, or a larger "
-                    "initial weight scale."))
+                    f"Vanishing gradients: layer {low.number}'s gradient is {_orders(ratio)} of layer "
+                    f"{top.number}'s ({low.grad_norm:.2g} vs {top.grad_norm:.2g}); the lower layers "
+                    "barely learn.",
+                    "Try ReLU with He initialization, fewer layers, or a larger initial scale"
+                    + (f" ({' and '.join(sorted(saturating))} "
+                       f"{'shrinks' if len(saturating) == 1 else 'shrink'} the gradient by σ′ at every "
+                       "layer)." if saturating else ".")))
             elif ratio > EXPLODING_RATIO:
                 found.append(Diagnosis(
                     "exploding",
-                    f"Exploding gradients: layer {low.number}'s gradient norm is {_orders(ratio)} times "
-                    f"layer {top.number}'s ({low.grad_norm:.2g} vs {top.grad_norm:.2g}).",
+                    f"Exploding gradients: layer {low.number}'s gradient is {_orders(ratio)} times layer "
+                    f"{top.number}'s ({low.grad_norm:.2g} vs {top.grad_norm:.2g}).",
                     "Lower the learning rate, use Xavier or He initialization instead of large "
                     "random weights, or add L2 weight decay."))
     ratios = [r.update_ratio for r in trained if math.isfinite(r.update_ratio)]
-    if ratios and max(ratios) < STALLED_UPDATE:
+    converged = loss is not None and loss < CONVERGED_LOSS
+    if ratios and max(ratios) < STALLED_UPDATE and not converged:
         found.append(Diagnosis(
             "stalled",
             f"Updates are tiny: each step changes the weights by at most {max(ratios):.1e} of their "
             "size (about 1e-3 is healthy).",
-            "If the loss is still high, raise the learning rate, or switch to ReLU with He "
-            "initialization so gradients reach the lower layers."))
+            "Raise the learning rate, or use ReLU with He initialization so gradients reach "
+            "the lower layers."))
     big = [r for r in trained if math.isfinite(r.update_ratio) and r.update_ratio > OVERSIZED_UPDATE]
     if big:
         worst = max(big, key=lambda r: r.update_ratio)

@@ -262,6 +262,30 @@ class Trainer:
     def clear_fault(self) -> None:
         self.fault = None
 
+    def layer_norms(self) -> tuple[list[float], list[float], list[float]]:
+        """Cheap per-layer (‖∇W‖, ‖W‖, ‖ΔW‖/‖W‖) of the latest step, from the flat buffers.
+
+        No copies, three dot products per layer — for sampling curves many times a second.
+        ‖∇W‖ is NaN for a layer without a gradient (frozen, or below the lowest trainable
+        one); the ratio here divides by the weights *after* the step (LayerRecord's by the
+        weights before it).
+        """
+        params, grad, update = self.network.params, self.backprop.grad, self.update
+        lowest = self.network.lowest_trainable
+        grads, weights, ratios = [], [], []
+        for layer in self.network.layers:
+            w = slice(layer.start, layer.stop - layer.fan_out)
+            weight = math.sqrt(float(np.dot(params[w], params[w])))
+            weights.append(weight)
+            if layer.frozen or lowest is None or layer.index < lowest:
+                grads.append(math.nan)
+                ratios.append(math.nan)
+                continue
+            grads.append(math.sqrt(float(np.dot(grad[w], grad[w]))))
+            change = math.sqrt(float(np.dot(update[w], update[w])))
+            ratios.append(change / weight if weight > 0 else math.nan)
+        return grads, weights, ratios
+
     # -- evaluation -----------------------------------------------------------------------
     def evaluate(self) -> dict:
         """Loss (with the L2 penalty) and, for classification, accuracy on both splits."""

@@ -45,14 +45,15 @@ class DiagnosisBanner(QLabel):
     """
 
     HEALTHY = ("#diagnosisBanner { background: #eef6ee; border: 1px solid #9cc59c; padding: 3px; "
-               "color: #305030; }")
-    WARNING = "#diagnosisBanner { background: #fff4d6; border: 1px solid #e69f00; padding: 3px; }"
+               "color: #305030; font-size: 11px; }")
+    WARNING = ("#diagnosisBanner { background: #fff4d6; border: 1px solid #e69f00; padding: 3px; "
+               "font-size: 11px; }")
 
     def __init__(self):
         super().__init__()
         self.setObjectName("diagnosisBanner")
         self.setWordWrap(True)
-        self.setFixedHeight(62)
+        self.setFixedHeight(76)
         self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.setToolTip("Checks each update: gradient norms of the lowest vs the top layer, and the "
                         "size of updates relative to the weights")

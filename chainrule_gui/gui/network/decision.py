@@ -27,6 +27,8 @@ class DecisionPlot(pg.PlotWidget):
     def __init__(self, parent=None):
         super().__init__(parent, background="w")
         self.setObjectName("decisionPlot")
+        for axis in ("left", "bottom"):
+            self.getPlotItem().getAxis(axis).enableAutoSIPrefix(False)
         self.setMenuEnabled(False)
         self.setAspectLocked(False)
         self.showGrid(x=False, y=False)
@@ -43,6 +45,7 @@ class DecisionPlot(pg.PlotWidget):
                         "triangles: validation data")
         self.mode = "none"
         self.axes = None
+        self._rect = QRectF(0, 0, 1, 1)
         self.n_classes = 0
         self.colormap = pg.colormap.get("viridis")
 
@@ -64,11 +67,13 @@ class DecisionPlot(pg.PlotWidget):
             self.validation_points.setData(X[dataset.validation, 0], X[dataset.validation, 1],
                                            brush=[brushes[i] for i in dataset.validation])
             xs, ys = axes
-            self.image.setRect(QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0]))
+            self._rect = QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0])
+            self.setAspectLocked(True)  # a circle looks like a circle
             self.setXRange(xs[0], xs[-1], padding=0)
             self.setYRange(ys[0], ys[-1], padding=0)
         elif dataset.n_features == 1 and dataset.values is not None:
             self.mode = "curve"
+            self.setAspectLocked(False)
             self.setLabel("bottom", dataset.feature_names[0] if dataset.feature_names else "x")
             self.setLabel("left", dataset.target_name)
             y = dataset.values[:, 0]
@@ -104,9 +109,14 @@ class DecisionPlot(pg.PlotWidget):
             lut = self.colormap.getLookupTable(nPts=256, alpha=False)
             index = np.clip(((values - lo) / ((hi - lo) or 1.0) * 255).astype(int), 0, 255)
             rgb = lut[index].astype(float)
-            self.image.setImage((0.55 * rgb + 0.45 * 255).astype(np.uint8), autoLevels=False)
+            self._set_image((0.55 * rgb + 0.45 * 255).astype(np.uint8))
             return
-        self.image.setImage(class_image(grid), autoLevels=False)
+        self._set_image(class_image(grid))
+
+    def _set_image(self, rgb: np.ndarray) -> None:
+        self.image.setImage(rgb, autoLevels=False)
+        # The rectangle maps pixels to data coordinates; it needs the image's size.
+        self.image.setRect(self._rect)
 
 
 def class_image(grid: np.ndarray) -> np.ndarray:

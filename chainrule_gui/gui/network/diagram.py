@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter, QPainterPath, QPainterPathStroker, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import (
     QGraphicsEllipseItem,
     QGraphicsItem,
@@ -32,6 +32,8 @@ POSITIVE = QColor("#0072b2")
 NEGATIVE = QColor("#d55e00")
 FROZEN = QColor("#a0a0a0")
 SELECTED = QColor("#fff1c9")
+HEADER_POINTS = 8.5
+SHORT = {"identity": "linear", "leaky_relu": "leaky", "sigmoid": "sigm"}
 
 
 class WeightItem(QGraphicsLineItem):
@@ -127,19 +129,23 @@ class NetworkDiagram(QGraphicsView):
             centers.append([QPointF(x, top + r * ROW_GAP) for r in range(len(shown))])
         height = max(tallest * ROW_GAP, ROW_GAP)
         for column in range(len(sizes)):
-            rect = QRectF(column * COLUMN_GAP - COLUMN_GAP / 2 + 8, -70, COLUMN_GAP - 16, height + 100)
+            rect = QRectF(column * COLUMN_GAP - COLUMN_GAP / 2 + 8, -110, COLUMN_GAP - 16, height + 140)
             band = LayerBand(column - 1, rect)
             scene.addItem(band)
             self.bands.append(band)
-            header = scene.addSimpleText(self._header(network, column))
-            header.setPos(column * COLUMN_GAP - header.boundingRect().width() / 2, -58)
+            font = QFont()
+            font.setPointSizeF(HEADER_POINTS)
+            header = scene.addSimpleText(self._header(network, column), font)
+            # Labels keep their size however far the view zooms out to fit a wide network.
+            header.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
             self.headers.append(header)
             hidden = sizes[column] - len(self._shown[column])
             if hidden > 0:
                 more = scene.addSimpleText(f"+{hidden} more")
                 more.setBrush(QColor("#666666"))
+                more.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
                 last = centers[column][-1]
-                more.setPos(last.x() - more.boundingRect().width() / 2, last.y() + RADIUS + 4)
+                more.setPos(last.x() - RADIUS, last.y() + RADIUS + 4)
         for layer in range(len(sizes) - 1):
             for i, a in enumerate(centers[layer]):
                 for j, b in enumerate(centers[layer + 1]):
@@ -151,24 +157,43 @@ class NetworkDiagram(QGraphicsView):
                 item = NeuronItem(column - 1, unit, center, self.describe_neuron)
                 scene.addItem(item)
                 self.neurons[(column - 1, unit)] = item
+        self.caption = scene.addSimpleText("")
+        self.caption.setBrush(QColor("#555555"))
+        self.caption.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
+        self.caption.setPos(-COLUMN_GAP / 2 + 10, height + 8)
+        self._caption()
         self._style_structure()
         self.show_weights(network.weights())
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20))
         self.fit()
 
+    def _caption(self) -> None:
+        what = "∂L/∂w" if self.color_by_gradient else "w"
+        self.caption.setText(f"blue: {what} > 0   orange: {what} < 0   width ∝ |{what}|\n"
+                             "click a layer for its backprop equation; hover a weight for its gradient")
+
     def _header(self, network, column: int) -> str:
         if column == 0:
-            return f"input · {network.sizes[0]}"
+            return f"input\n{network.sizes[0]}"
         layer = network.layers[column - 1]
         name = "output" if column == len(network.sizes) - 1 else f"layer {column}"
-        frozen = "  ❄ frozen" if layer.frozen else ""
-        return f"{name} · {layer.fan_out} {layer.activation.name}{frozen}"
+        frozen = "\n❄ frozen" if layer.frozen else ""
+        return f"{name}\n{layer.fan_out} {SHORT.get(layer.activation.name, layer.activation.name)}{frozen}"
+
+    def _place_headers(self) -> None:
+        """Centre each header over its column, above the top neuron (the text ignores zoom,
+        so its size in scene units is its size in pixels over the scale)."""
+        scale = self.transform().m11() or 1.0
+        top = min((item.rect().top() for item in self.neurons.values()), default=0.0)
+        for column, header in enumerate(self.headers):
+            box = header.boundingRect()
+            header.setPos(column * COLUMN_GAP - box.width() / scale / 2, top - 6 / scale - box.height() / scale)
 
     def set_frozen(self, frozen: list[bool], network) -> None:
         self.frozen = list(frozen)
         for column, header in enumerate(self.headers):
             header.setText(self._header(network, column))
-            header.setPos(column * COLUMN_GAP - header.boundingRect().width() / 2, -58)
+        self._place_headers()
         self._style_structure()
 
     def _style_structure(self) -> None:
@@ -185,6 +210,11 @@ class NetworkDiagram(QGraphicsView):
             header.setBrush(FROZEN if frozen else QColor("#222222"))
 
     # -- values -----------------------------------------------------------------------------
+    def set_color_by_gradient(self, on: bool) -> None:
+        self.color_by_gradient = on
+        if self.headers:
+            self._caption()
+
     def show_weights(self, pairs, grads=None) -> None:
         """Pens from the weights [(W, b), ...] or, in gradient mode, from ∂L/∂W."""
         use_grad = self.color_by_gradient and grads is not None
@@ -218,6 +248,7 @@ class NetworkDiagram(QGraphicsView):
 
     def fit(self) -> None:
         self.fitInView(self.scene().sceneRect(), Qt.AspectRatioMode.KeepAspectRatio)
+        self._place_headers()
 
     # -- events -----------------------------------------------------------------------------
     def mousePressEvent(self, event):  # noqa: N802 - Qt override

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from chainrule_gui.core.nn.activations import activation
 from chainrule_gui.gui.typeset import latex_pixmap
@@ -92,6 +93,23 @@ def _vector(values: np.ndarray, limit: int = 6) -> str:
     return f"[{shown}{more}]"
 
 
+def _stack(pixmaps: list[QPixmap]) -> QPixmap:
+    """The formulas one under the other (each line stays narrow enough for the panel)."""
+    ratio = pixmaps[0].devicePixelRatio()
+    width = max(p.width() for p in pixmaps)
+    height = sum(p.height() for p in pixmaps) + int(6 * ratio)
+    out = QPixmap(width, height)
+    out.setDevicePixelRatio(ratio)
+    out.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(out)
+    y = 0.0
+    for p in pixmaps:
+        painter.drawPixmap(0, int(y), p)
+        y += p.height() / ratio + 6
+    painter.end()
+    return out
+
+
 class EquationPanel(QWidget):
     """The clicked layer's backprop equation, with the current numbers."""
 
@@ -103,9 +121,11 @@ class EquationPanel(QWidget):
         self.title.setWordWrap(True)
         self.formula = QLabel(objectName="equationFormula")
         self.formula.setAlignment(Qt.AlignmentFlag.AlignLeft)
+        self.formula.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.numbers = QLabel(objectName="equationNumbers")
         self.numbers.setWordWrap(True)
         self.numbers.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.numbers.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         box = QVBoxLayout(self)
         box.setContentsMargins(6, 4, 6, 4)
         box.addWidget(self.title)
@@ -128,11 +148,11 @@ class EquationPanel(QWidget):
         else:
             delta = rf"\delta^{{({L})}} = (\delta^{{({L + 1})}} W^{{({L + 1})T}}) \odot \sigma'(z^{{({L})}})"
         grads = rf"\nabla W^{{({L})}} = a^{{({L - 1})T}} \delta^{{({L})}},\quad \nabla b^{{({L})}} = \sum_n \delta^{{({L})}}"
-        pixmap = latex_pixmap(rf"{delta}\qquad {grads}", 12.0, "#000000", self.devicePixelRatioF())
-        if pixmap is not None:
-            self.formula.setPixmap(pixmap)
+        pixmaps = [latex_pixmap(text, 11.0, "#000000", self.devicePixelRatioF()) for text in (delta, grads)]
+        if all(p is not None for p in pixmaps):
+            self.formula.setPixmap(_stack(pixmaps))
         else:
-            self.formula.setText(f"{delta}   {grads}")
+            self.formula.setText(f"{delta}<br>{grads}")
         rows = [f"example 1 of {r.z.shape[0]}:",
                 f"z = {_vector(r.z[0])}",
                 f"σ′(z) = {_vector(activation(r.activation).derivative(r.z[:1], r.a[:1])[0])}"]

@@ -53,6 +53,8 @@ class NetworkMode(QWidget):
         self.diagnosis_banner = DiagnosisBanner()
         self.metrics = QLabel(objectName="trainingMetrics")
         self.metrics.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.metrics.setWordWrap(True)
+        self.metrics.setFixedHeight(36)
         self.metrics.setToolTip("Loss and accuracy on the training and validation rows, "
                                 "measured a few times a second")
         self.compare_dialog = None
@@ -78,7 +80,7 @@ class NetworkMode(QWidget):
 
     def _make_controls(self) -> None:
         self.start_button = self._button("▶ Start", "startButton", "Train continuously", "F5")
-        self.pause_button = self._button("⏸ Pause", "pauseButton", "Pause between two steps", "Shift+F5")
+        self.pause_button = self._button("❚❚ Pause", "pauseButton", "Pause between two steps", "Shift+F5")
         self.step_button = self._button("Step", "stepButton", "Take one training step and show every number",
                                         "F10")
         self.reset_button = self._button("⟲ Reset", "resetButton",
@@ -130,7 +132,7 @@ class NetworkMode(QWidget):
         diagram_layout.setContentsMargins(0, 0, 0, 0)
         diagram_layout.setSpacing(2)
         tools = QHBoxLayout()
-        hint = QLabel("<b>Network</b> — click a layer, hover a weight")
+        hint = QLabel("<b>Network</b>")
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         tools.addWidget(hint, 1)
         tools.addWidget(self.gradient_toggle)
@@ -142,7 +144,7 @@ class NetworkMode(QWidget):
         lower = QSplitter(Qt.Orientation.Horizontal)
         lower.addWidget(self.decision_plot)
         lower.addWidget(self.equation)
-        lower.setSizes([300, 300])
+        lower.setSizes([290, 240])
         middle.addWidget(lower)
         middle.setSizes([360, 330])
         right = QWidget()
@@ -157,7 +159,7 @@ class NetworkMode(QWidget):
         self.splitter.addWidget(self.editor)
         self.splitter.addWidget(middle)
         self.splitter.addWidget(right)
-        self.splitter.setSizes([300, 560, 420])
+        self.splitter.setSizes([340, 530, 410])
         self.splitter.setStretchFactor(1, 1)
         box = QVBoxLayout(self)
         box.setContentsMargins(4, 4, 4, 4)
@@ -269,9 +271,10 @@ class NetworkMode(QWidget):
         if update.records is not None:
             self._records = update.records
             self._inputs = update.batch_inputs
-            self.gradient_panel.add_records(update.step, update.records)
             self.equation.show_layer(self.equation.layer, update.records, self.controller.trained.spec.loss)
             self.diagnosis_banner.show_diagnoses(update.diagnoses)
+        if update.norms is not None:
+            self.gradient_panel.add_samples(update.norm_steps, update.norms)
         self._redraw_weights()
         self.decision_plot.show_output(update.grid)
         rate = f" · {update.steps_per_second:,.0f} steps/s" if update.running and update.steps_per_second else ""
@@ -296,7 +299,7 @@ class NetworkMode(QWidget):
         self.diagram.show_weights(network.weights(), grads)
 
     def _on_gradient_toggle(self, on: bool) -> None:
-        self.diagram.color_by_gradient = on
+        self.diagram.set_color_by_gradient(on)
         self._redraw_weights()
 
     def _on_layer_clicked(self, layer: int) -> None:

@@ -75,6 +75,9 @@ def _plot_widget(name: str, left: str, bottom: str = "step") -> pg.PlotWidget:
     plot.getPlotItem().setClipToView(True)
     plot.setMenuEnabled(False)
     cache_axes(plot)
+    left = plot.getPlotItem().getAxis("left")
+    left.enableAutoSIPrefix(False)  # no "(x0.001)" on a log axis
+    left.setStyle(maxTextLevel=1)  # label decades and a few steps, not every minor tick
     return plot
 
 
@@ -94,8 +97,9 @@ class LossPanel(QWidget):
         super().__init__()
         self.plot = _plot_widget("lossPlot", "loss (log scale)")
         self.plot.setToolTip("Training loss per step (faint: raw; solid: smoothed) and validation loss")
-        self.plot.addLegend(offset=(-10, 10))
-        self.raw = self.plot.plot([], [], pen=pg.mkPen(QColorA(COLOR_TRAIN, 70), width=1))
+        legend = self.plot.addLegend(offset=(10, -10))  # bottom left: where a falling loss leaves room
+        legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+        self.raw = self.plot.plot([], [], pen=pg.mkPen(QColorA(COLOR_TRAIN, 45), width=1))
         self.smooth = self.plot.plot([], [], pen=pg.mkPen(COLOR_TRAIN, width=2), name="training (smoothed)")
         self.validation = self.plot.plot([], [], pen=pg.mkPen(COLOR_VALIDATION, width=2),
                                          symbol="o", symbolSize=4, symbolBrush=COLOR_VALIDATION,
@@ -193,7 +197,8 @@ class GradientPanel(QWidget):
         self.plot = _plot_widget("gradNormPlot", METRICS["grad_norm"][1])
         self.plot.setToolTip("One curve per layer. A lower layer far below the top one means "
                              "vanishing gradients; far above, exploding")
-        self.legend = self.plot.addLegend(offset=(-10, 10))
+        self.legend = self.plot.addLegend(offset=(10, -10))
+        self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
         self.metric = QComboBox(objectName="gradMetricSelector")
         for key, (label, _) in METRICS.items():
             self.metric.addItem(label, key)
@@ -227,13 +232,15 @@ class GradientPanel(QWidget):
             curve = self.plot.plot([], [], pen=pg.mkPen(color, width=2), name=f"layer {index + 1}")
             self.curves.append(curve)
         self.series = {key: [Series() for _ in range(count)] for key in METRICS}
+        self.legend.setColumnCount(max(1, -(-count // 4)))  # deep nets: a compact legend
         self.ranges.reset()
 
-    def add_records(self, step: int, records) -> None:
+    def add_samples(self, steps: np.ndarray, norms: dict) -> None:
+        """``norms[key]`` is samples × layers for each metric."""
         for key, per_layer in self.series.items():
-            for series, record in zip(per_layer, records):
-                value = getattr(record, key)
-                series.append(step, np.nan if value is None else value)
+            values = norms[key]
+            for index, series in enumerate(per_layer):
+                series.extend(steps, values[:, index])
         self.refresh()
 
     def refresh(self) -> None:

@@ -37,6 +37,7 @@ EMIT_INTERVAL = 1 / 30  # seconds between updates while running (at least)
 GUI_SHARE = 0.15  # the GUI's drawing may take this share of the time; slower → fewer updates
 ACK_TIMEOUT = 0.25  # never wait longer than this for the GUI (hidden, or very busy)
 EVALUATE_INTERVAL = 0.2
+NORM_INTERVAL = 0.01  # per-layer norms are sampled this often (a few µs each time)
 MAX_EXAMPLE_ROWS = 8  # the first rows of a batch, for the diagram's worked examples  # validation loss and accuracy: five times a second is plenty
 
 
@@ -55,6 +56,8 @@ class TrainingUpdate:
     params: np.ndarray | None = None
     evaluation: dict | None = None
     grid: np.ndarray | None = None  # network output on the decision grid (rows × cols × outputs)
+    norm_steps: np.ndarray | None = None  # steps at which per-layer norms were sampled
+    norms: dict | None = None  # "grad_norm"/"weight_norm"/"update_ratio" → samples × layers
     diagnoses: tuple[Diagnosis, ...] = ()
     fault: Fault | None = None
     steps_per_second: float = 0.0
@@ -92,6 +95,9 @@ class TrainingWorker(QObject):
         self._watch: tuple[int, int, int] | None = None
         self._steps: list[int] = []
         self._losses: list[float] = []
+        self._norm_steps: list[int] = []
+        self._norms: list[tuple] = []
+        self._last_norm = 0.0
         self._last_emit = 0.0
         self._last_evaluation = 0.0
         self._evaluation: dict | None = None
@@ -155,6 +161,8 @@ class TrainingWorker(QObject):
             self._running = False
             self._steps.clear()
             self._losses.clear()
+            self._norm_steps.clear()
+            self._norms.clear()
             self._evaluation = None
             self._emit(force_rich=True, evaluate=True)
         elif name == "run":
@@ -202,7 +210,15 @@ class TrainingWorker(QObject):
             return False
         self._steps.append(snapshot.step)
         self._losses.append(snapshot.loss)
+        self._sample_norms(snapshot.step, force=True)
         return True
+
+    def _sample_norms(self, step: int, force: bool = False) -> None:
+        now = time.perf_counter()
+        if force or now - self._last_norm >= NORM_INTERVAL:
+            self._last_norm = now
+            self._norm_steps.append(step)
+            self._norms.append(self._trainer.layer_norms())
 
     def _train_burst(self) -> None:
         trainer = self._trainer
@@ -216,8 +232,12 @@ class TrainingWorker(QObject):
                     break
                 steps.append(snapshot.step)
                 losses.append(snapshot.loss)
-                if len(steps) % 16 == 0 and time.perf_counter() >= deadline:
-                    break
+                if len(steps) % 16 == 0:
+                    now = time.perf_counter()
+                    if now - self._last_norm >= NORM_INTERVAL:
+                        self._sample_norms(snapshot.step, force=True)
+                    if now >= deadline:
+                        break
         else:
             interval = 1.0 / self._speed
             while self._running and time.perf_counter() < deadline and not self._has_commands:
@@ -256,7 +276,7 @@ class TrainingWorker(QObject):
         if force_rich and snapshot is not None and snapshot.is_current:
             records = snapshot.layers
             inputs = trainer.last_batch()[0][:MAX_EXAMPLE_ROWS]
-            diagnoses = tuple(diagnose(records, trainer.optimizer.lr))
+            diagnoses = tuple(diagnose(records, trainer.optimizer.lr, snapshot.loss))
         if evaluate:
             self._evaluation = trainer.evaluate()
             self._last_evaluation = now
@@ -264,15 +284,23 @@ class TrainingWorker(QObject):
         if self._grid_inputs is not None:
             rows, cols = self._grid_shape
             grid = trainer.network.probabilities(self._grid_inputs).reshape(rows, cols, -1)
+        norm_steps, norms = None, None
+        if self._norms:
+            norm_steps = np.asarray(self._norm_steps, dtype=float)
+            stacked = np.asarray(self._norms, dtype=float)  # samples × 3 × layers
+            norms = {"grad_norm": stacked[:, 0], "weight_norm": stacked[:, 1],
+                     "update_ratio": stacked[:, 2]}
         update = TrainingUpdate(
             generation=self._generation, step=trainer.step_count, epoch=trainer.epoch,
             steps=np.asarray(self._steps, dtype=float), losses=np.asarray(self._losses, dtype=float),
             running=self._running, records=records, batch_inputs=inputs, params=trainer.network.params.copy(),
             evaluation=dict(self._evaluation) if evaluate and self._evaluation else None,
-            grid=grid, diagnoses=diagnoses, fault=trainer.fault,
+            grid=grid, norm_steps=norm_steps, norms=norms, diagnoses=diagnoses, fault=trainer.fault,
             steps_per_second=self.steps_per_second if self._running else 0.0)
         self._steps.clear()
         self._losses.clear()
+        self._norm_steps.clear()
+        self._norms.clear()
         self._last_emit = now
         self.update.emit(update)
 
