@@ -126,7 +126,7 @@ def test_clicking_a_layer_shows_its_backprop_equation(qtbot, mode):
     qtbot.waitUntil(lambda: step_count(mode) == 1, timeout=5000)
     mode.diagram.layer_clicked.emit(0)
     text = mode.equation.numbers.text()
-    assert "δ = [" in text and "‖∇W‖" in text and "δ² W²ᵀ" in text
+    assert "δ = [" in text and "‖∇W‖" in text and "δ⁽²⁾ W⁽²⁾ᵀ" in text
     assert mode.equation.formula.pixmap() is not None and not mode.equation.formula.pixmap().isNull()
 
 

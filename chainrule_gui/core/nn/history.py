@@ -125,45 +125,37 @@ class PeakSeries:
 
 def debiased_ema(values: np.ndarray, weight: float) -> np.ndarray:
     """TensorBoard's smoothing of ``values``; NaN/inf entries are skipped (stay NaN)."""
+    return ema_extend(values, weight, (0.0, 0))[0]
+
+
+def ema_extend(values: np.ndarray, weight: float, state: tuple[float, int]) -> tuple[np.ndarray, tuple[float, int]]:
+    """Continue a debiased EMA over new ``values`` from ``state`` = (m, count).
+
+    Returns the smoothed values (NaN where the input was not finite) and the new state, so
+    a live plot smooths only what is new.  Vectorized: within chunks the recurrence has
+    the closed form m_t = w^(t+1) m_{-1} + (1−w) Σ_{k≤t} w^(t−k) y_k; chunks keep w^(−k)
+    far from overflow.
+    """
     values = np.asarray(values, dtype=float)
+    m, count = state
     if weight <= 0 or values.size == 0:
-        return values.copy()
+        return values.copy(), state
     weight = min(float(weight), 0.9999)
     out = np.full(values.shape, np.nan)
     finite = np.isfinite(values)
     y = values[finite]
-    # Closed form per chunk: m_t = w^(t+1) m_{-1} + (1−w) Σ_{k≤t} w^(t−k) y_k.  Chunks keep
-    # w^(−k) far from overflow.
     chunk = max(1, min(4096, int(200 / -math.log10(weight))))
     smoothed = np.empty_like(y)
-    m = 0.0
     for start in range(0, len(y), chunk):
         part = y[start:start + chunk]
         k = np.arange(len(part))
         powers = weight ** k
         acc = np.cumsum(part / powers) * powers * (1 - weight)
         smoothed[start:start + len(part)] = weight ** (k + 1) * m + acc
-        m = smoothed[start + len(part) - 1]
-    count = np.arange(1, len(y) + 1)
-    out[finite] = smoothed / (1 - weight ** count)
-    return out
-
-
-def ema_extend(values: np.ndarray, weight: float, state: tuple[float, int]) -> tuple[np.ndarray, tuple[float, int]]:
-    """Continue a debiased EMA over new ``values`` from ``state`` = (m, count); the same
-    numbers :func:`debiased_ema` gives over the whole series (non-finite values stay NaN)."""
-    values = np.asarray(values, dtype=float)
-    m, count = state
-    if weight <= 0:
-        return values.copy(), state
-    weight = min(float(weight), 0.9999)
-    out = np.full(values.shape, np.nan)
-    for i, value in enumerate(values):
-        if math.isfinite(value):
-            m = weight * m + (1 - weight) * value
-            count += 1
-            out[i] = m / (1 - weight ** count)
-    return out, (m, count)
+        m = float(smoothed[start + len(part) - 1])
+    counts = np.arange(count + 1, count + len(y) + 1)
+    out[finite] = smoothed / (1 - weight ** counts)
+    return out, (m, count + len(y))
 
 
 class TrainingLog:

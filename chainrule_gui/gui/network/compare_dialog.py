@@ -72,6 +72,9 @@ class CompareDialog(QDialog):
         self.table.setVerticalHeaderLabels([LABELS[n] for n in OPTIMIZERS])
         self.table.setToolTip("Each optimizer's state for the chosen weight after the latest step")
         self.table.setMinimumHeight(150)
+        from PySide6.QtWidgets import QHeaderView
+
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.status = QLabel()
         controls = QHBoxLayout()
         left = QFormLayout()

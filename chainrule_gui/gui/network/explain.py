@@ -22,7 +22,8 @@ def _f(value: float) -> str:
 
 
 def _sup(number: int) -> str:
-    return str(number).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    """Layer numbers as superscripts in parentheses, as in W⁽²⁾ (not a power)."""
+    return "⁽" + str(number).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")) + "⁾"
 
 
 def _weights_before(record) -> np.ndarray:
@@ -71,7 +72,8 @@ def weight_tooltip(records, inputs, loss: str, l2: float, layer: int, row: int, 
         lines.append(f"δ{_sup(L)}<sub>{column + 1}</sub> = (δ{_sup(L + 1)} W{_sup(L + 1)}ᵀ)"
                      f"<sub>{column + 1}</sub> · σ′(z) = {_f(up)} × {_f(sigma)}")
     if r.update is not None:
-        lines.append(f"last update: w ← w − {_f(float(r.update[row, column]))}")
+        change = -float(r.update[row, column])
+        lines.append(f"last update: w ← w {'+' if change >= 0 else '−'} {_f(abs(change))}")
     return "<br>".join(lines)
 
 

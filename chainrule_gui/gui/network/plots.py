@@ -71,8 +71,8 @@ def _plot_widget(name: str, left: str, bottom: str = "step") -> pg.PlotWidget:
     # which made each frame several times slower to draw.
     plot.setLabel("left", left)
     plot.setLabel("bottom", bottom)
-    plot.getPlotItem().setDownsampling(auto=True, mode="peak")
-    plot.getPlotItem().setClipToView(True)
+    # No pyqtgraph downsampling or clipping: the series are decimated as they grow
+    # (PeakSeries), and re-deriving display data on every range change cost more than drawing.
     plot.setMenuEnabled(False)
     cache_axes(plot)
     left = plot.getPlotItem().getAxis("left")
@@ -101,9 +101,11 @@ class LossPanel(QWidget):
         legend.setBrush(pg.mkBrush(255, 255, 255, 210))
         self.raw = self.plot.plot([], [], pen=pg.mkPen(QColorA(COLOR_TRAIN, 45), width=1))
         self.smooth = self.plot.plot([], [], pen=pg.mkPen(COLOR_TRAIN, width=2), name="training (smoothed)")
+        # The latest step's loss as a dot: visible even when there is only one step.
+        self.latest = self.plot.plot([], [], pen=None, symbol="o", symbolSize=7,
+                                     symbolBrush=COLOR_TRAIN, symbolPen="w")
         self.validation = self.plot.plot([], [], pen=pg.mkPen(COLOR_VALIDATION, width=2),
-                                         symbol="o", symbolSize=4, symbolBrush=COLOR_VALIDATION,
-                                         symbolPen=None, name="validation")
+                                         name="validation")
         for item in (self.raw, self.smooth, self.validation):
             item.setSkipFiniteCheck(False)
         self.ranges = RangeKeeper(self.plot)
@@ -142,7 +144,7 @@ class LossPanel(QWidget):
         self.raw_points.clear()
         self.ranges.reset()
         self._state = (0.0, 0)
-        for item in (self.raw, self.smooth, self.validation):
+        for item in (self.raw, self.smooth, self.validation, self.latest):
             item.setData([], [])
 
     def refresh(self, new_steps: np.ndarray, new_losses: np.ndarray) -> None:
@@ -158,6 +160,8 @@ class LossPanel(QWidget):
         sx, sy = self.smoothed.xy() if self.weight > 0 else (x, y)
         self.smooth.setData(sx, _positive(sy), connect="finite")
         self.validation.setData(log.validation.x, _positive(log.validation.y), connect="finite")
+        if log.loss.size and log.loss.y[-1] > 0:
+            self.latest.setData([log.loss.x[-1]], [log.loss.y[-1]])
         self.ranges.fit([x, log.validation.x], [y, log.validation.y])
 
     def _on_weight(self, value: int) -> None:
@@ -218,7 +222,7 @@ class GradientPanel(QWidget):
         box.addLayout(row)
         box.addWidget(self.plot, 1)
         self.curves: list[pg.PlotDataItem] = []
-        self.series: dict[str, list[Series]] = {}
+        self.series: dict[str, list[PeakSeries]] = {}
         self.ranges = RangeKeeper(self.plot)
 
     def set_layers(self, count: int, frozen: list[bool]) -> None:
@@ -231,7 +235,7 @@ class GradientPanel(QWidget):
             color = OKABE_ITO[index % len(OKABE_ITO)]
             curve = self.plot.plot([], [], pen=pg.mkPen(color, width=2), name=f"layer {index + 1}")
             self.curves.append(curve)
-        self.series = {key: [Series() for _ in range(count)] for key in METRICS}
+        self.series = {key: [PeakSeries(limit=800) for _ in range(count)] for key in METRICS}
         self.legend.setColumnCount(max(1, -(-count // 4)))  # deep nets: a compact legend
         self.ranges.reset()
 
@@ -245,10 +249,10 @@ class GradientPanel(QWidget):
 
     def refresh(self) -> None:
         key = self.metric.currentData()
-        per_layer = self.series.get(key, [])
-        for curve, series in zip(self.curves, per_layer):
-            curve.setData(series.x, _positive(series.y), connect="finite")
-        self.ranges.fit([s.x for s in per_layer], [s.y for s in per_layer])
+        points = [series.xy() for series in self.series.get(key, [])]
+        for curve, (x, y) in zip(self.curves, points):
+            curve.setData(x, _positive(y), connect="finite")
+        self.ranges.fit([x for x, _ in points], [y for _, y in points])
 
     def _on_metric(self, *_):
         self.plot.setLabel("left", METRICS[self.metric.currentData()][1])

@@ -10,7 +10,8 @@ drawn it.  PySide releases the GIL around every call into Qt, and a Python threa
 busily trains takes it back each time, so a repaint made of hundreds of such calls would
 wait up to the 5 ms switch interval at each one — seconds per frame.  Waiting for the
 GUI instead costs the worker only the drawing time; the interval between updates grows
-when drawing is slow, so training keeps at least ~80 % of its headless speed.
+when drawing is slow, so training keeps at least ~80 % of its headless speed (measured in
+tests/benchmarks/bench_gui_training.py).
 
 The worker runs NumPy with one BLAS thread: with the GUI busy on the other core, two BLAS
 threads were measured to collapse throughput 3–60× (DESIGN.md).
@@ -34,7 +35,7 @@ from chainrule_gui.core.nn.snapshot import Fault, LayerRecord
 from chainrule_gui.core.nn.training import Trainer
 
 EMIT_INTERVAL = 1 / 30  # seconds between updates while running (at least)
-GUI_SHARE = 0.15  # the GUI's drawing may take this share of the time; slower → fewer updates
+GUI_SHARE = 0.10  # the GUI's drawing may take this share of the time; slower → fewer updates
 ACK_TIMEOUT = 0.25  # never wait longer than this for the GUI (hidden, or very busy)
 EVALUATE_INTERVAL = 0.2
 NORM_INTERVAL = 0.01  # per-layer norms are sampled this often (a few µs each time)
