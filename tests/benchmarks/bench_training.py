@@ -74,9 +74,10 @@ def main() -> int:
     results = {}
     for label, sizes, act, loss, batch in NETS:
         X, Y = data(np, sizes, loss, batch)
-        row = {}
-        for name, bench in frameworks:
-            row[name] = max(bench(sizes, act, loss, batch, X, Y, args.seconds) for _ in range(args.repeat))
+        row = {name: 0.0 for name, _ in frameworks}
+        for _ in range(args.repeat):  # alternate, so a busy spell of the machine hits all alike
+            for name, bench in frameworks:
+                row[name] = max(row[name], bench(sizes, act, loss, batch, X, Y, args.seconds))
         results[label] = row
         print(f"{label:<15}{batch:>6}" + "".join(f"{row[name]:>18,.0f} st/s" for name, _ in frameworks))
     print()

@@ -227,3 +227,40 @@ def test_window_stays_responsive_while_training(qtbot, mode):
     p95 = lateness[int(0.95 * len(lateness))]
     assert p95 < 50, p95
     assert lateness[-1] < 250, lateness[-1]
+
+
+def test_csv_data_set_through_the_editor(qtbot, mode, tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(60, 3))
+    label = (X[:, 0] + X[:, 2] > 0).astype(int)
+    path = tmp_path / "points.csv"
+    path.write_text("a,b,c,label\n" + "\n".join(f"{r[0]},{r[1]},{r[2]},{y}" for r, y in zip(X, label)))
+    mode.editor.set_csv(str(path))
+    assert mode.editor.target.currentText() == "label"
+    assert "3 units" in mode.editor.layers.input_label.text()
+    assert mode.editor.pending.isVisible() and "the data" in mode.editor.pending.text()
+    button(mode, "resetButton").click()
+    qtbot.waitUntil(lambda: fresh(mode) and mode.controller.network.sizes[0] == 3, timeout=5000)
+    assert mode.decision_plot.mode == "none"  # three inputs: no plane to draw
+    bad = tmp_path / "bad.csv"
+    bad.write_text("a,b\n1,2\n3,oops\n")
+    mode.editor.set_csv(str(bad))
+    assert "row 3, column 'b': 'oops' is not a number" in mode.editor.error.text()
+
+
+def test_one_input_regression_draws_the_fitted_curve(qtbot, mode):
+    choose_preset(qtbot, mode, "sine-regression")
+    assert mode.decision_plot.mode == "curve"
+    mode.controller.step(3)
+    qtbot.waitUntil(lambda: step_count(mode) == 3, timeout=5000)
+    x, y = mode.decision_plot.curve.getData()
+    assert x.size == 200 and np.all(np.isfinite(y))
+
+
+def test_speed_control_slows_training(qtbot, mode):
+    mode.speed.setCurrentIndex(mode.speed.findData(20.0))
+    button(mode, "startButton").click()
+    qtbot.wait(1000)
+    button(mode, "pauseButton").click()
+    qtbot.waitUntil(lambda: not mode.controller.latest.running, timeout=5000)
+    assert 5 <= step_count(mode) <= 40

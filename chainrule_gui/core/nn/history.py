@@ -77,9 +77,8 @@ class PeakSeries:
         if whole:
             bx = xs[:whole:self.block]
             by = ys[:whole].reshape(-1, self.block)
-            with np.errstate(invalid="ignore"):
-                lo = np.nanmin(by, axis=1) if np.isnan(by).any() else by.min(axis=1)
-                hi = np.nanmax(by, axis=1) if np.isnan(by).any() else by.max(axis=1)
+            lo = np.fmin.reduce(by, axis=1)  # ignores NaN; all-NaN blocks stay NaN, no warning
+            hi = np.fmax.reduce(by, axis=1)
             self._x.extend(bx, bx)
             self._lo.extend(bx, lo)
             self._hi.extend(bx, hi)

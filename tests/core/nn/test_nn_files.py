@@ -108,3 +108,18 @@ def test_debiased_ema_matches_the_definition_and_starts_at_the_first_value():
     with_nan[5] = np.nan
     smoothed = debiased_ema(with_nan, 0.9)
     assert np.isnan(smoothed[5]) and np.isfinite(smoothed[6])
+
+
+def test_peak_series_keeps_spikes_and_stays_small():
+    from chainrule_gui.core.nn.history import PeakSeries
+
+    series = PeakSeries(limit=64)
+    y = np.random.default_rng(0).random(10_000)
+    y[5000] = 50.0
+    y[100:200] = np.nan  # a gap (frozen layer, log of zero) stays a gap, silently
+    for start in range(0, 10_000, 137):
+        series.extend(np.arange(start, min(start + 137, 10_000)) + 1, y[start:start + 137])
+    x, shown = series.xy()
+    assert len(x) <= 2 * 64 + 2 * series.block
+    assert np.nanmax(shown) == 50.0 and np.nanmin(shown) == np.nanmin(y)
+    assert x[0] == 1 and x[-1] <= 10_000
