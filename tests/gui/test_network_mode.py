@@ -264,3 +264,22 @@ def test_speed_control_slows_training(qtbot, mode):
     button(mode, "pauseButton").click()
     qtbot.waitUntil(lambda: not mode.controller.latest.running, timeout=5000)
     assert 5 <= step_count(mode) <= 40
+
+
+@pytest.mark.parametrize("dataset", ["xor", "circles", "moons", "spiral", "blobs", "sine", "linear"])
+def test_every_data_set_and_loss_trains_from_the_editor(qtbot, mode, dataset):
+    editor = mode.editor
+    editor.dataset.setCurrentIndex(editor.dataset.findData(dataset))
+    editor.classes.setValue(3)
+    losses = [editor.loss.itemData(i) for i in range(editor.loss.count())]
+    for loss in losses:
+        editor.loss.setCurrentIndex(editor.loss.findData(loss))
+        generation = mode.controller.generation
+        button(mode, "resetButton").click()
+        if editor.error.text():  # e.g. cross-entropy on a regression set: said, not raised
+            assert "mse" in editor.error.text() or "regression" in editor.error.text()
+            continue
+        qtbot.waitUntil(lambda: fresh(mode) and mode.controller.generation > generation, timeout=5000)
+        mode.controller.step(2)
+        qtbot.waitUntil(lambda: step_count(mode) == 2, timeout=5000)
+        assert math.isfinite(mode.controller.latest.records[-1].grad_norm)

@@ -131,11 +131,6 @@ class NetworkController(QObject):
     def set_speed(self, steps_per_second: float | None) -> None:
         self.worker.post("speed", steps_per_second)
 
-    def lower_learning_rate(self, factor: float = 10.0) -> float:
-        lr = (self.settings.lr if self.settings else 0.01) / factor
-        self.worker.post("apply", lambda t, lr=lr: t.set_learning_rate(lr))
-        return lr
-
     def compare_optimizers(self, steps: int, learning_rates: dict[str, float],
                            watch: tuple[int, int, int]) -> bool:
         """Race the four optimizers from the network's *initial* weights (training pauses)."""
