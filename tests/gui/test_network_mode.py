@@ -283,3 +283,27 @@ def test_every_data_set_and_loss_trains_from_the_editor(qtbot, mode, dataset):
         mode.controller.step(2)
         qtbot.waitUntil(lambda: step_count(mode) == 2, timeout=5000)
         assert math.isfinite(mode.controller.latest.records[-1].grad_norm)
+
+
+def test_changing_the_batch_size_between_steps(qtbot, mode):
+    mode.editor.batch.setValue(4)
+    mode.controller.step(1)
+    qtbot.waitUntil(lambda: step_count(mode) == 1, timeout=5000)
+    mode.editor.batch.setValue(64)  # larger: new buffers in the worker
+    qtbot.wait(100)
+    mode.controller.step(1)
+    qtbot.waitUntil(lambda: step_count(mode) == 2, timeout=5000)
+    assert mode.controller.latest.records[0].z.shape[0] == 64
+    assert not mode.editor.error.text()
+
+
+def test_a_bug_in_the_training_thread_is_reported_and_the_thread_lives_on(qtbot, mode, capfd):
+    def broken(trainer):
+        raise ValueError("simulated bug")
+
+    mode.controller.worker.post("apply", broken)
+    qtbot.waitUntil(lambda: "internal error" in mode.editor.error.text(), timeout=5000)
+    assert "simulated bug" in mode.editor.error.text()
+    assert "Traceback" in capfd.readouterr().err  # our bug: the traceback is printed, not hidden
+    mode.controller.step(1)
+    qtbot.waitUntil(lambda: step_count(mode) == 1, timeout=5000)

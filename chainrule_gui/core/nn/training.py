@@ -126,6 +126,7 @@ class Trainer:
         capacity = min(self.batch_size, len(self.X_train))
         if capacity > self.backprop.capacity:
             self.backprop = Backprop(self.network, capacity)
+            self.last_snapshot = None  # its record lived in the old buffers
             if self._gather:
                 self._inputs = np.ones((capacity, self._rows.shape[1]))
                 self._targets = np.empty((capacity, self.Y_train.shape[1]))

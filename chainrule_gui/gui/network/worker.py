@@ -23,6 +23,7 @@ import math
 import queue
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -131,14 +132,23 @@ class TrainingWorker(QObject):
 
     def _loop(self) -> None:
         while not self._quit:
-            busy = self._running or self._race_left > 0
-            self._drain(block=not busy)
-            if self._quit:
-                return
-            if self._race_left > 0:
-                self._race_burst()
-            elif self._running and self._trainer is not None:
-                self._train_burst()
+            try:
+                busy = self._running or self._race_left > 0
+                self._drain(block=not busy)
+                if self._quit:
+                    return
+                if self._race_left > 0:
+                    self._race_burst()
+                elif self._running and self._trainer is not None:
+                    self._train_burst()
+            except Exception as exc:  # noqa: BLE001 - our bug; the worker must live on
+                # A traceback is always our bug: print it, tell the user, keep the thread.
+                traceback.print_exc()
+                self._running = False
+                self._race_left = 0
+                self.update.emit(self._bare_update(
+                    error=f"internal error in the training thread ({exc.__class__.__name__}: {exc}); "
+                          "training paused — please report this"))
 
     def _drain(self, block: bool, timeout: float | None = None) -> None:
         try:
@@ -308,6 +318,10 @@ class TrainingWorker(QObject):
     def _bare_update(self, error: str) -> TrainingUpdate:
         trainer = self._trainer
         empty = np.zeros(0)
+        self._steps.clear()  # an error update carries no losses: drop what is half-sent
+        self._losses.clear()
+        self._norm_steps.clear()
+        self._norms.clear()
         return TrainingUpdate(self._generation, trainer.step_count if trainer else 0,
                               trainer.epoch if trainer else 0, empty, empty, self._running, error=error)
 

@@ -209,3 +209,12 @@ def test_the_gather_path_trains_exactly_like_the_permute_path(monkeypatch):
     for a, b in zip(permuted.steps(30), gathered.steps(30)):
         assert a.loss == b.loss
     np.testing.assert_array_equal(permuted.network.params, gathered.network.params)
+
+
+def test_a_larger_batch_size_drops_the_old_record_instead_of_reading_empty_buffers():
+    trainer = xor_trainer(batch_size=8)
+    trainer.step()
+    trainer.set_batch_size(32)
+    assert trainer.last_snapshot is None
+    snap = trainer.step()
+    assert snap.batch_rows == 32 and len(snap.layers[0].z) == 32
