@@ -24,6 +24,8 @@ from chainrule_gui.core.nn.optimizers import LABELS, OPTIMIZERS
 from chainrule_gui.gui.network.plots import OKABE_ITO, _positive
 
 STATE_COLUMNS = ["w", "∂L/∂w", "update", "velocity v", "mean square s", "m", "v", "m̂", "v̂"]
+# Some fonts drop the combining hat in headers; the formula says the same unambiguously.
+HEADERS = ["w", "∂L/∂w", "update", "velocity v", "mean sq. s", "m", "v", "m/(1−β₁ᵗ)", "v/(1−β₂ᵗ)"]
 USUAL_RATES = {"sgd": 0.1, "momentum": 0.05, "rmsprop": 0.005, "adam": 0.01}
 
 
@@ -60,15 +62,18 @@ class CompareDialog(QDialog):
         self.plot = pg.PlotWidget(background="w")
         self.plot.setObjectName("comparePlot")
         self.plot.setLogMode(y=True)
-        self.plot.showGrid(x=True, y=True, alpha=0.25)
+        self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.plot.setLabel("left", "training loss (log scale)")
         self.plot.setLabel("bottom", "step")
-        self.plot.addLegend(offset=(-10, 10))
+        legend = self.plot.addLegend(offset=(10, -10))
+        legend.setBrush(pg.mkBrush(255, 255, 255, 210))
         self.curves = {name: self.plot.plot([], [], pen=pg.mkPen(OKABE_ITO[i], width=2), name=LABELS[name])
                        for i, name in enumerate(OPTIMIZERS)}
         self.series = {name: Series() for name in OPTIMIZERS}
         self.table = QTableWidget(len(OPTIMIZERS), len(STATE_COLUMNS), objectName="optimizerStateTable")
-        self.table.setHorizontalHeaderLabels(STATE_COLUMNS)
+        self.table.setHorizontalHeaderLabels(HEADERS)
+        self.table.horizontalHeaderItem(7).setToolTip("Adam's bias-corrected first moment m̂")
+        self.table.horizontalHeaderItem(8).setToolTip("Adam's bias-corrected second moment v̂")
         self.table.setVerticalHeaderLabels([LABELS[n] for n in OPTIMIZERS])
         self.table.setToolTip("Each optimizer's state for the chosen weight after the latest step")
         self.table.setMinimumHeight(150)
