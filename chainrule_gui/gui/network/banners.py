@@ -59,7 +59,16 @@ class DiagnosisBanner(QLabel):
                         "size of updates relative to the weights")
         self.kinds: tuple[str, ...] = ()
         self._text = None
-        self.show_diagnoses(())
+        self.show_waiting()
+
+    def show_waiting(self) -> None:
+        """Before the first step there is nothing to judge yet."""
+        self.kinds = ()
+        self._text = None
+        self.setText("Gradient check: press Step or Start — each update then looks for vanishing or "
+                     "exploding gradients and for updates that are too small or too large.")
+        self.setStyleSheet(self.HEALTHY.replace("#eef6ee", "#f4f4f4").replace("#9cc59c", "#cccccc")
+                           .replace("#305030", "#444444"))
 
     def show_diagnoses(self, diagnoses, records=None) -> None:
         self.kinds = tuple(d.kind for d in diagnoses)

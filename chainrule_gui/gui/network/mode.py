@@ -257,7 +257,7 @@ class NetworkMode(QWidget):
         self.gradient_panel.set_layers(len(network.layers), [l.frozen for l in network.layers])
         self.loss_panel.clear(self.controller.log)
         self.decision_plot.set_data(dataset, self.controller.grid_axes)
-        self.diagnosis_banner.show_diagnoses(())
+        self.diagnosis_banner.show_waiting()
         self.editor.show_error("")
         if self.compare_dialog is not None:
             self.compare_dialog.set_network(network, settings.lr)
