@@ -45,11 +45,18 @@ def main() -> int:
         os.environ[name] = threads
     os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
                           f"intra_op_parallelism_threads={threads}")
+    pinned = ""
+    if args.threads == 1 and hasattr(os, "sched_setaffinity"):
+        # XLA ignores its thread flags in places (measured: JAX used 1.5 cores with them);
+        # pinning the process to one CPU gives every framework the same single core.
+        cpu = sorted(os.sched_getaffinity(0))[-1]
+        os.sched_setaffinity(0, {cpu})
+        pinned = f", pinned to CPU {cpu}"
     import numpy as np
     from threadpoolctl import threadpool_limits
 
     threadpool_limits(args.threads)
-    print(f"threads {args.threads}, float64, best of {args.repeat} × {args.seconds:g} s, "
+    print(f"threads {args.threads}{pinned}, float64, best of {args.repeat} × {args.seconds:g} s, "
           f"NumPy {np.__version__}, load average {os.getloadavg()[0]:.2f}")
     peak = max(matmul_peak(np, args.seconds) for _ in range(args.repeat))
     print(f"float64 matmul peak (1024×1024, {args.threads} thread): {peak:.1f} GFLOP/s\n")
