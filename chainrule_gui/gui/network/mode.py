@@ -66,6 +66,11 @@ class NetworkMode(QWidget):
         self._wire()
         self.controller.set_settings(self.editor.settings())
         self.controller.reset()
+        from PySide6.QtCore import QCoreApplication
+
+        app = QCoreApplication.instance()
+        if app is not None:  # never leave a running thread behind at exit
+            app.aboutToQuit.connect(self.shutdown)
 
     # -- composition ------------------------------------------------------------------------
     def _button(self, text: str, name: str, tip: str, shortcut: str | None = None) -> QPushButton:
@@ -196,7 +201,12 @@ class NetworkMode(QWidget):
         self.controller.reset()
 
     def shutdown(self) -> None:
+        """Stop the training thread (quit + wait); safe to call more than once."""
         self.controller.shutdown()
+
+    def closeEvent(self, event):  # noqa: N802 - Qt override; a stand-alone mode window
+        self.shutdown()
+        super().closeEvent(event)
 
     def open_comparison(self) -> None:
         from chainrule_gui.gui.network.compare_dialog import CompareDialog
