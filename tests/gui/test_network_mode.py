@@ -307,3 +307,17 @@ def test_a_bug_in_the_training_thread_is_reported_and_the_thread_lives_on(qtbot,
     assert "Traceback" in capfd.readouterr().err  # our bug: the traceback is printed, not hidden
     mode.controller.step(1)
     qtbot.waitUntil(lambda: step_count(mode) == 1, timeout=5000)
+
+
+def test_keyboard_shortcuts(qtbot, mode):
+    mode.diagram.setFocus()
+    qtbot.keyClick(mode.diagram, Qt.Key.Key_F10)
+    qtbot.waitUntil(lambda: step_count(mode) == 1, timeout=5000)
+    qtbot.keyClick(mode.diagram, Qt.Key.Key_F5)
+    qtbot.waitUntil(lambda: step_count(mode) > 50, timeout=5000)
+    qtbot.keyClick(mode.diagram, Qt.Key.Key_F5, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: not mode.controller.latest.running, timeout=5000)
+    generation = mode.controller.generation
+    qtbot.keyClick(mode.diagram, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: mode.controller.generation == generation + 1 and fresh(mode), timeout=5000)
+    assert step_count(mode) == 0
