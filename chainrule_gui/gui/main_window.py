@@ -28,6 +28,10 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget(objectName="modeTabs")
         self.expression_mode = ExpressionMode()
         self.tabs.addTab(self.expression_mode, "Expression")
+        from chainrule_gui.gui.network.mode import NetworkMode
+
+        self.network_mode = NetworkMode()
+        self.tabs.addTab(self.network_mode, "Network")
         self.setCentralWidget(self.tabs)
         self.document = SessionDocument(self.expression_mode.current_session, self)
         self.document.changed.connect(self._update_title)
@@ -296,4 +300,5 @@ class MainWindow(QMainWindow):
         settings.setValue("expression/splitter", self.expression_mode.splitter.saveState())
         self.document.discard_autosave()
         self.expression_mode.shutdown()
+        self.network_mode.shutdown()
         super().closeEvent(event)

@@ -33,3 +33,17 @@ def test_window_remembers_its_geometry(qtbot):
     again = make_window(qtbot)
     assert (again.width(), again.height()) == (720, 520)
     again.close()
+
+
+def test_network_tab_trains_and_closes_cleanly(qtbot, capfd):
+    window = make_window(qtbot)
+    tabs = window.tabs
+    assert [tabs.tabText(i) for i in range(tabs.count())] == ["Expression", "Network"]
+    tabs.setCurrentWidget(window.network_mode)
+    controller = window.network_mode.controller
+    qtbot.waitUntil(lambda: controller.latest is not None, timeout=10000)
+    controller.start()
+    qtbot.waitUntil(lambda: controller.latest.step > 50, timeout=10000)
+    window.close()  # while training
+    assert not controller._thread.isRunning()
+    assert "QThread: Destroyed" not in capfd.readouterr().err

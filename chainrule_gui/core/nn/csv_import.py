@@ -1,0 +1,154 @@
+"""Import a data set from a CSV file: numeric columns, one of them the target.
+
+The first row is a header when any of its cells is not a number.  Every other cell must
+be a finite number; a problem is reported with its row and column, as a spreadsheet
+shows them (row 1 is the file's first line).  Nothing in the file is evaluated.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+
+from chainrule_gui.core.errors import ModelError
+from chainrule_gui.core.nn.datasets import MAX_CLASSES, MAX_SAMPLES, Dataset, split_indices
+
+MAX_BYTES = 64 * 1024 * 1024
+MAX_COLUMNS = 2048
+MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
+
+
+def _number(cell: str) -> float | None:
+    try:
+        value = float(cell)
+    except ValueError:
+        return None
+    return value
+
+
+def read_csv_text(text: str, source: str = "the CSV text") -> tuple[list[str], np.ndarray]:
+    """(column names, values) from CSV text, or ModelError naming the bad cell."""
+    if not text.strip():
+        raise ModelError(f"{source} is empty: it needs a header row and rows of numbers")
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
+    first = [c.strip() for c in rows[0]]
+    has_header = any(_number(c) is None for c in first)
+    if has_header:
+        names = [c or f"column {i + 1}" for i, c in enumerate(first)]
+        body, first_line = rows[1:], 2
+    else:
+        names = [f"column {i + 1}" for i in range(len(first))]
+        body, first_line = rows, 1
+    width = len(names)
+    if width < 2:
+        raise ModelError(f"{source} has {width} column; it needs at least one input column and a "
+                         "target column, separated by commas")
+    if width > MAX_COLUMNS:
+        raise ModelError(f"{source} has {width} columns; at most {MAX_COLUMNS} are supported")
+    if len(body) < 2:
+        raise ModelError(f"{source} has {len(body)} row(s) of data; at least 2 are needed")
+    if len(body) > MAX_SAMPLES:
+        raise ModelError(f"{source} has {len(body)} rows; at most {MAX_SAMPLES} are supported")
+    values = np.empty((len(body), width))
+    for r, row in enumerate(body):
+        line = first_line + r
+        if len(row) != width:
+            raise ModelError(f"row {line} has {len(row)} value(s) but the "
+                             f"{'header' if has_header else 'first row'} has {width} columns")
+        for c, cell in enumerate(row):
+            cell = cell.strip()
+            if cell.lower() in MISSING:
+                raise ModelError(f"row {line}, column {names[c]!r} is empty or missing ({cell!r}): "
+                                 "fill it in or remove the row")
+            value = _number(cell)
+            if value is None:
+                raise ModelError(f"row {line}, column {names[c]!r}: {cell!r} is not a number")
+            if not math.isfinite(value):
+                raise ModelError(f"row {line}, column {names[c]!r}: {cell!r} is not a finite number")
+            values[r, c] = value
+    return names, values
+
+
+def load_csv(path: str | os.PathLike | None = None, *, text: str | None = None,
+             target: str | int | None = None, task: str = "auto", standardize: bool = True,
+             validation_fraction: float = 0.2, seed: int = 0) -> Dataset:
+    """A :class:`Dataset` from a CSV file (or ``text``).
+
+    ``target`` is a column name or 0-based index (default: the last column).  ``task`` is
+    ``classification``, ``regression`` or ``auto`` (classification when the target holds
+    at most 20 distinct whole numbers).  With ``standardize`` each input column is scaled
+    to mean 0 and standard deviation 1, which gradient descent needs on raw data.
+    """
+    if text is None:
+        if path is None:
+            raise ModelError("give a CSV file to import")
+        source = Path(path).name
+        try:
+            size = os.path.getsize(path)
+            if size > MAX_BYTES:
+                raise ModelError(f"{source} is {size / 1e6:.0f} MB; at most {MAX_BYTES // 2**20} MB "
+                                 "can be imported")
+            with open(path, encoding="utf-8-sig", newline="") as handle:
+                text = handle.read()
+        except UnicodeDecodeError:
+            raise ModelError(f"{source} is not a text file in UTF-8; save it as CSV (UTF-8)") from None
+        except OSError as exc:
+            raise ModelError(f"cannot read {source}: {exc.strerror or exc}") from None
+    else:
+        source = "the CSV text"
+    names, values = read_csv_text(text, source)
+    column = _target_column(target, names)
+    y = values[:, column]
+    X = np.delete(values, column, axis=1)
+    features = tuple(n for i, n in enumerate(names) if i != column)
+    task = str(task).lower()
+    if task not in ("auto", "classification", "regression"):
+        raise ModelError("the task must be auto, classification or regression")
+    distinct = np.unique(y)
+    whole = bool(np.all(distinct == np.round(distinct)))
+    if task == "auto":
+        task = "classification" if whole and len(distinct) <= 20 else "regression"
+    if task == "classification":
+        if len(distinct) < 2:
+            raise ModelError(f"the target column {names[column]!r} has only one value, "
+                             f"{distinct[0]:g}: a classifier needs at least two classes")
+        if len(distinct) > MAX_CLASSES:
+            raise ModelError(f"the target column {names[column]!r} has {len(distinct)} distinct values; "
+                             f"a classifier takes at most {MAX_CLASSES} classes (or choose regression)")
+        labels = np.searchsorted(distinct, y)
+        class_names = tuple(f"{v:g}" for v in distinct)
+        values_out = None
+    else:
+        labels, class_names, values_out = None, (), y.reshape(-1, 1)
+    if standardize:
+        std = X.std(axis=0)
+        X = (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)
+    rng = np.random.default_rng(seed)
+    train, validation = split_indices(len(X), validation_fraction, rng)
+    return Dataset(Path(str(path)).stem if path is not None else "csv", X, labels, values_out, train,
+                   validation, features, names[column], class_names,
+                   f"{source}: {len(X)} rows, {len(features)} input column(s), target {names[column]!r}")
+
+
+def _target_column(target: str | int | None, names: list[str]) -> int:
+    if target is None or target == "":
+        return len(names) - 1
+    if isinstance(target, int) or (isinstance(target, str) and target.strip().lstrip("-").isdigit()
+                                   and target.strip() not in names):
+        index = int(target)
+        if not -len(names) <= index < len(names):
+            raise ModelError(f"there is no column {index}; columns are numbered 0 to {len(names) - 1}")
+        return index % len(names)
+    if target not in names:
+        raise ModelError(f"no column named {target!r}; the columns are: {', '.join(names)}")
+    return names.index(target)

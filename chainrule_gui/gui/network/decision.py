@@ -1,0 +1,136 @@
+"""``decisionPlot``: what the network answers over the input plane, with the data on top.
+
+Classification: each pixel takes the colour of the predicted class, paler where the
+network is unsure (white on a two-class boundary).  2-D regression: the output as a
+colour map.  1-D regression: the data and the network's curve.  Items are created once;
+each update only sets new image data.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor
+
+from chainrule_gui.gui.network.plots import OKABE_ITO
+
+CLASS_COLORS = ["#e69f00", "#0072b2", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000"]
+
+
+def _rgb(hex_color: str) -> np.ndarray:
+    c = QColor(hex_color)
+    return np.array([c.red(), c.green(), c.blue()], dtype=float)
+
+
+class DecisionPlot(pg.PlotWidget):
+    def __init__(self, parent=None):
+        super().__init__(parent, background="w")
+        self.setObjectName("decisionPlot")
+        for axis in ("left", "bottom"):
+            self.getPlotItem().getAxis(axis).enableAutoSIPrefix(False)
+        self.setMenuEnabled(False)
+        self.setAspectLocked(False)
+        self.showGrid(x=False, y=False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.addItem(self.image)
+        self.curve = self.plot([], [], pen=pg.mkPen(OKABE_ITO[0], width=3))
+        self.train_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("#222222", width=0.6))
+        self.validation_points = pg.ScatterPlotItem(size=7, symbol="t", pen=pg.mkPen("#ffffff", width=0.8))
+        self.addItem(self.train_points)
+        self.addItem(self.validation_points)
+        self.message = pg.TextItem("", color="#555555", anchor=(0.5, 0.5))
+        self.addItem(self.message)
+        self.setToolTip("The network's answer over the input plane (live); circles: training data, "
+                        "triangles: validation data")
+        self.mode = "none"
+        self.axes = None
+        self._rect = QRectF(0, 0, 1, 1)
+        self.n_classes = 0
+        self.colormap = pg.colormap.get("viridis")
+
+    def set_data(self, dataset, axes) -> None:
+        """A new data set: draw its points once; the image follows each update."""
+        self.axes = axes
+        self.image.clear()
+        self.curve.setData([], [])
+        self.message.setText("")
+        X = dataset.X
+        self.n_classes = dataset.n_classes
+        if dataset.n_features == 2:
+            self.mode = "classes" if dataset.labels is not None else "surface"
+            self.setLabel("bottom", dataset.feature_names[0] if dataset.feature_names else "x₁")
+            self.setLabel("left", dataset.feature_names[1] if len(dataset.feature_names) > 1 else "x₂")
+            brushes = self._brushes(dataset, dataset.labels if dataset.labels is not None else dataset.values[:, 0])
+            self.train_points.setData(X[dataset.train, 0], X[dataset.train, 1],
+                                      brush=[brushes[i] for i in dataset.train])
+            self.validation_points.setData(X[dataset.validation, 0], X[dataset.validation, 1],
+                                           brush=[brushes[i] for i in dataset.validation])
+            xs, ys = axes
+            self._rect = QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0])
+            self.setAspectLocked(True)  # a circle looks like a circle
+            self.setXRange(xs[0], xs[-1], padding=0)
+            self.setYRange(ys[0], ys[-1], padding=0)
+        elif dataset.n_features == 1 and dataset.values is not None:
+            self.mode = "curve"
+            self.setAspectLocked(False)
+            self.setLabel("bottom", dataset.feature_names[0] if dataset.feature_names else "x")
+            self.setLabel("left", dataset.target_name)
+            y = dataset.values[:, 0]
+            self.train_points.setData(X[dataset.train, 0], y[dataset.train], brush=OKABE_ITO[1])
+            self.validation_points.setData(X[dataset.validation, 0], y[dataset.validation], brush=OKABE_ITO[5])
+            self.enableAutoRange()
+        else:
+            self.mode = "none"
+            self.train_points.setData([], [])
+            self.validation_points.setData([], [])
+            self.message.setText(f"{dataset.n_features} inputs: no plane to draw")
+            self.message.setPos(0, 0)
+            self.setXRange(-1, 1)
+            self.setYRange(-1, 1)
+
+    def _brushes(self, dataset, values) -> list:
+        if dataset.labels is not None:
+            return [pg.mkBrush(CLASS_COLORS[int(v) % len(CLASS_COLORS)]) for v in values]
+        lo, hi = float(np.min(values)), float(np.max(values))
+        scaled = (values - lo) / ((hi - lo) or 1.0)
+        return [pg.mkBrush(self.colormap.map(float(s), mode="qcolor")) for s in scaled]
+
+    def show_output(self, grid: np.ndarray | None) -> None:
+        """``grid``: the network's output (probabilities for classes), rows × cols × outputs."""
+        if grid is None or self.mode == "none":
+            return
+        if self.mode == "curve":
+            self.curve.setData(self.axes[0], grid.reshape(-1, grid.shape[-1])[:, 0])
+            return
+        if self.mode == "surface":
+            values = grid[..., 0]
+            lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
+            lut = self.colormap.getLookupTable(nPts=256, alpha=False)
+            index = np.clip(((values - lo) / ((hi - lo) or 1.0) * 255).astype(int), 0, 255)
+            rgb = lut[index].astype(float)
+            self._set_image((0.55 * rgb + 0.45 * 255).astype(np.uint8))
+            return
+        self._set_image(class_image(grid))
+
+    def _set_image(self, rgb: np.ndarray) -> None:
+        self.image.setImage(rgb, autoLevels=False)
+        # The rectangle maps pixels to data coordinates; it needs the image's size.
+        self.image.setRect(self._rect)
+
+
+def class_image(grid: np.ndarray) -> np.ndarray:
+    """RGB image (rows × cols × 3, uint8) of class probabilities, pale where unsure."""
+    white = np.array([255.0, 255.0, 255.0])
+    if grid.shape[-1] == 1:  # P(class 1): orange below ½, blue above, white at ½
+        p = np.clip(grid[..., 0], 0.0, 1.0)
+        sure = np.abs(2 * p - 1)[..., None] * 0.6
+        color = np.where((p > 0.5)[..., None], _rgb(CLASS_COLORS[1]), _rgb(CLASS_COLORS[0]))
+    else:
+        winner = np.argmax(grid, axis=-1)
+        k = grid.shape[-1]
+        top = np.max(grid, axis=-1)
+        sure = ((top - 1 / k) / (1 - 1 / k))[..., None] * 0.6
+        palette = np.array([_rgb(CLASS_COLORS[i % len(CLASS_COLORS)]) for i in range(k)])
+        color = palette[winner]
+    return (white + (color - white) * sure).astype(np.uint8)

@@ -1,0 +1,350 @@
+"""The training worker: one QObject in one QThread, driving the core's generator.
+
+The GUI thread never touches a :class:`Trainer` after handing it over; it posts commands
+(thread-safe) and receives :class:`TrainingUpdate` objects — copies, at most ~30 a second
+however fast training runs.  Between two steps the worker checks a flag for new
+commands, so pause, step and live settings act within one step.
+
+After each update it sends while running, the worker waits (briefly) until the GUI has
+drawn it.  PySide releases the GIL around every call into Qt, and a Python thread that
+busily trains takes it back each time, so a repaint made of hundreds of such calls would
+wait up to the 5 ms switch interval at each one — seconds per frame.  Waiting for the
+GUI instead costs the worker only the drawing time; the interval between updates grows
+when drawing is slow, so training keeps at least ~80 % of its headless speed (measured in
+tests/benchmarks/bench_gui_training.py).
+
+The worker runs NumPy with one BLAS thread: with the GUI busy on the other core, two BLAS
+threads were measured to collapse throughput 3–60× (DESIGN.md).
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from chainrule_gui.core.errors import ChainRuleError
+from chainrule_gui.core.nn.diagnosis import Diagnosis, diagnose
+from chainrule_gui.core.nn.snapshot import Fault, LayerRecord
+from chainrule_gui.core.nn.training import Trainer
+
+EMIT_INTERVAL = 1 / 30  # seconds between updates while running (at least)
+GUI_SHARE = 0.10  # the GUI's drawing may take this share of the time; slower → fewer updates
+ACK_TIMEOUT = 0.25  # never wait longer than this for the GUI (hidden, or very busy)
+EVALUATE_INTERVAL = 0.2
+NORM_INTERVAL = 0.01  # per-layer norms are sampled this often (a few µs each time)
+MAX_EXAMPLE_ROWS = 8  # the first rows of a batch, for the diagram's worked examples  # validation loss and accuracy: five times a second is plenty
+
+
+@dataclass(frozen=True, eq=False)
+class TrainingUpdate:
+    """What the GUI learns from the worker.  Arrays are the worker's copies."""
+
+    generation: int
+    step: int
+    epoch: int
+    steps: np.ndarray  # step numbers of the losses since the previous update
+    losses: np.ndarray
+    running: bool
+    records: tuple[LayerRecord, ...] | None = None
+    batch_inputs: np.ndarray | None = None  # the inputs of the step the records describe
+    params: np.ndarray | None = None
+    evaluation: dict | None = None
+    grid: np.ndarray | None = None  # network output on the decision grid (rows × cols × outputs)
+    norm_steps: np.ndarray | None = None  # steps at which per-layer norms were sampled
+    norms: dict | None = None  # "grad_norm"/"weight_norm"/"update_ratio" → samples × layers
+    diagnoses: tuple[Diagnosis, ...] = ()
+    fault: Fault | None = None
+    steps_per_second: float = 0.0
+    error: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class RaceUpdate:
+    """Progress of an optimizer comparison: new losses per optimizer, and states."""
+
+    steps: np.ndarray
+    losses: dict[str, np.ndarray]
+    states: dict[str, dict[str, float]] = field(default_factory=dict)
+    done: bool = False
+
+
+class TrainingWorker(QObject):
+    update = Signal(object)  # TrainingUpdate
+    race_update = Signal(object)  # RaceUpdate
+    stopped = Signal()
+
+    def __init__(self):
+        super().__init__()
+        self._commands: queue.SimpleQueue = queue.SimpleQueue()
+        self._has_commands = False
+        self._trainer: Trainer | None = None
+        self._generation = 0
+        self._running = False
+        self._quit = False
+        self._speed: float | None = None  # steps per second; None = as fast as possible
+        self._grid_inputs: np.ndarray | None = None
+        self._grid_shape: tuple[int, int] = (0, 0)
+        self._race = None
+        self._race_left = 0
+        self._watch: tuple[int, int, int] | None = None
+        self._steps: list[int] = []
+        self._losses: list[float] = []
+        self._norm_steps: list[int] = []
+        self._norms: list[tuple] = []
+        self._last_norm = 0.0
+        self._last_emit = 0.0
+        self._last_evaluation = 0.0
+        self._evaluation: dict | None = None
+        self._rate_mark = (0.0, 0)
+        self.steps_per_second = 0.0
+        self.gui_ready = threading.Event()  # set by the GUI once it has drawn an update
+        self._interval = EMIT_INTERVAL
+
+    # -- posted from the GUI thread ---------------------------------------------------------
+    def post(self, name: str, *args) -> None:
+        self._commands.put((name, args))
+        self._has_commands = True
+
+    # -- the loop -------------------------------------------------------------------------
+    @Slot()
+    def run(self) -> None:
+        try:
+            from threadpoolctl import threadpool_limits
+
+            limits = threadpool_limits(1)
+        except Exception:  # noqa: BLE001 - without threadpoolctl we still train
+            limits = None
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                self._loop()
+        finally:
+            if limits is not None:
+                limits.restore_original_limits()
+            self.stopped.emit()
+
+    def _loop(self) -> None:
+        while not self._quit:
+            try:
+                busy = self._running or self._race_left > 0
+                self._drain(block=not busy)
+                if self._quit:
+                    return
+                if self._race_left > 0:
+                    self._race_burst()
+                elif self._running and self._trainer is not None:
+                    self._train_burst()
+            except Exception as exc:  # noqa: BLE001 - our bug; the worker must live on
+                # A traceback is always our bug: print it, tell the user, keep the thread.
+                traceback.print_exc()
+                self._running = False
+                self._race_left = 0
+                self.update.emit(self._bare_update(
+                    error=f"internal error in the training thread ({exc.__class__.__name__}: {exc}); "
+                          "training paused — please report this"))
+
+    def _drain(self, block: bool, timeout: float | None = None) -> None:
+        try:
+            if block:
+                name, args = self._commands.get(timeout=timeout)
+                self._handle(name, args)
+            while True:
+                name, args = self._commands.get_nowait()
+                self._handle(name, args)
+        except queue.Empty:
+            pass
+        self._has_commands = not self._commands.empty()
+
+    def _handle(self, name: str, args: tuple) -> None:
+        if name == "quit":
+            self._quit = True
+        elif name == "load":
+            trainer, generation, grid_inputs, grid_shape = args
+            self._trainer, self._generation = trainer, generation
+            self._grid_inputs, self._grid_shape = grid_inputs, grid_shape
+            self._running = False
+            self._steps.clear()
+            self._losses.clear()
+            self._norm_steps.clear()
+            self._norms.clear()
+            self._evaluation = None
+            self._emit(force_rich=True, evaluate=True)
+        elif name == "run":
+            if self._trainer is not None:
+                self._trainer.clear_fault()
+                self._running = True
+                self._rate_mark = (time.perf_counter(), self._trainer.step_count)
+        elif name == "pause":
+            if self._running:
+                self._running = False
+                self._emit(force_rich=True, evaluate=True)
+        elif name == "step":
+            if self._trainer is not None:
+                self._running = False
+                self._trainer.clear_fault()
+                for _ in range(args[0]):
+                    if not self._one_step():
+                        break
+                self._emit(force_rich=True, evaluate=True)
+        elif name == "apply":
+            change: Callable[[Trainer], None] = args[0]
+            if self._trainer is not None:
+                try:
+                    change(self._trainer)
+                except ChainRuleError as exc:
+                    self.update.emit(self._bare_update(error=str(exc)))
+                else:
+                    if not self._running:
+                        self._emit(force_rich=True, evaluate=True)
+        elif name == "speed":
+            self._speed = args[0]
+        elif name == "race":
+            self._race, self._race_left, self._watch = args
+            self._running = False
+        elif name == "watch":
+            self._watch = args[0]
+        elif name == "stop_race":
+            self._race_left = 0
+
+    # -- training -------------------------------------------------------------------------
+    def _one_step(self) -> bool:
+        snapshot = self._trainer.step()
+        if snapshot.fault is not None:
+            self._running = False
+            return False
+        self._steps.append(snapshot.step)
+        self._losses.append(snapshot.loss)
+        self._sample_norms(snapshot.step, force=True)
+        return True
+
+    def _sample_norms(self, step: int, force: bool = False) -> None:
+        now = time.perf_counter()
+        if force or now - self._last_norm >= NORM_INTERVAL:
+            self._last_norm = now
+            self._norm_steps.append(step)
+            self._norms.append(self._trainer.layer_norms())
+
+    def _train_burst(self) -> None:
+        trainer = self._trainer
+        deadline = time.perf_counter() + self._interval
+        if self._speed is None:
+            step, steps, losses = trainer.step, self._steps, self._losses
+            while not self._has_commands:
+                snapshot = step()
+                if snapshot.fault is not None:
+                    self._running = False
+                    break
+                steps.append(snapshot.step)
+                losses.append(snapshot.loss)
+                if len(steps) % 16 == 0:
+                    now = time.perf_counter()
+                    if now - self._last_norm >= NORM_INTERVAL:
+                        self._sample_norms(snapshot.step, force=True)
+                    if now >= deadline:
+                        break
+        else:
+            interval = 1.0 / self._speed
+            while self._running and time.perf_counter() < deadline and not self._has_commands:
+                started = time.perf_counter()
+                if not self._one_step():
+                    break
+                rest = interval - (time.perf_counter() - started)
+                if rest > 0:
+                    self._drain(block=True, timeout=rest)  # sleeps, yet wakes for commands
+                    if self._quit:
+                        return
+        fault = trainer.fault or trainer.check_weights()
+        if fault is not None:
+            self._running = False
+        now = time.perf_counter()
+        if now - self._last_emit >= self._interval or not self._running:
+            self.gui_ready.clear()
+            self._emit(force_rich=True, evaluate=now - self._last_evaluation >= EVALUATE_INTERVAL
+                       or not self._running)
+            waited = time.perf_counter()
+            self.gui_ready.wait(ACK_TIMEOUT)
+            drawing = time.perf_counter() - waited
+            self._interval = max(EMIT_INTERVAL, drawing * (1 - GUI_SHARE) / GUI_SHARE)
+
+    def _emit(self, force_rich: bool = False, evaluate: bool = False) -> None:
+        trainer = self._trainer
+        if trainer is None:
+            return
+        now = time.perf_counter()
+        mark_time, mark_step = self._rate_mark
+        if now - mark_time >= 0.5:
+            self.steps_per_second = (trainer.step_count - mark_step) / (now - mark_time)
+            self._rate_mark = (now, trainer.step_count)
+        records, diagnoses, inputs = None, (), None
+        snapshot = trainer.last_snapshot
+        if force_rich and snapshot is not None and snapshot.is_current:
+            records = snapshot.layers
+            inputs = trainer.last_batch()[0][:MAX_EXAMPLE_ROWS]
+            diagnoses = tuple(diagnose(records, trainer.optimizer.lr, snapshot.loss))
+        if evaluate:
+            self._evaluation = trainer.evaluate()
+            self._last_evaluation = now
+        grid = None
+        if self._grid_inputs is not None:
+            rows, cols = self._grid_shape
+            grid = trainer.network.probabilities(self._grid_inputs).reshape(rows, cols, -1)
+        norm_steps, norms = None, None
+        if self._norms:
+            norm_steps = np.asarray(self._norm_steps, dtype=float)
+            stacked = np.asarray(self._norms, dtype=float)  # samples × 3 × layers
+            norms = {"grad_norm": stacked[:, 0], "weight_norm": stacked[:, 1],
+                     "update_ratio": stacked[:, 2]}
+        update = TrainingUpdate(
+            generation=self._generation, step=trainer.step_count, epoch=trainer.epoch,
+            steps=np.asarray(self._steps, dtype=float), losses=np.asarray(self._losses, dtype=float),
+            running=self._running, records=records, batch_inputs=inputs, params=trainer.network.params.copy(),
+            evaluation=dict(self._evaluation) if evaluate and self._evaluation else None,
+            grid=grid, norm_steps=norm_steps, norms=norms, diagnoses=diagnoses, fault=trainer.fault,
+            steps_per_second=self.steps_per_second if self._running else 0.0)
+        self._steps.clear()
+        self._losses.clear()
+        self._norm_steps.clear()
+        self._norms.clear()
+        self._last_emit = now
+        self.update.emit(update)
+
+    def _bare_update(self, error: str) -> TrainingUpdate:
+        trainer = self._trainer
+        empty = np.zeros(0)
+        self._steps.clear()  # an error update carries no losses: drop what is half-sent
+        self._losses.clear()
+        self._norm_steps.clear()
+        self._norms.clear()
+        return TrainingUpdate(self._generation, trainer.step_count if trainer else 0,
+                              trainer.epoch if trainer else 0, empty, empty, self._running, error=error)
+
+    # -- optimizer comparison -----------------------------------------------------------
+    def _race_burst(self) -> None:
+        race = self._race
+        deadline = time.perf_counter() + EMIT_INTERVAL
+        steps: list[int] = []
+        losses: dict[str, list[float]] = {name: [] for name in race.trainers}
+        for result in race.steps(self._race_left):
+            self._race_left -= 1
+            steps.append(result.step)
+            for name, value in result.losses.items():
+                losses[name].append(math.nan if value is None else value)
+            if self._has_commands or time.perf_counter() >= deadline:
+                break
+        states = {}
+        if self._watch is not None:
+            layer, row, column = self._watch
+            try:
+                states = {name: race.state_at(name, layer, row, column) for name in race.trainers}
+            except ChainRuleError:
+                states = {}
+        self.race_update.emit(RaceUpdate(np.asarray(steps, dtype=float),
+                                         {k: np.asarray(v) for k, v in losses.items()}, states,
+                                         done=self._race_left == 0))
