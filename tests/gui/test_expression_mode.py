@@ -118,3 +118,14 @@ def test_a_large_composition_is_shown_before_sympy_has_differentiated_it(qtbot, 
         qtbot.waitUntil(lambda: not mode.snapshot.symbolic_pending, timeout=60000)
     assert mode.snapshot.derivation.agreement["symbolic"] is True
     assert mode.snapshot.graph is first.graph  # numbers refreshed, structure kept
+
+
+def test_recolouring_new_names_is_not_an_edit(qtbot, mode):
+    """rehighlight() emits textChanged; it must not rebuild or mark the work modified."""
+    edits = []
+    mode.edited.connect(lambda: edits.append(1))
+    snapshot = show(qtbot, mode, "q = r^2 + s")
+    mode.editor.highlighter.set_defined({"q", "other"})  # forces a rehighlight
+    qtbot.wait(400)  # longer than the typing debounce
+    assert mode.snapshot.graph is snapshot.graph
+    assert edits == []

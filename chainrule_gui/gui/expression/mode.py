@@ -56,6 +56,7 @@ class ExpressionMode(QWidget):
                                         " padding: 6px;")
         self.example_note.hide()
         self._loading = False
+        self._last_text = ""
         self.inputs = InputsPanel()
         self.diagram = TreeDiagram()
         self.path_list = PathList()
@@ -240,6 +241,7 @@ class ExpressionMode(QWidget):
         self.controller.set_text(text, immediate=immediate)
 
     def _replace_editor_text(self, text: str) -> None:
+        self._last_text = text
         self._loading = True
         try:
             cursor = self.editor.textCursor()
@@ -251,9 +253,14 @@ class ExpressionMode(QWidget):
             self._loading = False
 
     def _on_text_edited(self) -> None:
-        if self._loading:
+        # QSyntaxHighlighter.rehighlight() (new names to colour) also emits textChanged
+        # with the text unchanged: that is not an edit, and must not rebuild or mark the
+        # document modified.
+        text = self.editor.toPlainText()
+        if self._loading or text == self._last_text:
             return
-        self.controller.set_text(self.editor.toPlainText())
+        self._last_text = text
+        self.controller.set_text(text)
         self.edited.emit()
 
     def load_example(self, example: Example) -> None:
