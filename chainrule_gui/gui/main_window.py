@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
@@ -12,7 +13,7 @@ from chainrule_gui import __version__
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.examples import EXAMPLES, categories
 from chainrule_gui.core.files import atomic_write_text
-from chainrule_gui.core.session import Session
+from chainrule_gui.core.session import LABEL_MODES, VIEWS, Session
 from chainrule_gui.gui.document import SessionDocument, describe_age
 from chainrule_gui.gui.expression.mode import DEFAULT_TEXT, ExpressionMode
 
@@ -41,7 +42,7 @@ class MainWindow(QMainWindow):
         self._setup_menus()
         self.resize(1280, 800)
         self._restore_settings()
-        self._show_clean(DEFAULT_SESSION)
+        self._show_clean(self._default_session())
         if open_path:
             QTimer.singleShot(0, lambda: self.open_session(open_path))
         elif offer_recovery:
@@ -124,6 +125,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.document.title()}[*] — Chain Rule Explorer")
         self.setWindowModified(self.document.is_modified())
 
+    def _default_session(self) -> Session:
+        """The default example, drawn the way the user last preferred."""
+        settings = QSettings()
+        view = settings.value("preferences/diagram", DEFAULT_SESSION.diagram)
+        labels = settings.value("preferences/labels", DEFAULT_SESSION.labels)
+        return replace(DEFAULT_SESSION, diagram=view if view in VIEWS else DEFAULT_SESSION.diagram,
+                       labels=labels if labels in LABEL_MODES else DEFAULT_SESSION.labels)
+
     def _show_clean(self, session: Session) -> None:
         """Show ``session`` as the unmodified document (clean once its snapshot is built,
         because building fills in defaults such as the chosen output)."""
@@ -153,7 +162,7 @@ class MainWindow(QMainWindow):
     def new_session(self) -> None:
         if self._confirm_discard():
             self.document.new()
-            self._show_clean(DEFAULT_SESSION)
+            self._show_clean(self._default_session())
 
     def _open_dialog(self) -> None:
         if not self._confirm_discard():
@@ -298,6 +307,8 @@ class MainWindow(QMainWindow):
         settings.setValue("mainwindow/geometry", self.saveGeometry())
         settings.setValue("mainwindow/state", self.saveState(SETTINGS_VERSION))
         settings.setValue("expression/splitter", self.expression_mode.splitter.saveState())
+        settings.setValue("preferences/diagram", self.expression_mode.diagram.view)
+        settings.setValue("preferences/labels", self.expression_mode.diagram.label_mode)
         self.document.discard_autosave()
         self.expression_mode.shutdown()
         self.network_mode.shutdown()

@@ -128,3 +128,17 @@ def test_examples_menu_loads_an_example(qtbot):
     assert snapshot.wrt == "theta" and snapshot.point == {"r": 2.0, "theta": 0.7}
     assert win.expression_mode.example_note.isVisibleTo(win)
     assert "Polar" in win.expression_mode.example_note.text()
+
+
+def test_diagram_preferences_are_remembered_and_saved_in_sessions(qtbot, tmp_path, dialogs):
+    win = window(qtbot)
+    win.expression_mode.diagram.set_view("operations")
+    win.expression_mode.diagram.set_label_mode("numeric")
+    assert win.document.is_modified()  # view settings belong to the session
+    dialogs.save_path = str(tmp_path / "v.json")
+    assert win.save()
+    assert load_session(tmp_path / "v.json").labels == "numeric"
+    win.close()
+    again = window(qtbot)  # a new window starts with the preferred view
+    assert again.expression_mode.diagram.view == "operations"
+    assert again.expression_mode.diagram.label_mode == "numeric"

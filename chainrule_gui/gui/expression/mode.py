@@ -223,7 +223,8 @@ class ExpressionMode(QWidget):
         self.inputs.value_changed.connect(c.set_value)
         self.inputs.range_changed.connect(c.set_range)
         for signal in (self.inputs.output_chosen, self.inputs.input_chosen, self.inputs.value_changed,
-                       self.inputs.range_changed, self.diagram.cut_requested):
+                       self.inputs.range_changed, self.diagram.cut_requested, self.diagram.view_changed,
+                       self.diagram.label_mode_changed):
             signal.connect(lambda *_: self.edited.emit())
         self.path_list.path_selected.connect(self._on_path_selected)
         self.path_list.path_hovered.connect(self._on_path_hovered)
@@ -273,8 +274,7 @@ class ExpressionMode(QWidget):
         """Show ``session``: text (undoable), choices, point, ranges, cuts and view."""
         self.example_note.hide()
         self._replace_editor_text(session.text)
-        if session.diagram != self.diagram.view:
-            self.diagram.set_view(session.diagram)
+        self.diagram.apply_settings({"view": session.diagram, "labels": session.labels})
         self.controller.load_state(session.text, session.of, session.wrt, session.point, session.ranges,
                                    session.cut, session.max_paths)
         self.edited.emit()
@@ -289,6 +289,7 @@ class ExpressionMode(QWidget):
             point={k: v for k, v in c.point.items() if k in names},
             ranges={k: v for k, v in c.ranges.items() if k in names},
             cut=tuple(sorted(c.cut)), max_paths=c.max_paths, diagram=self.diagram.view,
+            labels=self.diagram.label_mode,
         )
 
     @property
