@@ -172,50 +172,130 @@ class ChainGraph:
 
     # -- numbers ------------------------------------------------------------------
     def evaluate(self, point: Mapping[str, float]) -> PointEvaluation:
-        """Values and local partials of both graphs at ``point`` (a value for every input)."""
+        """Values and local partials of both graphs at ``point`` (a value for every input).
+
+        When something cannot be evaluated (log of a negative, an infinite slope) this
+        raises the first :class:`NumericError` in evaluation order, carrying in
+        ``evaluation`` everything that could be computed: values that do not depend on
+        the failing operation, and the local partials of every node whose value exists.
+        """
         missing = [n for n in self.inputs if n not in point]
         if missing:
             raise ChoiceError("give a value for every input; missing: " + ", ".join(missing))
-        op_values = self.forward_values(point)
-        op_partials = self._op_partials(op_values)
-        values = {n: op_values[n] for n in self.variables}
-        symbol_values = {self.program.symbols[n]: v for n, v in values.items() if n in self.program.symbols}
-        partials = {}
-        for parent, child, data in self.variables.edges(data=True):
-            where = derivative_symbol(parent, child, self.variables.out_degree(parent) == 1)
-            partials[(parent, child)] = evaluate_sympy(data["partial"], symbol_values, where)
+        value_fault = None
+        try:
+            op_values = self.forward_values(point)
+        except NumericError as error:
+            value_fault, op_values = error, error.values
+        op_partials, slope_fault = self._op_partials(op_values)
+        values = {n: op_values[n] for n in self.variables if n in op_values}
+        partials, partial_fault = self._variable_partials(values)
         kinks = tuple(
             f"{self.operations.nodes[n]['text']} is at its kink (argument = 0)"
             for n in self.op_order
             if self.operations.nodes[n]["kind"] == "op" and OPS[self.operations.nodes[n]["op"]].kink
-            and self.inputs_of(n) and op_values[self.operations.nodes[n]["args"][0]] == 0.0
+            and self.inputs_of(n) and op_values.get(self.operations.nodes[n]["args"][0]) == 0.0
         )
-        return PointEvaluation(dict(point), op_values, op_partials, values, partials, kinks)
+        evaluation = PointEvaluation(dict(point), op_values, op_partials, values, partials, kinks)
+        fault = value_fault or slope_fault or partial_fault
+        if fault is not None:
+            fault.evaluation = evaluation
+            raise fault
+        return evaluation
 
-    def _op_partials(self, op_values: dict[str, float]) -> dict[tuple[str, str], float]:
+    def _variable_partials(self, values: dict[str, float]):
+        """SymPy's local partial on every variable edge whose parent has a value, and the
+        first fault (or None)."""
+        symbol_values = {self.program.symbols[n]: v for n, v in values.items() if n in self.program.symbols}
+        partials: dict[tuple[str, str], float] = {}
+        fault = None
+        for parent, child, data in self.variables.edges(data=True):
+            if parent not in values or child not in values:
+                continue  # the value itself failed: its slope there means nothing
+            where = derivative_symbol(parent, child, self.variables.out_degree(parent) == 1)
+            try:
+                partials[(parent, child)] = evaluate_sympy(data["partial"], symbol_values, where)
+            except NumericError as error:
+                if fault is None:
+                    fault = error
+                    fault.owner, fault.edges = parent, frozenset([(parent, child)])
+        return partials, fault
+
+    def _op_partials(self, op_values: dict[str, float]):
+        """Local partials of every operation whose value and operands' values exist, and
+        the first fault (or None)."""
         op_partials: dict[tuple[str, str], float] = {}
+        fault = None
         for parent in self.op_order:
             data = self.operations.nodes[parent]
             if data["kind"] in ("input", "const"):
                 continue
             args = data["args"]
+            if parent not in op_values or any(a not in op_values for a in args):
+                continue
+            if not self.inputs_of(parent):  # all constant: no derivative flows here
+                for child in args:
+                    op_partials[(parent, child)] = 0.0
+                continue
             arg_values = [op_values[a] for a in args]
             try:
                 grads = _op_grads(data["op"], arg_values, op_values[parent])
-            except Fault as fault:
-                raise located_error(fault, data, "the slope of ") from None
+            except Fault as error:
+                if fault is None:
+                    live = [c for c in args if self.inputs_of(c)]
+                    fault = located_error(error, data, "the slope of ", operation=parent,
+                                          op_edge=(parent, live[0]) if live else None)
+                    fault.edges = self._variable_edges_of(parent, live)
+                continue
             for index, (child, g) in enumerate(zip(args, grads, strict=True)):
                 if not self.inputs_of(child):
                     g = 0.0  # a constant operand: its partial never enters a derivative
                 elif math.isnan(g) or math.isinf(g):
-                    raise located_error(Fault(_undefined_partial(data, index)), data, "")
+                    if fault is None:
+                        fault = located_error(Fault(_undefined_partial(data, index)), data, "",
+                                              operation=parent, op_edge=(parent, child))
+                        fault.edges = self._variable_edges_of(parent, [child])
+                    continue
                 op_partials[(parent, child)] = op_partials.get((parent, child), 0.0) + g
-        return op_partials
+        return op_partials, fault
+
+    def _variable_edges_of(self, operation: str, operands) -> frozenset[tuple[str, str]]:
+        """The variable edges an operation's edges to ``operands`` are part of (owner → what
+        each operand reaches inside the owner's definition)."""
+        owner = self.operations.nodes[operation].get("owner")
+        reach = self.definition_reach
+        return frozenset((owner, c) for b in operands for c in reach.get(b, ())
+                         if self.variables.has_edge(owner, c))
+
+    @cached_property
+    def definition_reach(self) -> dict[str, frozenset[str]]:
+        """For every operation node, the variable-graph nodes it reaches inside one definition.
+
+        A node of the variable graph reaches itself; an operation reaches what its operands
+        reach.  So an operation edge a → b inside z's definition lies on the variable edge
+        z → c for every c that b reaches.
+        """
+        reach: dict[str, frozenset[str]] = {}
+        for node in self.op_order:  # operands before users
+            data = self.operations.nodes[node]
+            if node in self.variables:
+                reach[node] = frozenset([node])
+            elif data["kind"] == "const":
+                reach[node] = frozenset()
+            else:
+                acc: set[str] = set()
+                for child in self.operations.successors(node):
+                    acc |= reach[child]
+                reach[node] = frozenset(acc)
+        return reach
 
     def fast_partials(self, point: Mapping[str, float]) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
         """Operation-level values and local partials only (no SymPy): for sampling many points."""
         op_values = self.forward_values(point)
-        return op_values, self._op_partials(op_values)
+        op_partials, fault = self._op_partials(op_values)
+        if fault is not None:
+            raise fault
+        return op_values, op_partials
 
     def forward_values(
         self, point: Mapping[str, float], frozen: Mapping[tuple[str, str], float] | None = None
@@ -223,9 +303,12 @@ class ChainGraph:
         """The value of every operation-level node at ``point`` (one forward pass).
 
         ``frozen`` maps operation edges (user, operand) to a value the user sees instead
-        of the operand's current one: a stop-gradient holds a value fixed.
+        of the operand's current one: a stop-gradient holds a value fixed.  A fault
+        raises :class:`NumericError` for the first failing operation, after every value
+        that does not depend on it has been computed too (``error.values``).
         """
         values: dict[str, float] = {}
+        fault, fault_place = None, (0, 0)
         for node in self.op_order:
             data = self.operations.nodes[node]
             kind = data["kind"]
@@ -234,14 +317,23 @@ class ChainGraph:
             elif kind == "const":
                 values[node] = data["value"]
             else:
-                args = [frozen.get((node, a), values[a]) if frozen else values[a] for a in data["args"]]
+                try:
+                    args = [frozen[(node, a)] if frozen and (node, a) in frozen else values[a]
+                            for a in data["args"]]
+                except KeyError:
+                    continue  # downstream of a fault: no value
                 if kind == "variable":
                     values[node] = args[0]
                     continue
                 try:
                     values[node] = OPS[data["op"]].value(*args)
-                except Fault as fault:
-                    raise located_error(fault, data, "") from None
+                except Fault as error:
+                    place = (data.get("line") or 0, data.get("column") or 0)
+                    if fault is None or place < fault_place:  # the first in the text
+                        fault, fault_place = located_error(error, data, "", operation=node), place
+        if fault is not None:
+            fault.values = values
+            raise fault
         return values
 
     def operation_edges_of(self, cut: frozenset[tuple[str, str]]) -> frozenset[tuple[str, str]]:
@@ -287,7 +379,8 @@ def _undefined_partial(data: dict, index: int) -> str:
     return "the local derivative is undefined here"
 
 
-def located_error(fault: Fault, data: dict, prefix: str) -> NumericError:
+def located_error(fault: Fault, data: dict, prefix: str, operation: str | None = None,
+                  op_edge: tuple[str, str] | None = None) -> NumericError:
     owner = data.get("owner")
     text = data.get("text", "")
     where = f"{prefix}{text}" if text else owner
@@ -299,7 +392,8 @@ def located_error(fault: Fault, data: dict, prefix: str) -> NumericError:
         origin = ""
     line = data.get("line")
     at = f", line {line}" if line else ""
-    return NumericError(f"{where}: {fault} ({origin}{at})".replace(" ()", ""), node=text or owner)
+    return NumericError(f"{where}: {fault} ({origin}{at})".replace(" ()", ""), node=text or owner,
+                        reason=str(fault), operation=operation, owner=owner, op_edge=op_edge)
 
 
 def _symbol_uses(expr: sp.Expr) -> dict[sp.Symbol, int]:

@@ -126,12 +126,33 @@ class DiagramModel:
 
 @dataclass(frozen=True)
 class DiagramNumbers:
-    """Numbers at the point for one level, keyed by level node and level edge."""
+    """Numbers at the point for one level, keyed by level node and level edge.
+
+    ``complete`` is False at a point where something failed: only what could be
+    computed is there (no adjoints or tangents), and a missing number means "undefined
+    here", not "not known yet".
+    """
 
     values: dict[str, float]
     adjoints: dict[str, float]
     tangents: dict[str, float]
     partials: dict[tuple[str, str], float]
+    complete: bool = True
+
+
+@dataclass(frozen=True)
+class FaultMarks:
+    """Where a numeric fault shows on a drawing: the boxes and lines to mark, and why.
+
+    ``nodes`` are drawn node keys (a value that cannot be computed), ``edges`` drawn edge
+    keys (a local partial that cannot); ``reason`` is the short sentence shown next to
+    them, ``message`` the whole one (with the operation and line) for tooltips.
+    """
+
+    nodes: tuple[str, ...]
+    edges: tuple[tuple[str, str], ...]
+    reason: str
+    message: str
 
 
 def diagram_root(graph: ChainGraph, of: str | None) -> str | None:
@@ -182,6 +203,38 @@ def diagram_numbers(model: DiagramModel, graph: ChainGraph, evaluation, adjoints
     adj = reverse_sweep(ops, evaluation.op_partials, {model.root: 1.0}, cut=op_cut)
     tan = forward_sweep(ops, evaluation.op_partials, {model.wrt: 1.0}, cut=op_cut) if model.wrt else {}
     return DiagramNumbers(evaluation.op_values, adj, tan, evaluation.op_partials)
+
+
+def partial_numbers(model: DiagramModel, evaluation) -> DiagramNumbers:
+    """The numbers that could be computed at a point where evaluation failed
+    (``NumericError.evaluation``): values and local partials, no sweeps."""
+    if model.level == "variables":
+        return DiagramNumbers(dict(evaluation.values), {}, {}, dict(evaluation.partials), complete=False)
+    return DiagramNumbers(dict(evaluation.op_values), {}, {}, dict(evaluation.op_partials), complete=False)
+
+
+def fault_marks(model: DiagramModel, error) -> FaultMarks:
+    """The boxes and lines of ``model`` where the :class:`NumericError` ``error`` arose.
+
+    A failed value marks its definition's box (variables level) or its operation's box
+    (operations level); a failed local partial marks the edge(s) it belongs to.  What
+    the drawing does not show (a definition below another output) is not marked.
+    """
+    nodes: list[str] = []
+    edges: list[tuple[str, str]] = []
+    if error.is_slope_fault:
+        if model.level == "operations" and error.op_edge is not None:
+            edges.extend(model.edge_keys_of(error.op_edge))
+        else:
+            for edge in sorted(error.edges):
+                edges.extend(model.edge_keys_of(edge))
+    else:
+        name = error.operation if model.level == "operations" else error.owner
+        if name is not None:
+            nodes.extend(model.keys_of(name))
+    if not nodes and not edges and error.owner is not None:
+        nodes.extend(model.keys_of(error.owner))  # at least the definition it happened in
+    return FaultMarks(tuple(nodes), tuple(edges), error.reason, str(error))
 
 
 # -- variables level ---------------------------------------------------------------------
@@ -269,7 +322,7 @@ def _operations_model(graph: ChainGraph, root: str, wrt: str | None, cut) -> Dia
     op_cut = graph.operation_edges_of(cut)
     live = nx.restricted_view(drawn, [], list(op_cut)) if op_cut else drawn
     on_path, live_on_path = _path_edges(drawn, root, wrt), _path_edges(live, root, wrt)
-    reach = _definition_reach(graph)
+    reach = graph.definition_reach
     merged = _merged_names(ops, below)  # top operation -> the name drawn with it
     box = {n: merged.get(n, n) for n in below}
     nodes = {}
@@ -347,29 +400,6 @@ def _op_text(ops: nx.DiGraph, name: str) -> str:
 
 def _line(data: dict) -> str:
     return f" (line {data['line']})" if data.get("line") else ""
-
-
-def _definition_reach(graph: ChainGraph) -> dict[str, frozenset[str]]:
-    """For every operation node, the variable-graph nodes it reaches inside one definition.
-
-    A node of the variable graph reaches itself; an operation reaches what its operands
-    reach.  So an operation edge a → b inside z's definition lies on the variable edge
-    z → c for every c that b reaches.
-    """
-    ops, var = graph.operations, graph.variables
-    reach: dict[str, frozenset[str]] = {}
-    for node in graph.op_order:  # operands before users
-        data = ops.nodes[node]
-        if node in var:
-            reach[node] = frozenset([node])
-        elif data["kind"] == "const":
-            reach[node] = frozenset()
-        else:
-            acc: set[str] = set()
-            for child in ops.successors(node):
-                acc |= reach[child]
-            reach[node] = frozenset(acc)
-    return reach
 
 
 # -- shared --------------------------------------------------------------------------------

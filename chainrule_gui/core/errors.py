@@ -41,11 +41,36 @@ class NumericError(ChainRuleError):
     """Evaluation at the chosen point failed (log of a negative, division by zero, …).
 
     ``node`` names the place: a definition name or the source text of an operation.
+    The rest says where in the graphs it happened, so a view can mark the spot:
+
+    - ``reason``: the fault alone ("log(0) is undefined …"), without the place;
+    - ``operation``: the operation-graph node whose value or slope failed;
+    - ``owner``: the variable-graph node whose definition holds that operation;
+    - ``op_edge``: the operation-graph edge (user, operand) whose local partial failed,
+      and ``edges`` the variable-graph edges it belongs to (empty for a value fault);
+    - ``evaluation``: a ``PointEvaluation`` of everything that *could* be computed at the
+      point (values and partials not downstream of the fault), set by
+      ``ChainGraph.evaluate``; ``values`` the operation-level values alone, set by
+      ``ChainGraph.forward_values``.
     """
 
-    def __init__(self, message: str, node: str | None = None):
+    def __init__(self, message: str, node: str | None = None, *, reason: str | None = None,
+                 operation: str | None = None, owner: str | None = None,
+                 op_edge: tuple[str, str] | None = None, edges: frozenset = frozenset()):
         super().__init__(message)
         self.node = node
+        self.reason = reason if reason is not None else message
+        self.operation = operation
+        self.owner = owner
+        self.op_edge = op_edge
+        self.edges = frozenset(edges)
+        self.values: dict[str, float] | None = None
+        self.evaluation = None
+
+    @property
+    def is_slope_fault(self) -> bool:
+        """The values exist but a local derivative does not (an infinite slope)."""
+        return self.op_edge is not None or bool(self.edges)
 
 
 class ModelError(ChainRuleError):

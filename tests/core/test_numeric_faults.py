@@ -1,9 +1,12 @@
 """Numeric trouble at a point names the node where it happened; nothing turns into NaN silently."""
 
+import math
+
 import pytest
 
 from chainrule_gui.core.chain_graph import build_chain_graph
 from chainrule_gui.core.derivation import derive
+from chainrule_gui.core.diagram_model import build_diagram, fault_marks, partial_numbers
 from chainrule_gui.core.errors import NumericError
 from chainrule_gui.core.program import parse_program
 
@@ -35,3 +38,80 @@ def test_fault_in_definitions_says_which_definition():
     graph = build_chain_graph(parse_program("z = y + 1\ny = log(t)"))
     with pytest.raises(NumericError, match=r"in the definition of y, line 2"):
         graph.evaluate({"t": -1.0})
+
+
+# -- what could be computed, and where it failed (for the diagram's marks) ----------------------
+def fault_of(text, point):
+    graph = build_chain_graph(parse_program(text))
+    with pytest.raises(NumericError) as info:
+        graph.evaluate(point)
+    return graph, info.value
+
+
+def test_a_value_fault_keeps_every_value_that_does_not_depend_on_it():
+    graph, error = fault_of("z = log(x - 3) + y; x = t^2; y = sin(t)", {"t": 1.0})
+    ev = error.evaluation
+    assert ev.values == {"t": 1.0, "x": 1.0, "y": pytest.approx(math.sin(1.0))}  # z alone is missing
+    assert ev.partials == {("x", "t"): 2.0, ("y", "t"): pytest.approx(math.cos(1.0))}
+    assert error.owner == "z" and not error.is_slope_fault
+    assert graph.operations.nodes[error.operation]["text"] == "log(x - 3)"
+    assert error.reason == "log of a negative number (log(-2)) is not a real number"
+    assert "z:" not in str(error)  # the message names text and line, not internal ids
+
+
+def test_a_slope_fault_keeps_every_value_and_names_the_edges():
+    graph, error = fault_of("z = sqrt(x)*y; x = t^2; y = exp(t)", {"t": 0.0})
+    ev = error.evaluation
+    assert ev.values == {"t": 0.0, "x": 0.0, "y": 1.0, "z": 0.0}
+    assert error.is_slope_fault and error.edges == {("z", "x")}
+    assert error.op_edge[1] == "x" and graph.operations.nodes[error.op_edge[0]]["op"] == "sqrt"
+    assert ("z", "x") not in ev.partials and ev.partials[("z", "y")] == 0.0
+    assert "infinite" in error.reason
+
+
+def test_forward_values_reports_the_first_fault_with_the_values_beside_it():
+    graph = build_chain_graph(parse_program("z = u + v; u = 1/(t - 1); v = log(t - 2); w = t + 1"))
+    with pytest.raises(NumericError) as info:
+        graph.forward_values({"t": 1.0})
+    assert info.value.owner == "u"
+    assert info.value.values["w"] == 2.0 and "v" not in info.value.values and "z" not in info.value.values
+
+
+def test_an_all_constant_operation_never_faults():
+    graph = build_chain_graph(parse_program("z = t + sqrt(0)"))  # sqrt's slope at 0 is never needed
+    assert derive(graph, "z", "t", {"t": 1.0}).derivative == 1.0
+
+
+def test_a_fault_in_an_equation_names_it():
+    _graph, error = fault_of("x^2 + log(y) = 1", {"x": 0.5, "y": -1.0})
+    assert error.owner == "_F" and error.evaluation.values == {"x": 0.5, "y": -1.0}
+
+
+@pytest.mark.parametrize("view, expected_nodes, expected_edges", [
+    ("tree", ["z"], []),
+    ("graph", ["z"], []),
+    ("operations", ["log"], []),
+])
+def test_fault_marks_for_a_value(view, expected_nodes, expected_edges):
+    graph, error = fault_of("z = log(x - 3) + y; x = t^2; y = sin(t)", {"t": 1.0})
+    model = build_diagram(graph, "z", "t", view)
+    marks = fault_marks(model, error)
+    assert [model.nodes[k].head for k in marks.nodes] == expected_nodes
+    assert list(marks.edges) == expected_edges
+    numbers = partial_numbers(model, error.evaluation)
+    assert not numbers.complete and numbers.adjoints == {}
+    assert "z" not in numbers.values and numbers.values["x"] == 1.0
+
+
+@pytest.mark.parametrize("view", ["tree", "graph", "operations"])
+def test_fault_marks_for_a_slope(view):
+    graph, error = fault_of("z = sqrt(x)*y; x = t^2; y = exp(t)", {"t": 0.0})
+    model = build_diagram(graph, "z", "t", view)
+    marks = fault_marks(model, error)
+    assert not marks.nodes and len(marks.edges) == 1
+    edge = model.edges[marks.edges[0]]
+    if view == "operations":
+        assert edge.level_edge == error.op_edge
+    else:
+        assert edge.level_edge == ("z", "x")
+    assert marks.reason.startswith("the slope of sqrt")
