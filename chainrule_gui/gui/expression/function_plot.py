@@ -17,8 +17,10 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
 from chainrule_gui.core.accumulate import forward_sweep
-from chainrule_gui.core.errors import ChainRuleError
+from chainrule_gui.core.errors import ChainRuleError, NumericError
+from chainrule_gui.core.report import fmt
 from chainrule_gui.core.sampling import Samples, sample
+from chainrule_gui.gui.elided_label import ElidedLabel
 from chainrule_gui.gui.expression.lazy import LazyView
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 
@@ -141,6 +143,10 @@ class FunctionPlot(pg.PlotWidget):
         self.note = ""
         self.note_detail = ""
         if d is None:
+            if isinstance(snapshot.error, NumericError) and not snapshot.is_implicit \
+                    and snapshot.of and snapshot.wrt:
+                self._show_defined_part(snapshot, snapshot.error)
+                return
             self.clear_curves()
             if snapshot.is_implicit:
                 self.note = "an equation has no single output to plot: see the Implicit tab"
@@ -179,6 +185,53 @@ class FunctionPlot(pg.PlotWidget):
         item.setLabel("left", d.of, color=COLOR_VALUE)
         item.getAxis("right").setLabel(f"d{d.of}/d{d.wrt}", color="#b07800")
         self._fit(xs, samples, y0, d, slope)
+
+    def _show_defined_part(self, snapshot: ExplorerSnapshot, error: NumericError) -> None:
+        """The point itself is bad, but the function may be defined on most of the range
+        (log(x − 3) with x = t² for |t| > √3): draw it where it is, with gaps elsewhere."""
+        of, wrt = snapshot.of, snapshot.wrt
+        lo, hi = snapshot.ranges[wrt]
+        xs = np.linspace(lo, hi, SAMPLES)
+        x0 = snapshot.point[wrt]
+        try:
+            samples = sample(snapshot.graph, of, wrt, snapshot.point, xs)
+        except ChainRuleError as exc:
+            self.clear_curves()
+            self.note = str(exc)
+            return
+        self.samples = samples
+        self.value_curve.setData(xs, samples.values, connect="finite")
+        self.derivative_curve.setData(xs, samples.derivatives, connect="finite")
+        self.tangent.setData([], [])
+        self.cut_slope.setData([], [])
+        self._show_paths(samples, 0)
+        values = error.evaluation.values if error.evaluation is not None else {}
+        y0 = values.get(of)
+        if y0 is not None:  # a slope fault: the value exists, only the tangent does not
+            self.marker.setData([x0], [y0])
+        else:
+            self.marker.setData([], [])
+        self.legend_entries = [(of, COLOR_VALUE, "solid"), (f"d{of}/d{wrt} (right axis)", COLOR_DERIVATIVE, "solid")]
+        item = self.getPlotItem()
+        item.setLabel("bottom", wrt)
+        item.setLabel("left", of, color=COLOR_VALUE)
+        item.getAxis("right").setLabel(f"d{of}/d{wrt}", color="#b07800")
+        defined = np.isfinite(samples.values)
+        what = "the slope is undefined" if error.is_slope_fault else f"{of} is undefined"
+        if not defined.any():
+            self.note = f"{of} is undefined on the whole range shown"
+        else:
+            self.note = f"{what} at {wrt} = {fmt(x0)}; drawn where defined"
+        self.note_detail = (f"At {wrt} = {fmt(x0)}: {error}\n{of} is defined at "
+                            f"{int(defined.sum())} of {SAMPLES} sampled points of this range; gaps are "
+                            "where it is not. Move the point onto the curve to see the derivative.")
+        self.setXRange(float(xs[0]), float(xs[-1]), padding=0)
+        value_range = focused_range(xs, samples.values, x0, () if y0 is None else (y0,))
+        if value_range is not None:
+            item.vb.setYRange(*value_range, padding=0)
+        derivative_range = focused_range(xs, samples.derivatives, x0)
+        if derivative_range is not None:
+            self.derivative_box.setYRange(*derivative_range, padding=0)
 
     def _show_paths(self, samples: Samples, total_paths: int) -> None:
         paths = list(samples.path_contributions)
@@ -233,10 +286,9 @@ class FunctionPlotPanel(LazyView):
         self.paths_toggle.setToolTip("Draw each path's product along the input (right axis, Alt+P); "
                                      "at every point they add up to the derivative")
         self.paths_toggle.toggled.connect(self.set_show_paths)
-        self.note = QLabel(objectName="functionPlotNote")
+        # A long note ends in "…" rather than widening the window; the tooltip has all of it.
+        self.note = ElidedLabel(objectName="functionPlotNote")
         self.note.setStyleSheet("color: #666666;")
-        # A long note is cut, not allowed to widen the window; the tooltip has all of it.
-        self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.legend = QLabel(objectName="functionPlotLegend")
         self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -244,8 +296,7 @@ class FunctionPlotPanel(LazyView):
         row = QHBoxLayout()
         row.setContentsMargins(4, 0, 4, 0)
         row.addWidget(self.paths_toggle)
-        row.addStretch(1)
-        row.addWidget(self.note, 1)
+        row.addWidget(self.note, 1)  # right-aligned: all the room the toggle leaves
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 0)
         layout.setSpacing(2)
@@ -264,4 +315,4 @@ class FunctionPlotPanel(LazyView):
         self.plot.show_snapshot(snapshot)
         self.legend.setText(self.plot.legend_html())
         self.note.setText(self.plot.note)
-        self.note.setToolTip(self.plot.note_detail or self.plot.note)
+        self.note.set_detail(self.plot.note_detail or self.plot.note)

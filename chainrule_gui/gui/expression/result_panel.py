@@ -34,7 +34,7 @@ from chainrule_gui.core.derivation import (
     METHOD_TITLES,
     Derivation,
 )
-from chainrule_gui.core.errors import ChainRuleError
+from chainrule_gui.core.errors import ChainRuleError, NumericError
 from chainrule_gui.core.fd_study import error_study
 from chainrule_gui.core.printing import size_exceeds, to_latex, to_text, to_text_bounded
 from chainrule_gui.core.report import fmt
@@ -85,6 +85,9 @@ class FormulaView(QScrollArea):
             self.label.setPixmap(pixmap)
             height = int(pixmap.height() / pixmap.devicePixelRatio())
         else:
+            # QLabel.setText ignores a text equal to the current one, and after setPixmap the
+            # text is "": without clear() an empty formula would leave the old image up.
+            self.label.clear()
             self.label.setWordWrap(True)
             self.label.setText(text)
             height = self.label.fontMetrics().lineSpacing() * (3 if len(text) > 60 else 1)
@@ -206,6 +209,8 @@ class ResultPanel(QWidget):
     def show_snapshot(self, snapshot: ExplorerSnapshot) -> None:
         self.snapshot = snapshot
         d = snapshot.derivation
+        for widget in (self.table, self.value, self.badge, self.formula_view):  # empty ones are noise
+            widget.setVisible(d is not None or snapshot.implicit is not None)
         if d is not None:
             self._show_derivation(snapshot, d)
         elif snapshot.implicit is not None:
@@ -214,11 +219,11 @@ class ResultPanel(QWidget):
             self._show_nothing(snapshot)
 
     def show_simplified(self, simplified: Simplified) -> None:
-        if self.snapshot is None or self.snapshot.derivation is None:
-            return
-        if simplified.key != simplify_key(self.snapshot):
-            return  # for an older text or choice
+        if self.snapshot is None or simplified.key != simplify_key(self.snapshot):
+            return  # for an older text or choice: never shown
         self._simplified = simplified
+        if self.snapshot.derivation is None:
+            return  # kept for when the point is good again; nothing to show it with now
         if simplified.status == "ok":
             self._show_formula(simplified.expr)
             self.simplify_status.setText("simplified")
@@ -233,14 +238,22 @@ class ResultPanel(QWidget):
         cut = f" with {len(d.cut)} edge(s) cut" if d.cut else ""
         self.title.setText(f"<b>d{d.of}/d{d.wrt}</b> at {point}{cut}")
         if snapshot.structure_changed or d.derivative_expr is not self._shown_expr:
-            # New structure, or SymPy's derivative of a large composition has just arrived.
+            # New structure, SymPy's derivative of a large composition has just arrived, or
+            # the point is good again after a fault.
             self._shown_expr = d.derivative_expr
-            self._simplified = None
-            self._show_formula(d.derivative_expr, snapshot.symbolic_pending)
-            if d.derivative_expr is not None:
-                self.simplify_status.setText("simplifying…")
+            known = self._simplified
+            if known is not None and known.key == simplify_key(snapshot) and d.derivative_expr is not None:
+                # The same formula was simplified (or given up on) already: no new request comes.
+                if known.status != "ok":
+                    self._show_formula(d.derivative_expr)
+                self.show_simplified(known)
             else:
-                self.simplify_status.setText("SymPy is differentiating…" if snapshot.symbolic_pending else "")
+                self._simplified = None
+                self._show_formula(d.derivative_expr, snapshot.symbolic_pending)
+                if d.derivative_expr is not None:
+                    self.simplify_status.setText("simplifying…")
+                else:
+                    self.simplify_status.setText("SymPy is differentiating…" if snapshot.symbolic_pending else "")
         self.value.setText(f"<span style='font-size:14pt'>= {fmt(d.derivative, 10)}</span>")
         self._fill_table(d.methods, d.agreement, METHOD_TITLES, self._row_tooltips(d))
         self._set_badge(d.agreement, self._badge_tooltip(d))
@@ -278,15 +291,26 @@ class ResultPanel(QWidget):
         self.study = None
 
     def _show_nothing(self, snapshot: ExplorerSnapshot) -> None:
+        """No derivative to show: say why, and show nothing of an earlier one."""
         self._shown_expr = None
-        self.title.setText(str(snapshot.error) if snapshot.error else "")
+        error = snapshot.error
+        notes = []
+        if isinstance(error, NumericError) and snapshot.of and snapshot.wrt:
+            point = ", ".join(f"{k} = {fmt(v)}" for k, v in snapshot.point.items())
+            self.title.setText(f"<b>d{snapshot.of}/d{snapshot.wrt}</b> cannot be computed at {point}")
+            notes = [str(error), "The diagram shows every value that can be computed here and marks "
+                                 "where it fails; the plot shows where the function is defined. "
+                                 "Move the point to see the derivative."]
+        else:
+            self.title.setText(str(error) if error else "")
         self.formula_view.set_formula("", "")
         self.simplify_status.clear()
         self.value.clear()
         self.badge.clear()
         self.badge.setStyleSheet("")
         self.table.clearContents()
-        self.notes.clear()
+        self.notes.setText("\n".join(f"• {n}" for n in notes))
+        self.notes.setVisible(bool(notes))
         self._show_fd(False)
         self.study = None
 

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QGraphicsScene
 
 from chainrule_gui.core.chain_graph import display_name
 from chainrule_gui.core.diagram_layout import DiagramLayout, diagram_layout
-from chainrule_gui.core.diagram_model import DiagramModel, DiagramNumbers, DrawnEdge, DrawnNode
+from chainrule_gui.core.diagram_model import DiagramModel, DiagramNumbers, DrawnEdge, DrawnNode, FaultMarks
 from chainrule_gui.core.report import fmt
 from chainrule_gui.gui.expression.diagram.blocks import Block, Run, math_point_size, plain_math
 from chainrule_gui.gui.expression.diagram.items import (
@@ -27,6 +27,7 @@ from chainrule_gui.gui.expression.diagram.items import (
     CalloutItem,
     EdgeItem,
     EdgeLabelItem,
+    FaultNoteItem,
     NodeItem,
 )
 from chainrule_gui.gui.expression.diagram.typesetter import Typesetter
@@ -36,6 +37,8 @@ NUMBER_ROOM = "= −0.0000"  # the width kept for a number that changes while sl
 MATH_COLOR = "#1b1b1b"
 ONE_ROW_FORMULA = 16  # formulas up to this many characters share their row with the value
 CALLOUT_GAP = 16.0
+FAULT_NOTE_GAP = 10.0
+UNDEFINED = "—"  # a number that does not exist at this point (not one still unknown: "?")
 
 
 def number(value: float | None) -> str:
@@ -81,6 +84,8 @@ class Drawing:
         self.labels: dict[tuple[str, str], EdgeLabelItem] = {}
         self.callout: CalloutItem | None = None
         self.numbers: DiagramNumbers | None = None
+        self.fault_marks: FaultMarks | None = None
+        self.fault_note: FaultNoteItem | None = None
         self._math_requests: list[tuple[str, float, Run, object]] = []
         blocks = {key: self._node_block(drawn) for key, drawn in model.nodes.items()}
         edge_blocks = {key: self._edge_block(drawn) for key, drawn in model.edges.items()}
@@ -217,6 +222,7 @@ class Drawing:
             label.setPos(*self.layout.labels[key])
         for key, item in self.edges.items():
             item.set_route(self._route(key))
+        self._place_fault_note()
         self.relayout_ms = (time.perf_counter() - started) * 1000.0
 
     def _route(self, key) -> list[QPointF]:
@@ -248,7 +254,12 @@ class Drawing:
         return f"d{display_name(drawn.name)}/d{self.model.wrt} = {number(value)}"
 
     def apply_numbers(self, numbers: DiagramNumbers | None, frame: FrameView | None = None) -> None:
-        """Write values, adjoints (or the step-through's numbers so far) and edge values."""
+        """Write values, adjoints (or the step-through's numbers so far) and edge values.
+
+        Numbers that are not ``complete`` (a fault at the point) show what could be
+        computed; every other value and partial is "—", and there are no adjoints.
+        """
+        partial = numbers is not None and not numbers.complete
         for item in self.nodes.values():
             drawn = item.drawn
             if item.value_run is None:
@@ -256,7 +267,7 @@ class Drawing:
             value = numbers.values.get(drawn.name) if numbers else None
             adjoint = numbers.adjoints.get(drawn.name) if numbers else None
             # no numbers at all (the point is outside the domain): say nothing rather than "?"
-            second, color = (self._adjoint_text(drawn, adjoint) if numbers else ""), BLUE
+            second, color = (self._adjoint_text(drawn, adjoint) if numbers and not partial else ""), BLUE
             if frame is not None:
                 known = _frame_number(frame, drawn)
                 if frame.kind == "forward_pass":
@@ -266,7 +277,8 @@ class Drawing:
                     second = self._adjoint_text(drawn, known)
                 else:
                     second, color = self._tangent_text(drawn, known), GREEN
-            item.set_numbers(f"= {number(value)}" if numbers or frame else "= —", second, color)
+            shown = UNDEFINED if partial and value is None else number(value)
+            item.set_numbers(f"= {shown}" if numbers or frame else "= —", second, color)
             item.set_state(active=frame is not None and frame.active_node in (drawn.name, *drawn.aliases))
         for key, label in self.labels.items():
             drawn = label.edge_item.drawn
@@ -274,11 +286,49 @@ class Drawing:
             if frame is not None and frame.kind == "forward_pass" and drawn.level_edge is not None:
                 value = value if drawn.level_edge[0] in frame.numbers else None
             has_formula = any(run.latex is not None for row in label.block.rows for run in row)
-            label.set_value(self._value_prefix(drawn, has_formula) + number(value))
+            shown = UNDEFINED if partial and value is None else number(value)
+            label.set_value(self._value_prefix(drawn, has_formula) + shown)
         for item in self.edges.values():
             item.set_state(active=frame is not None and frame.active_edge is not None
                            and item.drawn.level_edge == tuple(frame.active_edge))
         self.numbers = numbers
+
+    def apply_fault(self, marks: FaultMarks | None) -> None:
+        """Mark the boxes and lines where a value or slope cannot be computed (None: clear)."""
+        self.fault_marks = marks
+        node_keys = set(marks.nodes) if marks else set()
+        edge_keys = set(marks.edges) if marks else set()
+        for key, item in self.nodes.items():
+            item.set_state(fault=key in node_keys)
+        for key, item in self.edges.items():
+            item.set_state(fault=key in edge_keys)
+        if self.fault_note is not None:
+            self.scene.removeItem(self.fault_note)
+            self.fault_note = None
+        if marks and (marks.nodes or marks.edges):
+            self.fault_note = FaultNoteItem("⚠ " + marks.reason)
+            self.fault_note.setToolTip(marks.message)
+            self.scene.addItem(self.fault_note)
+            self._place_fault_note()
+
+    def _place_fault_note(self) -> None:
+        """Beside the first marked box (or edge label), on the side away from the middle of
+        the drawing, where the neighbours it could cover are fewer."""
+        marks, note = self.fault_marks, self.fault_note
+        if note is None or marks is None:
+            return
+        if marks.nodes:
+            rect = self.nodes[marks.nodes[0]].sceneBoundingRect()
+        else:
+            key = marks.edges[0]
+            label = self.labels.get(key)
+            rect = label.sceneBoundingRect() if label is not None else self.edges[key].sceneBoundingRect()
+        items = [*self.nodes.values(), *self.labels.values()]
+        middle = sum(i.sceneBoundingRect().center().x() for i in items) / max(1, len(items))
+        if rect.center().x() < middle - 1.0:
+            note.setPos(rect.left() - FAULT_NOTE_GAP - note.rect().width(), rect.center().y())
+        else:
+            note.setPos(rect.right() + FAULT_NOTE_GAP, rect.center().y())
 
     def tooltip_for(self, item) -> str | None:
         """The tooltip of a node, edge or label, written when asked (hovering), not on every step."""
@@ -295,6 +345,10 @@ class Drawing:
         if drawn.kind == "more":
             return f"{drawn.hidden:,} tree nodes are folded here. Click to unfold one more level."
         lines = [drawn.detail]
+        if self.fault_marks is not None and item.key in self.fault_marks.nodes:
+            lines.append(f"⚠ cannot be computed at this point: {self.fault_marks.message}")
+        elif numbers is not None and not numbers.complete and drawn.name not in numbers.values:
+            lines.append("no value at this point: it depends on something that cannot be computed")
         if numbers is not None and drawn.name in numbers.values:
             lines.append(f"value: {fmt(numbers.values[drawn.name], 10)}")
             if drawn.name in numbers.adjoints:
@@ -309,6 +363,8 @@ class Drawing:
         if drawn.level_edge is None:
             return "Folded branch: click the ⋯ node to unfold it"
         lines = [drawn.detail]
+        if self.fault_marks is not None and drawn.key in self.fault_marks.edges:
+            lines.append(f"⚠ cannot be computed at this point: {self.fault_marks.message}")
         if numbers is not None and drawn.level_edge in numbers.partials:
             lines.append(f"at the point: {fmt(numbers.partials[drawn.level_edge], 10)}")
         if drawn.cut:

@@ -12,6 +12,7 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
+    QFontMetricsF,
     QPainter,
     QPainterPath,
     QPainterPathStroker,
@@ -33,6 +34,9 @@ INK = QColor("#1b1b1b")
 MUTED = QColor("#6b6b6b")
 EDGE_GREY = QColor("#8a8a8a")
 FADED = QColor(170, 170, 170, 150)
+#: A value or slope that cannot be computed at the point: vermillion, thick, on a tinted box.
+FAULT_FILL = QColor("#fbe1d0")
+FAULT_WIDTH = 3.4
 
 FILLS = {
     "output": QColor("#fde3b0"),
@@ -68,6 +72,7 @@ class NodeItem(QGraphicsItem):
         self._rect = QRectF(-w / 2.0, -h / 2.0, w, h)
         self.highlighted = False
         self.active = False
+        self.fault = False
         self.setZValue(2)
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor if drawn.kind == "more"
@@ -84,12 +89,15 @@ class NodeItem(QGraphicsItem):
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         return self._rect.adjusted(-3, -3, 3, 3)
 
-    def set_state(self, highlighted: bool | None = None, active: bool | None = None) -> None:
+    def set_state(self, highlighted: bool | None = None, active: bool | None = None,
+                  fault: bool | None = None) -> None:
         changed = False
         if highlighted is not None and highlighted != self.highlighted:
             self.highlighted, changed = highlighted, True
         if active is not None and active != self.active:
             self.active, changed = active, True
+        if fault is not None and fault != self.fault:
+            self.fault, changed = fault, True
         if changed:
             self.update()
 
@@ -111,10 +119,12 @@ class NodeItem(QGraphicsItem):
             pen.setStyle(Qt.PenStyle.DashLine)
         if self.highlighted:
             pen = QPen(VERMILLION, 2.6)
+        if self.fault:  # its value cannot be computed here
+            pen = QPen(VERMILLION, FAULT_WIDTH)
         if self.active:
             pen = QPen(PURPLE, 3.2)
         painter.setPen(pen)
-        painter.setBrush(QBrush(FILLS.get(kind, FILLS["intermediate"])))
+        painter.setBrush(QBrush(FAULT_FILL if self.fault else FILLS.get(kind, FILLS["intermediate"])))
         painter.drawRoundedRect(self._rect, 6, 6)
         if _lod(painter, option) < DETAIL_LOD:
             _paint_name_only(painter, self._rect, self.drawn.head if kind != "more" else "⋯")
@@ -143,6 +153,7 @@ class EdgeItem(QGraphicsPathItem):
         self.label: EdgeLabelItem | None = None
         self.highlighted = False
         self.active = False
+        self.fault = False
         self.setZValue(0)
         self.setAcceptHoverEvents(True)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, drawn.level_edge is not None)
@@ -154,11 +165,14 @@ class EdgeItem(QGraphicsPathItem):
             path.lineTo(p)
         self.setPath(path)
 
-    def set_state(self, highlighted: bool | None = None, active: bool | None = None) -> None:
+    def set_state(self, highlighted: bool | None = None, active: bool | None = None,
+                  fault: bool | None = None) -> None:
         if highlighted is not None:
             self.highlighted = highlighted
         if active is not None:
             self.active = active
+        if fault is not None:
+            self.fault = fault
         self._apply_pen()
         if self.label is not None:
             self.label.update()
@@ -171,6 +185,8 @@ class EdgeItem(QGraphicsPathItem):
             pen = QPen(BLUE, 3.6)
         elif self.highlighted:
             pen = QPen(VERMILLION, 3.2)
+        elif self.fault:  # its local partial cannot be computed here (an infinite slope)
+            pen = QPen(VERMILLION, FAULT_WIDTH, Qt.PenStyle.DotLine)
         elif d.cut:  # the cut itself stands out; what it took away fades
             pen = QPen(VERMILLION, 1.6)
         elif d.vanished:
@@ -264,9 +280,9 @@ class EdgeLabelItem(QGraphicsItem):
         if _lod(painter, option) < DETAIL_LOD:
             return  # zoomed out: the line alone says enough
         border = (PURPLE if edge.active else BLUE if edge.isSelected()
-                  else VERMILLION if edge.highlighted else None)
-        painter.setPen(QPen(border, 1.6) if border is not None else Qt.PenStyle.NoPen)
-        painter.setBrush(QBrush(QColor("white")))
+                  else VERMILLION if edge.highlighted or edge.fault else None)
+        painter.setPen(QPen(border, 2.4 if edge.fault else 1.6) if border is not None else Qt.PenStyle.NoPen)
+        painter.setBrush(QBrush(FAULT_FILL if edge.fault else QColor("white")))
         painter.drawRoundedRect(self._rect, 4, 4)
         if edge.drawn.cut:
             painter.setPen(QPen(VERMILLION, 1.2, Qt.PenStyle.DashLine))
@@ -309,3 +325,40 @@ class CalloutItem(QGraphicsItem):
         painter.setBrush(QBrush(QColor("#fff6ef")))
         painter.drawRoundedRect(self._rect, 6, 6)
         self.block.paint(painter, self._rect)
+
+
+class FaultNoteItem(QGraphicsItem):
+    """"⚠ why" next to the box or edge where a value or slope cannot be computed.
+
+    Wrapped to a fixed width so a long reason grows downwards, not across the drawing.
+    """
+
+    WIDTH = 230.0
+    PAD = 5.0
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+        self.font = QFont()
+        self.font.setPointSizeF(8.5)
+        metrics = QFontMetricsF(self.font)
+        bounds = metrics.boundingRect(QRectF(0, 0, self.WIDTH, 1000.0),
+                                      int(Qt.TextFlag.TextWordWrap), text)
+        w, h = bounds.width() + 2 * self.PAD, bounds.height() + 2 * self.PAD
+        self._rect = QRectF(0, -h / 2.0, w, h)
+        self.setZValue(4)
+
+    def rect(self) -> QRectF:
+        return QRectF(self._rect)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return self._rect.adjusted(-2, -2, 2, 2)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setPen(QPen(VERMILLION, 1.4))
+        painter.setBrush(QBrush(QColor("#fff6ef")))
+        painter.drawRoundedRect(self._rect, 4, 4)
+        painter.setFont(self.font)
+        painter.setPen(QColor("#8a2c00"))  # dark vermillion: readable on the pale fill
+        painter.drawText(self._rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD),
+                         int(Qt.TextFlag.TextWordWrap), self.text)

@@ -23,7 +23,8 @@ class Overlays:
         box = QHBoxLayout(self.banner)
         box.setContentsMargins(8, 3, 4, 3)
         self.banner_label = QLabel(objectName="diagramBannerText")
-        box.addWidget(self.banner_label)
+        self.banner_label.setWordWrap(True)  # a long line (a fault's message) wraps inside the view
+        box.addWidget(self.banner_label, 1)
         self.restore_button = QToolButton(objectName="restoreCutsButton")
         self.restore_button.setDefaultAction(restore_action)
         box.addWidget(self.restore_button)
@@ -51,9 +52,12 @@ class Overlays:
         """Put both where they belong after a resize."""
         view = self.view
         if self.banner.isVisible():
-            self.banner.adjustSize()
             frame = view.frameWidth()
-            self.banner.setGeometry(frame + 2, frame + 2, view.width() - 2 * frame - 4, self.banner.height())
+            width = view.width() - 2 * frame - 4
+            height = self.banner.heightForWidth(width)
+            if height <= 0:
+                height = self.banner.sizeHint().height()
+            self.banner.setGeometry(frame + 2, frame + 2, width, height)
             view.setViewportMargins(0, self.banner.height() + 4, 0, 0)
         else:
             view.setViewportMargins(0, 0, 0, 0)

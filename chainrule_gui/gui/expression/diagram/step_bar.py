@@ -229,6 +229,9 @@ class StepThroughBar(QWidget):
             self.sequence = None
             self.pause()
             self.index = -1
+            self._key = None
+            self.costs.clear()  # the counts belong to a derivation; there is none now
+            self.costs.setToolTip("")
             self._show_state()
             return
         key = (snapshot.text, snapshot.of, snapshot.wrt, snapshot.cut, model.level, self.kind)
@@ -265,7 +268,11 @@ class StepThroughBar(QWidget):
         self.back_action.setEnabled(has and self.index > 0)
         if not has:
             self.counter.setText("")
-            self.caption.setText("Nothing to step through: define an output that depends on an input.")
+            if self.diagram.numeric_fault() is not None:
+                self.caption.setText("Nothing to step through at this point: a value or slope is undefined "
+                                     "here (marked in the diagram). Move the point to step through the sweeps.")
+            else:
+                self.caption.setText("Nothing to step through: define an output that depends on an input.")
             return
         if self.index < 0:
             self.counter.setText(f" {len(seq)} steps")

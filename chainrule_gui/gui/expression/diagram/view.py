@@ -16,7 +16,17 @@ from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QPainter
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QMenu, QToolTip
 
-from chainrule_gui.core.diagram_model import TREE_BUDGET, VIEWS, DiagramNumbers, build_diagram, diagram_numbers
+from chainrule_gui.core.diagram_model import (
+    TREE_BUDGET,
+    VIEWS,
+    DiagramNumbers,
+    build_diagram,
+    diagram_numbers,
+    fault_marks,
+    partial_numbers,
+)
+from chainrule_gui.core.chain_graph import RELATION_NODE, derivative_symbol
+from chainrule_gui.core.errors import NumericError
 from chainrule_gui.gui.expression.diagram import export
 from chainrule_gui.gui.expression.diagram.actions import LABEL_MODE_TITLES, make_actions
 from chainrule_gui.gui.expression.diagram.drawing import LABEL_MODES, Drawing, FrameView, number
@@ -279,6 +289,7 @@ class TreeDiagram(QGraphicsView):
         self.drawing = Drawing(scene, model, self.label_mode, self.typesetter)
         self.numbers = self._compute_numbers()
         self.drawing.apply_numbers(self.numbers, self._frame)
+        self._apply_fault()
         self._apply_highlight()
         scene.setSceneRect(self._content_rect().adjusted(-400, -300, 400, 300))
         self._update_banner()
@@ -300,11 +311,30 @@ class TreeDiagram(QGraphicsView):
             lines.append(f"✂ {len(cut)} cut edge{'s' if len(cut) > 1 else ''}: {d.removed_path_count:,} of "
                          f"{total:,} path{'s' if total != 1 else ''} removed (faded) · "
                          f"d{d.of}/d{d.wrt} is now {number(d.derivative)}")
+        fault = self.numeric_fault()
+        if fault is not None:
+            lines.append(self._fault_line(fault))
         model = self.model
         if model is not None and model.truncated:
             lines.append(f"The tree is folded beyond {TREE_BUDGET} nodes: click a ⋯ node to unfold "
                          "a branch, or use the Graph view")
         self.overlays.show_banner(lines, restore=bool(cut))
+
+    def _fault_line(self, fault: NumericError) -> str:
+        """The banner's sentence: what cannot be computed where; the mark says why."""
+        where = ", ".join(f"{k} = {number(v)}" for k, v in fault.evaluation.point.items())
+        marks = self.drawing.fault_marks if self.drawing is not None else None
+        if marks is None or not (marks.nodes or marks.edges):
+            return f"⚠ At {where}: {fault}"  # the place is not drawn: the whole message
+        if fault.is_slope_fault:
+            symbols = sorted(derivative_symbol(p, c, self.snapshot.graph.variables.out_degree(p) == 1)
+                             for p, c in fault.edges)
+            what = f"the local derivative {', '.join(symbols)}" if symbols else "a local derivative"
+        elif self.drawing.model.level == "operations" and fault.node:
+            what = fault.node  # the operation itself, e.g. log(x - 3)
+        else:
+            what = "F" if fault.owner == RELATION_NODE else fault.owner or "a value"
+        return f"⚠ At {where}, {what} cannot be computed (marked; hover it for why)."
 
     def _set_partial_view(self, partial: bool) -> None:
         self._partial_view = partial
@@ -331,10 +361,24 @@ class TreeDiagram(QGraphicsView):
             rect = rect.adjusted(0, -CALLOUT_ROOM, 0, 0)
         return rect.adjusted(-24, -24, 24, 24)
 
+    def numeric_fault(self) -> NumericError | None:
+        """The snapshot's numeric fault, when it knows what could still be computed."""
+        error = self.snapshot.error if self.snapshot is not None else None
+        if isinstance(error, NumericError) and error.evaluation is not None and self.derivation() is None:
+            return error
+        return None
+
+    def _apply_fault(self) -> None:
+        fault = self.numeric_fault()
+        self.drawing.apply_fault(fault_marks(self.drawing.model, fault) if fault is not None else None)
+
     def _compute_numbers(self) -> DiagramNumbers | None:
         d = self.derivation()
-        if d is None or self.drawing is None:
+        if self.drawing is None:
             return None
+        if d is None:
+            fault = self.numeric_fault()  # show what could be computed, mark where it failed
+            return partial_numbers(self.drawing.model, fault.evaluation) if fault is not None else None
         model = self.drawing.model
         variables = model.level == "variables"
         return diagram_numbers(model, self.snapshot.graph, d.evaluation,
@@ -344,6 +388,7 @@ class TreeDiagram(QGraphicsView):
     def _update_numbers(self) -> None:
         self.numbers = self._compute_numbers()
         self.drawing.apply_numbers(self.numbers, self._frame)
+        self._apply_fault()
         self._apply_highlight()
         self._update_banner()
 
