@@ -12,10 +12,12 @@ message that names the place.
 
 from __future__ import annotations
 
+import glob
 import json
 import math
 import os
 import tempfile
+import time
 from pathlib import Path
 
 from chainrule_gui.core.errors import ChainRuleError
@@ -24,6 +26,8 @@ from chainrule_gui.core.errors import ChainRuleError
 MAX_JSON_BYTES = 5 * 1024 * 1024
 #: Deepest nesting of brackets we read.
 MAX_JSON_DEPTH = 64
+#: A temporary of an atomic save untouched this long belongs to a save that was killed.
+STALE_TEMPORARY_S = 600.0
 
 
 class FileFormatError(ChainRuleError):
@@ -48,6 +52,9 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
             pass
         raise
     _fsync_directory(directory)
+    # A save killed earlier left its temporary behind; one older than any save in
+    # progress (another process writing the same file) is garbage.
+    remove_stale_temporaries(directory, target.name, older_than=STALE_TEMPORARY_S)
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
@@ -68,11 +75,14 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def remove_stale_temporaries(directory: str | os.PathLike, name: str) -> None:
-    """Delete temporaries a killed save left behind next to ``name``."""
-    for leftover in Path(directory).glob(f".~{name}.*.tmp"):
+def remove_stale_temporaries(directory: str | os.PathLike, name: str, older_than: float = 0.0) -> None:
+    """Delete temporaries a killed save left behind next to ``name`` (those last written
+    more than ``older_than`` seconds ago)."""
+    now = time.time()
+    for leftover in Path(directory).glob(f".~{glob.escape(name)}.*.tmp"):
         try:
-            leftover.unlink()
+            if older_than <= 0 or now - leftover.stat().st_mtime > older_than:
+                leftover.unlink()
         except OSError:
             pass
 

@@ -6,30 +6,123 @@ Layout (format version 1):
 - ``meta``: a JSON string ``{"format": "chainrule-gui model", "version": 1,
   "spec": {...}, "training": {...}, "step": N}``
 
-Opening never unpickles (``allow_pickle=False``) and checks everything a hand-edited or
-foreign file could get wrong: the format tag, a newer version, the JSON, the spec, the
-parameter count, non-finite numbers.  Writing goes to a temporary file that replaces the
-target only when complete, so a crash never leaves half a model.
+A model file may come from someone else, so opening it goes through every gate before
+anything is used, like a session (core/session.py):
+
+size cap → a zip holding exactly ``meta.npy`` and ``params.npy``, never unpickled, their
+unpacked sizes bounded before anything is unpacked (a zip bomb is refused, not
+inflated) → strict JSON (no NaN/Infinity, no 1e400, no duplicate keys, bounded depth)
+→ format and version (older versions migrated, newer ones refused) → schema (no
+unknown keys, right types and ranges) → meaning (the spec builds a network, the
+parameter vector has its length, every weight is finite).
+
+Writing builds the whole file in memory and replaces the target atomically, so a crash
+never leaves half a model.
 """
 
 from __future__ import annotations
 
-import json
-import math
+import io
 import os
-import tempfile
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from chainrule_gui import __version__
 from chainrule_gui.core.errors import ModelError
+from chainrule_gui.core.files import FileFormatError, atomic_write_bytes, dump_json, load_strict_json
+from chainrule_gui.core.nn.activations import ACTIVATIONS
+from chainrule_gui.core.nn.datasets import MAX_CLASSES, MAX_SAMPLES
+from chainrule_gui.core.nn.initializers import INITIALIZERS
+from chainrule_gui.core.nn.losses import LOSSES
 from chainrule_gui.core.nn.network import Network
-from chainrule_gui.core.nn.spec import LayerSpec, NetworkSpec
+from chainrule_gui.core.nn.optimizers import OPTIMIZERS
+from chainrule_gui.core.nn.spec import MAX_LAYERS, MAX_UNITS, LayerSpec, NetworkSpec
 
 FORMAT = "chainrule-gui model"
 VERSION = 1
 MAX_META_CHARS = 1_000_000
+#: Largest model file we open, and largest a member may unpack to (bytes): 32 M weights.
+MAX_MODEL_BYTES = 256 * 1024 * 1024
+MEMBERS = {"meta.npy", "params.npy"}
+
+_WHOLE = {"type": "integer"}
+_FRACTION = {"type": "number", "minimum": 0, "exclusiveMaximum": 1}
+META_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["format", "version", "spec"],
+    "properties": {
+        "format": {"const": FORMAT},
+        "version": _WHOLE,
+        "saved_by": {"type": "string", "maxLength": 200},
+        "step": {"type": "integer", "minimum": 0},
+        "spec": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["input_size", "layers"],
+            "properties": {
+                "input_size": {"type": "integer", "minimum": 1, "maximum": MAX_UNITS},
+                "layers": {
+                    "type": "array", "minItems": 1, "maxItems": MAX_LAYERS,
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["units", "activation"],
+                        "properties": {
+                            "units": {"type": "integer", "minimum": 1, "maximum": MAX_UNITS},
+                            "activation": {"enum": sorted(ACTIVATIONS)},
+                            "frozen": {"type": "boolean"},
+                        },
+                    },
+                },
+                "loss": {"enum": sorted(LOSSES)},
+                "init": {"enum": sorted(INITIALIZERS)},
+                "init_scale": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e6},
+                "seed": {"type": "integer", "minimum": 0, "maximum": 2**32 - 1},
+                "name": {"type": "string", "maxLength": 200},
+            },
+        },
+        # Where the data came from (the editor's data settings), so reopening trains on the
+        # same rows; a model saved before this was added simply has none.
+        "data": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "name": {"type": "string", "maxLength": 64},
+                "samples": {"type": "integer", "minimum": 1, "maximum": MAX_SAMPLES},
+                "noise": {"type": "number", "minimum": 0, "maximum": 10},
+                "validation": {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+                "classes": {"type": "integer", "minimum": 2, "maximum": MAX_CLASSES},
+                "seed": {"type": "integer", "minimum": 0, "maximum": 2**32 - 1},
+                "csv_path": {"type": "string", "maxLength": 4096},
+                "target": {"type": "string", "maxLength": 200},
+                "x": {"type": "array", "maxItems": MAX_UNITS, "items": {"type": "number"}},
+                "y": {"type": "array", "maxItems": MAX_UNITS, "items": {"type": "number"}},
+            },
+        },
+        "training": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "optimizer": {"enum": list(OPTIMIZERS)},
+                "lr": {"type": "number", "exclusiveMinimum": 0, "maximum": 1e4},
+                "momentum": _FRACTION, "rho": _FRACTION, "beta1": _FRACTION, "beta2": _FRACTION,
+                "eps": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+                "batch_size": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+                "l2": {"type": "number", "minimum": 0, "maximum": 1e4},
+                "dataset": {"type": "string", "maxLength": 200},
+                "epochs": {"type": "integer", "minimum": 0},
+            },
+        },
+    },
+}
+
+#: Migrations from version N to N + 1, applied in order (none yet: version 1 is the first).
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 
 
 def spec_to_dict(spec: NetworkSpec) -> dict:
@@ -40,76 +133,54 @@ def spec_to_dict(spec: NetworkSpec) -> dict:
             "name": spec.name}
 
 
-def spec_from_dict(data: object) -> NetworkSpec:
-    if not isinstance(data, dict):
-        raise ModelError("the model's description has no network specification")
-    known = {"input_size", "layers", "loss", "init", "init_scale", "seed", "name"}
-    unknown = set(data) - known
-    if unknown:
-        raise ModelError(f"the model's specification has unknown field(s): {', '.join(sorted(unknown))}")
-    layers = data.get("layers")
-    if not isinstance(layers, list) or not all(isinstance(l, dict) for l in layers):
-        raise ModelError("the model's specification has no list of layers")
-    try:
-        spec = NetworkSpec(
-            input_size=_whole(data.get("input_size"), "input_size"),
-            layers=tuple(LayerSpec(_whole(l.get("units"), "units"), str(l.get("activation", "")),
-                                   bool(l.get("frozen", False))) for l in layers),
-            loss=str(data.get("loss", "")), init=str(data.get("init", "xavier")),
-            init_scale=float(data.get("init_scale", 1.0)), seed=_whole(data.get("seed", 0), "seed"),
-            name=str(data.get("name", "")))
-    except (TypeError, ValueError) as exc:
-        raise ModelError(f"the model's specification is malformed ({exc})") from None
+def spec_from_dict(data: dict) -> NetworkSpec:
+    """A validated spec from the (schema-checked) ``spec`` object of a model file."""
+    spec = NetworkSpec(
+        input_size=data["input_size"],
+        layers=tuple(LayerSpec(l["units"], l["activation"], l.get("frozen", False)) for l in data["layers"]),
+        loss=data.get("loss", "mse"), init=data.get("init", "xavier"),
+        init_scale=float(data.get("init_scale", 1.0)), seed=data.get("seed", 0), name=data.get("name", ""))
     return spec.validated()
 
 
-def _whole(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ModelError(f"the model's {what} must be a whole number, not {value!r}")
-    return value
-
-
-def save_model(path: str | os.PathLike, network: Network, training: dict | None = None,
-               step: int = 0) -> None:
-    """Write ``network`` (architecture, frozen flags, weights) to ``path`` (.npz)."""
+def model_bytes(network: Network, training: dict | None = None, step: int = 0,
+                data: dict | None = None) -> bytes:
+    """The complete ``.npz`` file of ``network`` (architecture, frozen flags, weights),
+    with the training settings and, when given, the data settings it was trained with."""
     spec = network.spec
     for layer, layer_spec in zip(network.layers, spec.layers):
         if layer.frozen != layer_spec.frozen:
             spec = spec.with_frozen(layer.index, layer.frozen)
-    meta = {"format": FORMAT, "version": VERSION, "spec": spec_to_dict(spec),
-            "training": training or {}, "step": int(step)}
-    text = json.dumps(meta, allow_nan=False, ensure_ascii=False)
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
+    meta = {"format": FORMAT, "version": VERSION, "saved_by": f"chainrule-gui {__version__}",
+            "spec": spec_to_dict(spec), "training": dict(training or {}), "step": int(step)}
+    if data is not None:
+        meta["data"] = dict(data)
+    buffer = io.BytesIO()
+    np.savez(buffer, params=np.asarray(network.params, dtype=np.float64), meta=np.array(dump_json(meta)))
+    return buffer.getvalue()
+
+
+def save_model(path: str | os.PathLike, network: Network, training: dict | None = None,
+               step: int = 0, data: dict | None = None) -> None:
+    """Write ``network`` to ``path`` (.npz) atomically: the old file stays whole until then."""
+    data = model_bytes(network, training, step, data)
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        atomic_write_bytes(path, data)
     except OSError as exc:
-        raise ModelError(f"cannot write to {directory}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(handle, "wb") as out:
-            np.savez(out, params=network.params, meta=np.array(text))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except OSError as exc:
-        Path(temporary).unlink(missing_ok=True)
-        raise ModelError(f"cannot save {path.name}: {exc.strerror or exc}") from None
+        raise ModelError(f"cannot save {Path(path).name}: {exc.strerror or exc}") from None
 
 
 def load_model(path: str | os.PathLike) -> tuple[Network, dict]:
-    """(network, meta) from a model file, or ModelError saying what is wrong with it."""
+    """(network, meta) from a model file, or ModelError naming the problem and the place."""
     name = Path(path).name
+    _check_container(path, name)
     try:
         with np.load(path, allow_pickle=False) as archive:
-            if "meta" not in archive.files or "params" not in archive.files:
-                raise ModelError(f"{name} is not a Chain Rule Explorer model (no meta/params inside)")
             meta_array = archive["meta"]
             params = archive["params"]
-    except ModelError:
-        raise
     except FileNotFoundError:
         raise ModelError(f"{name} does not exist") from None
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
         raise ModelError(f"{name} is not a readable model file ({exc.__class__.__name__})") from None
     if meta_array.dtype.kind != "U" or meta_array.ndim != 0:
         raise ModelError(f"{name}: the model description is not text")
@@ -117,32 +188,98 @@ def load_model(path: str | os.PathLike) -> tuple[Network, dict]:
     if len(text) > MAX_META_CHARS:
         raise ModelError(f"{name}: the model description is too long")
     try:
-        meta = json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError) as exc:
+        meta = load_strict_json(text.encode("utf-8", "surrogatepass"))
+    except FileFormatError as exc:
         raise ModelError(f"{name}: the model description is not valid JSON ({exc})") from None
+    except UnicodeEncodeError:
+        raise ModelError(f"{name}: the model description is not text") from None
+    meta = _current_version(meta, name)
+    _validate_schema(meta, name)
+    try:
+        spec = spec_from_dict(meta["spec"])
+    except ModelError as exc:
+        raise ModelError(f"{name}: the network in the file cannot be built: {exc}") from None
+    if params.dtype.kind != "f" or params.ndim != 1:
+        raise ModelError(f"{name}: the parameters are not a vector of numbers "
+                         f"(found {params.dtype} with shape {params.shape})")
+    if params.size != spec.parameter_count:
+        raise ModelError(f"{name}: the network {'-'.join(map(str, spec.sizes))} needs "
+                         f"{spec.parameter_count} parameters, the file has {params.size}")
+    finite = np.isfinite(params)
+    if not finite.all():
+        where = _parameter_place(spec, int(np.argmin(finite)))
+        raise ModelError(f"{name}: some weights are not finite numbers (NaN or infinity), "
+                         f"the first at {where}")
+    return Network(spec, params.astype(np.float64)), meta
+
+
+def _check_container(path, name: str) -> None:
+    """Size cap, then a zip of exactly our two members whose unpacked sizes are bounded."""
+    try:
+        size = os.path.getsize(path)
+    except FileNotFoundError:
+        raise ModelError(f"{name} does not exist") from None
+    except OSError as exc:
+        raise ModelError(f"cannot read {name}: {exc.strerror or exc}") from None
+    if size > MAX_MODEL_BYTES:
+        raise ModelError(f"{name} is too large for a model ({size / 1e6:.0f} MB; at most "
+                         f"{MAX_MODEL_BYTES / 1e6:.0f} MB)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ModelError(f"{name} is not a readable model file ({exc.__class__.__name__})") from None
+    names = {info.filename for info in infos}
+    if names != MEMBERS or len(infos) != len(MEMBERS):
+        unknown = sorted(names - MEMBERS)
+        detail = f"unknown entries {', '.join(unknown[:5])}" if unknown else "no meta/params inside"
+        raise ModelError(f"{name} is not a Chain Rule Explorer model ({detail})")
+    unpacked = sum(info.file_size for info in infos)
+    if unpacked > MAX_MODEL_BYTES:
+        raise ModelError(f"{name} would unpack to {unpacked / 1e6:.0f} MB; a model is at most "
+                         f"{MAX_MODEL_BYTES / 1e6:.0f} MB")
+
+
+def _current_version(meta, name: str) -> dict:
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ModelError(f"{name} is not a Chain Rule Explorer model")
+        raise ModelError(f"{name} is not a Chain Rule Explorer model (its description has no "
+                         f"'format': {FORMAT!r})")
     version = meta.get("version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
         raise ModelError(f"{name}: unknown model format version {version!r}")
     if version > VERSION:
         raise ModelError(f"{name} was saved by a newer Chain Rule Explorer (format {version}); "
                          f"this one reads format {VERSION} — please update")
-    spec = spec_from_dict(meta.get("spec"))
-    if params.dtype.kind != "f" or params.ndim != 1:
-        raise ModelError(f"{name}: the parameters are not a vector of numbers")
-    if params.size != spec.parameter_count:
-        raise ModelError(f"{name}: the network {'-'.join(map(str, spec.sizes))} needs "
-                         f"{spec.parameter_count} parameters, the file has {params.size}")
-    if not np.all(np.isfinite(params)):
-        raise ModelError(f"{name}: some weights are not finite numbers (NaN or infinity)")
-    network = Network(spec, params.astype(np.float64))
-    return network, meta
+    while version < VERSION:
+        meta = MIGRATIONS[version](meta)
+        version += 1
+        meta["version"] = version
+    return meta
 
 
-def _reject_constant(token: str):
-    raise ValueError(f"{token} is not allowed")
+def _validate_schema(meta: dict, name: str) -> None:
+    from jsonschema import Draft202012Validator
+
+    errors = sorted(Draft202012Validator(META_SCHEMA).iter_errors(meta), key=lambda e: list(e.absolute_path))
+    if errors:
+        error = errors[0]
+        place = ".".join(str(p) for p in error.absolute_path) or "the top level"
+        message = error.message
+        if error.validator == "additionalProperties":
+            message = message.replace("Additional properties are not allowed", "unknown key")
+        raise ModelError(f"{name}: the model description is not valid at {place}: {message[:200]}")
 
 
-def is_finite_number(value: object) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+def _parameter_place(spec: NetworkSpec, index: int) -> str:
+    """"layer 2, W[0, 3]" for a position in the flat parameter vector."""
+    sizes = spec.sizes
+    start = 0
+    for number, (fan_in, fan_out) in enumerate(zip(sizes, sizes[1:]), start=1):
+        w_count = fan_in * fan_out
+        if index < start + w_count:
+            row, column = divmod(index - start, fan_out)
+            return f"layer {number}, W[{row}, {column}]"
+        if index < start + w_count + fan_out:
+            return f"layer {number}, b[{index - start - w_count}]"
+        start += w_count + fan_out
+    return f"parameter {index}"

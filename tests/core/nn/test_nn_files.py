@@ -43,9 +43,9 @@ def _write(path, meta, params):
     (lambda m, p: (m, p[:-1]), "needs 33 parameters, the file has 32"),
     (lambda m, p: (m, np.where(np.arange(p.size) == 0, np.nan, p)), "not finite"),
     (lambda m, p: ("{not json", p), "not valid JSON"),
-    (lambda m, p: (dict(m, spec=dict(m["spec"], loss="hinge")), p), "unknown loss"),
-    (lambda m, p: (dict(m, spec=dict(m["spec"], extra=1)), p), "unknown field"),
-    (lambda m, p: (dict(m, spec=dict(m["spec"], input_size="2")), p), "whole number"),
+    (lambda m, p: (dict(m, spec=dict(m["spec"], loss="hinge")), p), "spec.loss: 'hinge' is not one of"),
+    (lambda m, p: (dict(m, spec=dict(m["spec"], extra=1)), p), "spec: unknown key"),
+    (lambda m, p: (dict(m, spec=dict(m["spec"], input_size="2")), p), "spec.input_size: '2' is not of type"),
 ])
 def test_bad_model_files_are_refused_with_a_reason(tmp_path, mutate, message):
     net = small_net()
