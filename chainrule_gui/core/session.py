@@ -33,7 +33,10 @@ VIEWS = ("tree", "graph", "operations")
 LABEL_MODES = ("symbolic", "numeric", "both")
 
 _NAME = {"type": "string", "pattern": r"^[^\W\d_]\w{0,63}$"}
-_NUMBER = {"type": "number"}
+#: Values and range ends as the point's spin boxes allow them (a 400-digit integer is JSON
+#: too, and would overflow a float).
+MAX_MAGNITUDE = 1e9
+_NUMBER = {"type": "number", "minimum": -MAX_MAGNITUDE, "maximum": MAX_MAGNITUDE}
 SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "type": "object",

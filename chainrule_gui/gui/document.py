@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
 
-from chainrule_gui.core.files import FileFormatError, atomic_write_text, remove_stale_temporaries
+from chainrule_gui.core.files import FileFormatError, atomic_write_text, read_limited, remove_stale_temporaries
 from chainrule_gui.core.session import Session, load_session, save_session, session_from_bytes
 
 AUTOSAVE_INTERVAL_MS = 4000
@@ -21,8 +21,15 @@ MAX_RECENT = 8
 AUTOSAVE_NAME = "autosave-session.json"
 
 
+#: Overrides the user's data folder (autosaves, logs): a portable setup, and tests, which
+#: must not share one folder (Qt's test mode puts every run in the same ~/.qttest).
+DATA_DIR_VARIABLE = "CHAINRULE_GUI_DATA_DIR"
+
+
 def data_folder() -> Path:
-    folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+    override = os.environ.get(DATA_DIR_VARIABLE)
+    folder = Path(override) if override else Path(
+        QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -146,7 +153,7 @@ class SessionDocument(QObject):
         if not path.exists():
             return None
         try:
-            return session_from_bytes(path.read_bytes()), path.stat().st_mtime
+            return session_from_bytes(read_limited(path)), path.stat().st_mtime
         except (FileFormatError, OSError):
             return None
 

@@ -57,6 +57,16 @@ def rejected(data: bytes) -> str:
     (lambda o: o["expression"].update(point={"t": "1"}), "expression.point.t"),
     (lambda o: o["view"].update(diagram="3d"), "view.diagram"),
     (lambda o: o["expression"].update(text="x" * 20_000), "expression.text"),
+    (lambda o: o["expression"]["point"].update(t=10**400), "expression.point.t"),
+    (lambda o: o["expression"].update(ranges={"t": [0, 10**400]}), "expression.ranges.t"),
+    (lambda o: o["expression"]["point"].update(t=1e308), "greater than the maximum"),
+    (lambda o: o["expression"].update(ranges={"t": [-1e300, 0]}), "less than the minimum"),
+    (lambda o: o["expression"].update(max_paths=True), "expression.max_paths"),
+    (lambda o: o.update(schema_version=1.0), "schema_version"),
+    (lambda o: o["expression"].update(text="z = " + "(" * 150 + "t" + ")" * 150), "nested too deeply"),
+    (lambda o: o["expression"].update(text="z = 9^9^9"), "mistake"),
+    (lambda o: o["expression"].update(cut=[["z", "y"]] * 501), "expression.cut"),
+    (lambda o: o["view"].update(eval="1"), "view: unknown key"),
 ])
 def test_bad_sessions_are_refused_with_the_place(mutate, words):
     obj = good_obj()

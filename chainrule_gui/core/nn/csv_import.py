@@ -11,6 +11,7 @@ import csv
 import io
 import math
 import os
+from array import array
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from chainrule_gui.core.nn.datasets import MAX_CLASSES, MAX_SAMPLES, Dataset, sp
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_COLUMNS = 2048
+MAX_NAME_CHARS = 64
 MISSING = {"", "na", "n/a", "nan", "null", "none", "?", "-"}
 
 
@@ -32,7 +34,12 @@ def _number(cell: str) -> float | None:
 
 
 def read_csv_text(text: str, source: str = "the CSV text") -> tuple[list[str], np.ndarray]:
-    """(column names, values) from CSV text, or ModelError naming the bad cell."""
+    """(column names, values) from CSV text, or ModelError naming the bad cell.
+
+    Rows are converted as they are read into one compact buffer, and reading stops at
+    the first bad row or at the row limit: a file of millions of tiny rows costs no more
+    memory than the numbers themselves.
+    """
     if not text.strip():
         raise ModelError(f"{source} is empty: it needs a header row and rows of numbers")
     sample = text[:4096]
@@ -40,43 +47,82 @@ def read_csv_text(text: str, source: str = "the CSV text") -> tuple[list[str], n
         dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = [row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row)]
-    first = [c.strip() for c in rows[0]]
-    has_header = any(_number(c) is None for c in first)
-    if has_header:
-        names = [c or f"column {i + 1}" for i, c in enumerate(first)]
-        body, first_line = rows[1:], 2
-    else:
-        names = [f"column {i + 1}" for i in range(len(first))]
-        body, first_line = rows, 1
-    width = len(names)
-    if width < 2:
-        raise ModelError(f"{source} has {width} column; it needs at least one input column and a "
-                         "target column, separated by commas")
-    if width > MAX_COLUMNS:
-        raise ModelError(f"{source} has {width} columns; at most {MAX_COLUMNS} are supported")
-    if len(body) < 2:
-        raise ModelError(f"{source} has {len(body)} row(s) of data; at least 2 are needed")
-    if len(body) > MAX_SAMPLES:
-        raise ModelError(f"{source} has {len(body)} rows; at most {MAX_SAMPLES} are supported")
-    values = np.empty((len(body), width))
-    for r, row in enumerate(body):
-        line = first_line + r
-        if len(row) != width:
-            raise ModelError(f"row {line} has {len(row)} value(s) but the "
-                             f"{'header' if has_header else 'first row'} has {width} columns")
-        for c, cell in enumerate(row):
-            cell = cell.strip()
-            if cell.lower() in MISSING:
-                raise ModelError(f"row {line}, column {names[c]!r} is empty or missing ({cell!r}): "
-                                 "fill it in or remove the row")
-            value = _number(cell)
-            if value is None:
-                raise ModelError(f"row {line}, column {names[c]!r}: {cell!r} is not a number")
-            if not math.isfinite(value):
-                raise ModelError(f"row {line}, column {names[c]!r}: {cell!r} is not a finite number")
-            values[r, c] = value
+    reader = csv.reader(io.StringIO(text), dialect)
+    names: list[str] = []
+    has_header = False
+    flat = array("d")
+    count = 0
+    try:
+        for row in reader:
+            if not any(c.strip() for c in row):
+                continue
+            if not names:
+                first = [c.strip() for c in row]
+                has_header = any(_number(c) is None for c in first)
+                names = _column_names(first) if has_header else [f"column {i + 1}" for i in range(len(first))]
+                if len(names) < 2:
+                    raise ModelError(f"{source} has {len(names)} column; it needs at least one input column "
+                                     "and a target column, separated by commas")
+                if len(names) > MAX_COLUMNS:
+                    raise ModelError(f"{source} has {len(names)} columns; at most {MAX_COLUMNS} are supported")
+                if has_header:
+                    continue
+            count += 1
+            if count > MAX_SAMPLES:
+                raise ModelError(f"{source} has more than {MAX_SAMPLES} rows; at most {MAX_SAMPLES} are supported")
+            flat.extend(_row_values(row, reader.line_num, names, has_header))
+    except csv.Error as exc:
+        raise ModelError(f"{source}, line {reader.line_num}: the CSV cannot be read ({exc})") from None
+    if count < 2:
+        raise ModelError(f"{source} has {count} row(s) of data; at least 2 are needed")
+    values = np.frombuffer(flat, dtype=np.float64).reshape(count, len(names)).copy()
     return names, values
+
+
+def _column_names(cells: list[str]) -> list[str]:
+    """Header cells as names: shown as plain text, never longer than a label needs."""
+    names = []
+    for i, cell in enumerate(cells):
+        cell = "".join(ch for ch in cell if ch.isprintable())[:MAX_NAME_CHARS]
+        names.append(cell or f"column {i + 1}")
+    return names
+
+
+def _row_values(row: list[str], line: int, names: list[str], has_header: bool) -> list[float]:
+    """The row's numbers, or ModelError naming the row (as a spreadsheet counts) and column."""
+    if len(row) != len(names):
+        raise ModelError(f"row {line} has {len(row)} value(s) but the "
+                         f"{'header' if has_header else 'first row'} has {len(names)} columns")
+    out = []
+    for c, cell in enumerate(row):
+        cell = cell.strip()
+        if cell.lower() in MISSING:
+            raise ModelError(f"row {line}, column {names[c]!r} is empty or missing ({cell[:40]!r}): "
+                             "fill it in or remove the row")
+        value = _number(cell)
+        if value is None:
+            raise ModelError(f"row {line}, column {names[c]!r}: {cell[:40]!r} is not a number")
+        if not math.isfinite(value):
+            raise ModelError(f"row {line}, column {names[c]!r}: {cell[:40]!r} is not a finite number")
+        out.append(value)
+    return out
+
+
+def read_csv_file(path: str | os.PathLike) -> tuple[list[str], np.ndarray]:
+    """:func:`read_csv_text` of a file, refusing one over :data:`MAX_BYTES` before reading it."""
+    source = Path(path).name
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_BYTES:
+            raise ModelError(f"{source} is {size / 1e6:.0f} MB; at most {MAX_BYTES // 2**20} MB "
+                             "can be imported")
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            text = handle.read(MAX_BYTES + 1)
+    except UnicodeDecodeError:
+        raise ModelError(f"{source} is not a text file in UTF-8; save it as CSV (UTF-8)") from None
+    except OSError as exc:
+        raise ModelError(f"cannot read {source}: {exc.strerror or exc}") from None
+    return read_csv_text(text, source)
 
 
 def load_csv(path: str | os.PathLike | None = None, *, text: str | None = None,
@@ -92,21 +138,11 @@ def load_csv(path: str | os.PathLike | None = None, *, text: str | None = None,
     if text is None:
         if path is None:
             raise ModelError("give a CSV file to import")
+        names, values = read_csv_file(path)
         source = Path(path).name
-        try:
-            size = os.path.getsize(path)
-            if size > MAX_BYTES:
-                raise ModelError(f"{source} is {size / 1e6:.0f} MB; at most {MAX_BYTES // 2**20} MB "
-                                 "can be imported")
-            with open(path, encoding="utf-8-sig", newline="") as handle:
-                text = handle.read()
-        except UnicodeDecodeError:
-            raise ModelError(f"{source} is not a text file in UTF-8; save it as CSV (UTF-8)") from None
-        except OSError as exc:
-            raise ModelError(f"cannot read {source}: {exc.strerror or exc}") from None
     else:
         source = "the CSV text"
-    names, values = read_csv_text(text, source)
+        names, values = read_csv_text(text, source)
     column = _target_column(target, names)
     y = values[:, column]
     X = np.delete(values, column, axis=1)

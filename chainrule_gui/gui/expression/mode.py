@@ -48,6 +48,7 @@ class ExpressionMode(QWidget):
         self.editor = ExpressionEditor()
         self.error_strip = QLabel(objectName="errorStrip")
         self.error_strip.setWordWrap(True)
+        self.error_strip.setTextFormat(Qt.TextFormat.PlainText)  # messages quote what was typed or opened
         self.error_strip.setStyleSheet("color: #b00020;")
         self.status = QLabel(objectName="expressionStatus")
         self.example_note = QLabel(objectName="exampleNote")

@@ -11,6 +11,8 @@ against the step h on log-log axes.  For an implicit equation the table compares
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QColor, QGuiApplication
 from PySide6.QtWidgets import (
@@ -302,7 +304,7 @@ class ResultPanel(QWidget):
                                  "where it fails; the plot shows where the function is defined. "
                                  "Move the point to see the derivative."]
         else:
-            self.title.setText(str(error) if error else "")
+            self.title.setText(html.escape(str(error)) if error else "")  # the title is rich text
         self.formula_view.set_formula("", "")
         self.simplify_status.clear()
         self.value.clear()

@@ -8,6 +8,8 @@ each update only sets new image data.
 
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
@@ -75,7 +77,7 @@ class DecisionPlot(pg.PlotWidget):
             self.mode = "curve"
             self.setAspectLocked(False)
             self.setLabel("bottom", dataset.feature_names[0] if dataset.feature_names else "x")
-            self.setLabel("left", dataset.target_name)
+            self.setLabel("left", html.escape(dataset.target_name))  # a CSV header: text, not markup
             y = dataset.values[:, 0]
             self.train_points.setData(X[dataset.train, 0], y[dataset.train], brush=OKABE_ITO[1])
             self.validation_points.setData(X[dataset.validation, 0], y[dataset.validation], brush=OKABE_ITO[5])

@@ -113,6 +113,7 @@ class NetworkEditor(QScrollArea):
         self.apply_button.hide()
         self.error = QLabel(objectName="editorError")
         self.error.setWordWrap(True)
+        self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages quote file contents (CSV headers)
         self.error.setStyleSheet("color: #b00020;")
         box.addWidget(self.pending)
         box.addWidget(self.apply_button)
@@ -275,6 +276,12 @@ class NetworkEditor(QScrollArea):
         finally:
             self._loading = False
         self.error.clear()
+
+    def settings_with(self, settings: Settings) -> Settings:
+        """``settings`` with the training numbers the editor's controls allow (after
+        :meth:`load`): a model file may hold a learning rate outside their range."""
+        return replace(settings, lr=self.lr.value(), batch_size=self.batch.value(), l2=self.l2.value(),
+                       hyper={k: self.hyper[k].value() for k in settings.hyper})
 
     def settings(self) -> Settings:
         """The settings shown, or ChainRuleError saying what to change."""
@@ -453,13 +460,12 @@ class NetworkEditor(QScrollArea):
 
     def set_csv(self, path: str) -> None:
         """Use the CSV file at ``path`` (its last column the target until one is chosen)."""
-        from chainrule_gui.core.nn.csv_import import read_csv_text
+        from chainrule_gui.core.nn.csv_import import read_csv_file
 
-        try:
-            text = Path(path).read_text(encoding="utf-8-sig")
-            names, _ = read_csv_text(text, Path(path).name)
-        except (ChainRuleError, OSError, UnicodeDecodeError) as exc:
-            self.error.setText(f"{Path(path).name}: {exc}" if not isinstance(exc, ChainRuleError) else str(exc))
+        try:  # the same gates as the import itself: size cap, UTF-8, every cell a number
+            names, _ = read_csv_file(path)
+        except ChainRuleError as exc:
+            self.error.setText(str(exc))
             return
         self.csv_path = path
         self._loading = True
