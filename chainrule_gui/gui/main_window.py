@@ -264,22 +264,41 @@ class MainWindow(QMainWindow):
         self.expression_mode.load_example(example)
 
     def _offer_recovery(self) -> None:
+        """After a crash: offer the autosaved expression session and trained network."""
+        from chainrule_gui.gui.network.autosave import NetworkAutosave
+
         found = SessionDocument.recoverable()
-        if found is None:
-            return
-        session, when = found
-        if session == self.expression_mode.current_session():
+        if found is not None and found[0] == self.expression_mode.current_session():
             self.document.discard_autosave()
+            found = None
+        network = NetworkAutosave.recoverable()
+        if found is None and network is None:
+            self.network_mode.autosave.discard()  # unreadable leftovers, if any
             return
+        parts, times = [], []
+        if found is not None:
+            parts.append("the expression session")
+            times.append(found[1])
+        if network is not None:
+            step = network[1].get("step", 0)
+            sizes = "-".join(map(str, network[0].sizes))
+            parts.append(f"the {sizes} network" + (f" trained for {step:,} steps" if step else ""))
+            times.append(network[2])
         answer = QMessageBox.question(
             self, "Restore unsaved work?",
-            f"Chain Rule Explorer did not close normally. Restore the work autosaved {describe_age(when)}?",
+            f"Chain Rule Explorer did not close normally. Restore {' and '.join(parts)}, autosaved "
+            f"{describe_age(max(times))}?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
-        if answer == QMessageBox.StandardButton.Yes:
-            self.expression_mode.apply_session(session)
-            self.document.note_change()
-        else:
+        if answer != QMessageBox.StandardButton.Yes:
             self.document.discard_autosave()
+            self.network_mode.autosave.discard()
+            return
+        if found is not None:
+            self.expression_mode.apply_session(found[0])
+            self.document.note_change()
+        if network is not None and not self.network_mode.restore(network[0], network[1]):
+            self.statusBar().showMessage("The autosaved network no longer fits its data; it was not restored.",
+                                         10000)
 
     def _about(self) -> None:
         QMessageBox.about(self, "About Chain Rule Explorer",
@@ -299,8 +318,22 @@ class MainWindow(QMainWindow):
         if sizes is not None:
             self.expression_mode.splitter.restoreState(sizes)
 
+    def _confirm_network_discard(self) -> bool:
+        """True if the Network tab's trained weights are saved, or the user lets them go."""
+        if not self.network_mode.has_unsaved_training():
+            return True
+        answer = QMessageBox.question(
+            self, "Unsaved network", "The network has been trained since it was last saved. "
+            "Save the trained model?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+        if answer == QMessageBox.StandardButton.Save:
+            self.tabs.setCurrentWidget(self.network_mode)
+            return self.network_mode.save_model() is not None
+        return answer == QMessageBox.StandardButton.Discard
+
     def closeEvent(self, event):  # noqa: N802 - Qt override
-        if not self._confirm_discard():
+        if not self._confirm_discard() or not self._confirm_network_discard():
             event.ignore()
             return
         settings = QSettings()
@@ -310,6 +343,7 @@ class MainWindow(QMainWindow):
         settings.setValue("preferences/diagram", self.expression_mode.diagram.view)
         settings.setValue("preferences/labels", self.expression_mode.diagram.label_mode)
         self.document.discard_autosave()
+        self.network_mode.autosave.discard()
         self.expression_mode.shutdown()
         self.network_mode.shutdown()
         super().closeEvent(event)

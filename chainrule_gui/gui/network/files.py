@@ -6,14 +6,17 @@ reports problems as a sentence; nothing here raises into Qt's event loop.
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
 from pathlib import Path
 
-from PySide6.QtCore import QSaveFile
+from PySide6.QtCore import QBuffer, QIODevice, QSaveFile
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from chainrule_gui.core.errors import ChainRuleError, ModelError
+from chainrule_gui.core.files import atomic_write_bytes
 from chainrule_gui.core.nn.export import numpy_script
-from chainrule_gui.core.nn.model_file import load_model, save_model
+from chainrule_gui.core.nn.model_file import load_model, model_bytes
+from chainrule_gui.gui.network.settings import DataSettings, Settings
 
 
 def _ask(parent: QWidget, title: str, filter_: str, suffix: str, save: bool) -> str | None:
@@ -36,6 +39,26 @@ def write_text(path: str, text: str) -> None:
         raise ModelError(f"cannot write {Path(path).name}: {out.errorString()}")
 
 
+def training_meta(settings: Settings) -> dict:
+    """The training settings a model file keeps (model_file.META_SCHEMA's ``training``)."""
+    return {"optimizer": settings.optimizer, "lr": settings.lr, **settings.hyper,
+            "batch_size": settings.batch_size, "l2": settings.l2, "dataset": settings.data.name}
+
+
+def data_meta(data: DataSettings) -> dict:
+    """The data settings a model file keeps (model_file.META_SCHEMA's ``data``)."""
+    out = asdict(data)
+    out["x"], out["y"] = list(data.x), list(data.y)
+    return out
+
+
+def model_file_bytes(controller) -> bytes:
+    """The network being trained, with its settings, as a complete model file."""
+    t = controller.trained
+    step = controller.latest.step if controller.latest else 0
+    return model_bytes(controller.network, training_meta(t), step, data_meta(t.data))
+
+
 def save_model_as(mode, path: str | None = None) -> str | None:
     controller = mode.controller
     if controller.network is None:
@@ -43,12 +66,38 @@ def save_model_as(mode, path: str | None = None) -> str | None:
     path = path or _ask(mode, "Save model", "Chain Rule Explorer model (*.npz)", ".npz", True)
     if not path:
         return None
-    t = controller.trained
-    training = {"optimizer": t.optimizer, "lr": t.lr, **t.hyper, "batch_size": t.batch_size, "l2": t.l2,
-                "dataset": t.data.name}
-    step = controller.latest.step if controller.latest else 0
-    save_model(path, controller.network, training=training, step=step)
+    data = model_file_bytes(controller)
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise ModelError(f"cannot save {Path(path).name}: {exc.strerror or exc}") from None
     return path
+
+
+def settings_from_model(current: Settings, network, meta: dict) -> Settings:
+    """Settings that train ``network`` as its file says: its architecture and weights, its
+    optimizer settings and its data (when the file names data that can still be built;
+    otherwise the data shown now)."""
+    from chainrule_gui.core.nn.optimizers import DEFAULTS
+
+    training = meta.get("training", {})
+    optimizer = training.get("optimizer", current.optimizer)
+    hyper = {k: float(training.get(k, v)) for k, v in DEFAULTS[optimizer].items()}
+    data = current.data
+    if "data" in meta:
+        saved = meta["data"]
+        candidate = DataSettings(**{**asdict(DataSettings()), **saved,
+                                    "x": tuple(saved.get("x", ())), "y": tuple(saved.get("y", ()))})
+        try:
+            if candidate.build().n_features == network.sizes[0]:
+                data = candidate
+        except ChainRuleError:
+            pass  # e.g. a CSV file that is not on this computer: keep the data shown
+    return replace(current, data=data, spec=network.spec,
+                   initial_params=tuple(float(v) for v in network.params), optimizer=optimizer,
+                   lr=float(training.get("lr", current.lr)), hyper=hyper,
+                   batch_size=int(training.get("batch_size", current.batch_size)),
+                   l2=float(training.get("l2", current.l2)))
 
 
 def open_model(mode, path: str | None = None):
@@ -77,8 +126,14 @@ def export_plots(mode, path: str | None = None) -> list[str]:
     for suffix, widget in (("loss", mode.loss_panel.plot), ("gradients", mode.gradient_panel.plot),
                            ("decision", mode.decision_plot), ("diagram", mode.diagram)):
         target = f"{stem}-{suffix}.png"
-        if not widget.grab().save(target, "PNG"):
-            raise ModelError(f"cannot write {Path(target).name}")
+        buffer = QBuffer()  # its own byte array (a temporary one passed in would be freed under it)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        if not widget.grab().save(buffer, "PNG"):
+            raise ModelError(f"cannot render {Path(target).name}")
+        try:  # like every save: the old image stays whole until the new one is complete
+            atomic_write_bytes(target, bytes(buffer.data()))
+        except OSError as exc:
+            raise ModelError(f"cannot write {Path(target).name}: {exc.strerror or exc}") from None
         written.append(target)
     return written
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.gui.network import files
 from chainrule_gui.gui.network.banners import DiagnosisBanner, FaultBanner
 from chainrule_gui.gui.network.controller import NetworkController
@@ -66,6 +67,10 @@ class NetworkMode(QWidget):
         self._wire()
         self.controller.set_settings(self.editor.settings())
         self.controller.reset()
+        from chainrule_gui.gui.network.autosave import NetworkAutosave
+
+        self.autosave = NetworkAutosave(self)
+        self.autosave.mark_saved()  # the start-up network is nobody's work yet
         from PySide6.QtCore import QCoreApplication
 
         app = QCoreApplication.instance()
@@ -224,8 +229,30 @@ class NetworkMode(QWidget):
             self.editor.show_error(error)
         return value
 
-    def save_model(self) -> None:
-        self._report(files.guarded(lambda: files.save_model_as(self)))
+    def save_model(self, path: str | None = None) -> str | None:
+        """Save the network (asking where unless ``path``); the path, or None if not saved."""
+        saved = self._report(files.guarded(lambda: files.save_model_as(self, path)))
+        if saved:
+            self.autosave.mark_saved()
+        return saved
+
+    def has_unsaved_training(self) -> bool:
+        """Trained weights that are in no file yet (closing the window asks about them)."""
+        return self.autosave.has_unsaved_training()
+
+    def restore(self, network, meta) -> bool:
+        """Continue with a network autosaved before a crash (it stays unsaved work)."""
+        settings = files.settings_from_model(self.editor.settings(), network, meta)
+        try:
+            if settings.data.build().n_features != network.sizes[0]:
+                return False
+        except ChainRuleError:
+            return False
+        if not self._adopt(settings):
+            return False
+        self.autosave.mark_restored()
+        self.editor.show_error("")
+        return True
 
     def export_log(self) -> None:
         self._report(files.guarded(lambda: files.export_log(self)))
@@ -240,14 +267,26 @@ class NetworkMode(QWidget):
         loaded = self._report(files.guarded(lambda: files.open_model(self, path)))
         if not loaded:
             return False
-        network, _meta = loaded
-        current = self.editor.settings()
-        if network.sizes[0] != current.spec.input_size:
-            self.editor.show_error(f"this model takes {network.sizes[0]} input(s) but the data set has "
-                                   f"{current.spec.input_size}: choose a matching data set first")
+        network, meta = loaded
+        settings = files.settings_from_model(self.editor.settings(), network, meta)
+        try:
+            features = settings.data.build().n_features
+        except ChainRuleError as exc:
+            self.editor.show_error(str(exc))
             return False
-        settings = replace(current, spec=network.spec, initial_params=tuple(float(v) for v in network.params))
+        if features != network.sizes[0]:
+            self.editor.show_error(f"this model takes {network.sizes[0]} input(s) but the data set has "
+                                   f"{features}: choose a matching data set first")
+            return False
+        if not self._adopt(settings):
+            return False
+        self.autosave.mark_saved()  # what is open now is that file
+        return True
+
+    def _adopt(self, settings) -> bool:
+        """Show and train ``settings`` (an opened or restored model) from its weights."""
         self.editor.load(settings)
+        settings = self.editor.settings_with(settings)  # what the editor's ranges allow
         self.controller.set_settings(settings)
         return self.controller.reset()
 
