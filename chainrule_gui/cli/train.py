@@ -134,9 +134,10 @@ def _training_meta(trainer, dataset) -> dict:
 def _write_script(path, network, dataset) -> None:
     from chainrule_gui.core.nn.export import numpy_script
 
+    from chainrule_gui.core.files import atomic_write_text
+
     try:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(numpy_script(network, dataset.X[:3]))
+        atomic_write_text(path, numpy_script(network, dataset.X[:3]))
     except OSError as exc:
         raise ModelError(f"cannot write {path}: {exc.strerror or exc}") from None
 

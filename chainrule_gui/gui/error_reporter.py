@@ -10,6 +10,7 @@ slot shows one dialog (further errors while it is open are counted, not stacked)
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import traceback
@@ -24,7 +25,8 @@ logger = logging.getLogger("chainrule_gui")
 
 
 def log_folder() -> Path:
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
+    override = os.environ.get("CHAINRULE_GUI_DATA_DIR")  # see gui/document.py
+    base = override or QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
     folder = Path(base) / "logs"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
@@ -48,11 +50,14 @@ class ErrorReporter(QObject):
 
     def install(self) -> None:
         self.log_path = log_folder() / LOG_NAME
-        if not any(isinstance(h, RotatingFileHandler) for h in logger.handlers):
+        self._handler = None
+        if not any(isinstance(h, RotatingFileHandler) and Path(h.baseFilename) == self.log_path
+                   for h in logger.handlers):
             handler = RotatingFileHandler(self.log_path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
             handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(message)s"))
             logger.addHandler(handler)
             logger.setLevel(logging.INFO)
+            self._handler = handler
         self._previous_sys_hook = sys.excepthook
         self._previous_thread_hook = threading.excepthook
         sys.excepthook = self._sys_hook
@@ -63,6 +68,10 @@ class ErrorReporter(QObject):
             sys.excepthook = self._previous_sys_hook
         if self._previous_thread_hook is not None:
             threading.excepthook = self._previous_thread_hook
+        if getattr(self, "_handler", None) is not None:
+            logger.removeHandler(self._handler)
+            self._handler.close()
+            self._handler = None
 
     def report(self, exc_type, exc, tb, where: str = "") -> None:
         """Log and announce one exception (safe to call from any thread)."""

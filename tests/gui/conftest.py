@@ -28,6 +28,9 @@ def dialogs(qapp, tmp_path, monkeypatch):
     QStandardPaths.setTestModeEnabled(True)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    # Qt's test mode sends every run (and every worktree's) to one ~/.qttest: autosaves and
+    # logs get a folder of their own per test instead.
+    monkeypatch.setenv("CHAINRULE_GUI_DATA_DIR", str(tmp_path / "appdata"))
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     qapp.setOrganizationName("ChainRuleExplorerTests")

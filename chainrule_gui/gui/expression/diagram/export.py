@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QBuffer, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsScene
+
+from chainrule_gui.core.files import atomic_write_bytes
 
 MARGIN = 24.0
 PNG_SCALE = 2.0
@@ -42,9 +44,21 @@ def export_png(scene: QGraphicsScene, path: str | Path, scale: float = PNG_SCALE
     # Set after painting: a painter sizes fonts by the image's DPI, and the scene is scaled already.
     image.setDotsPerMeterX(round(3780 * scale))  # 96 dpi × scale: viewers show it at 1:1
     image.setDotsPerMeterY(round(3780 * scale))
-    if not image.save(str(path), "PNG"):
-        raise ExportError(f"could not write {path}: check that the folder exists and is writable")
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if not image.save(buffer, "PNG"):
+        raise ExportError(f"could not encode the diagram as PNG ({size.width()} × {size.height()} pixels)")
+    _write(path, bytes(buffer.data()))
     return size
+
+
+def _write(path: str | Path, data: bytes) -> None:
+    """Atomically, like every file the app writes: the old file stays whole until then."""
+    try:
+        atomic_write_bytes(path, data)
+    except OSError as exc:
+        raise ExportError(f"could not write {path}: {exc.strerror or exc}; check that the folder "
+                          "exists and is writable") from None
 
 
 def export_svg(scene: QGraphicsScene, path: str | Path, title: str = "Chain rule diagram") -> QSize:
@@ -56,19 +70,20 @@ def export_svg(scene: QGraphicsScene, path: str | Path, title: str = "Chain rule
         raise ExportError("there is no diagram to export yet: type a definition first")
     size = QSize(max(1, round(area.width())), max(1, round(area.height())))
     generator = QSvgGenerator()
-    generator.setFileName(str(path))
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    generator.setOutputDevice(buffer)
     generator.setSize(size)
     generator.setViewBox(QRectF(0, 0, size.width(), size.height()))
     generator.setTitle(title)
     generator.setDescription("Exported from Chain Rule Explorer")
     painter = QPainter()
     if not painter.begin(generator):
-        raise ExportError(f"could not write {path}: check that the folder exists and is writable")
+        raise ExportError("could not start drawing the SVG")
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
     painter.fillRect(QRectF(0, 0, size.width(), size.height()), QColor("white"))
     scene.render(painter, QRectF(0, 0, size.width(), size.height()), area,
                  Qt.AspectRatioMode.IgnoreAspectRatio)
     painter.end()
-    if not Path(path).exists():
-        raise ExportError(f"could not write {path}: check that the folder exists and is writable")
+    _write(path, bytes(buffer.data()))
     return size
