@@ -10,6 +10,7 @@ Simplification runs in the killable SymPy worker process and arrives later.
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -33,6 +34,7 @@ DEFAULT_MAX_PATHS = 200
 #: it the snapshot is shown at once and SymPy's check arrives when ready.
 INLINE_SYMBOLIC_OPS = 400
 SIMPLIFY_TIMEOUT_S = 4.0
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Built:
     wrt: str | None
     symbolic: object  # SymPy derivative for (of, wrt, cut), or None
     error: ParseError | None
+    internal: str | None = None  # our own bug, as a sentence (the traceback is logged)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,7 @@ class ExpressionController(QObject):
     parse_error = Signal(object)  # ParseError, or None once the text reads again
     busy_changed = Signal(bool)
     simplified_ready = Signal(object)  # Simplified
+    internal_error = Signal(str)  # a bug of ours in background work, as a sentence (logged)
     _built = Signal(object)  # from the worker thread to the GUI thread
     _symbolic_done = Signal(int, object)  # request number, cache key
     _simplified = Signal(object)
@@ -202,6 +206,12 @@ class ExpressionController(QObject):
         except ChainRuleError as exc:  # e.g. a bad choice while typing
             built = Built(request, text, None, None, of, wrt, None,
                           ParseError(str(exc)))
+        except Exception as exc:  # noqa: BLE001 - our bug: say so, log it, keep the window working
+            log.exception("building the graphs failed")
+            built = Built(request, text, None, None, of, wrt, None, None,
+                          internal=f"internal error while reading the definitions ({type(exc).__name__}: "
+                                   f"{exc}); it has been logged — please report it")
+            deferred = None
         self._built.emit(built)
         if deferred is not None and request == self._latest_request:
             graph, text, of, wrt, cut = deferred
@@ -221,6 +231,9 @@ class ExpressionController(QObject):
         if self._closed or built.request != self._latest_request:
             return  # stale: a newer request was made meanwhile
         self.busy_changed.emit(False)
+        if built.internal is not None:
+            self.internal_error.emit(built.internal)
+            return
         if built.error is not None:
             self._last_parse_error = built.error
             self.parse_error.emit(built.error)
@@ -320,7 +333,11 @@ class ExpressionController(QObject):
                 result = Simplified(key, None, "timeout")
             except SympyWorkFailed:
                 result = Simplified(key, None, "failed")
-            self._simplified.emit(result)
+            except Exception:  # noqa: BLE001 - our bug (e.g. the child cannot start): never "simplifying…" forever
+                log.exception("simplification failed")
+                result = Simplified(key, None, "failed")
+            if not self._closed:
+                self._simplified.emit(result)
 
         self._simplifier.submit(work)
 

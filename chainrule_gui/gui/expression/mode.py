@@ -5,6 +5,8 @@ and wires their signals; each panel draws from :class:`ExplorerSnapshot`.
 
 from __future__ import annotations
 
+import sys
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (
@@ -217,6 +219,7 @@ class ExpressionMode(QWidget):
         self.editor.textChanged.connect(self._on_text_edited)
         c.snapshot_ready.connect(self._on_snapshot)
         c.parse_error.connect(self._on_parse_error)
+        c.internal_error.connect(self._on_internal_error)
         c.busy_changed.connect(lambda busy: self.status.setText("computing…" if busy else ""))
         c.simplified_ready.connect(self.result_panel.show_simplified)
         self.inputs.output_chosen.connect(c.set_output)
@@ -307,8 +310,11 @@ class ExpressionMode(QWidget):
         program = snapshot.program
         self.editor.set_known_names(set(program.definitions), set(program.inputs))
         for panel in self.panels:
-            panel.show_stale(False)
-            panel.show_snapshot(snapshot)
+            try:
+                panel.show_stale(False)
+                panel.show_snapshot(snapshot)
+            except Exception:  # noqa: BLE001 - one view's bug must not leave the others stale
+                sys.excepthook(*sys.exc_info())  # logged and shown by the error reporter
         if snapshot.error is not None and snapshot.derivation is None and snapshot.implicit is None:
             self.error_strip.setText(str(snapshot.error))
         elif not self.editor.extraSelections():
@@ -324,6 +330,13 @@ class ExpressionMode(QWidget):
         for panel in self.panels:
             if panel is not self.inputs:
                 panel.show_stale(True)  # the last good result stays, greyed
+
+    def _on_internal_error(self, message: str) -> None:
+        """A bug of ours while building: said in the strip, the last good result greyed."""
+        self.error_strip.setText(message)
+        for panel in self.panels:
+            if panel is not self.inputs:
+                panel.show_stale(True)
 
     def _on_path_selected(self, path) -> None:
         self.diagram.highlight_paths([path] if path else [])

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import math
 import queue
+import logging
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -35,6 +35,7 @@ from chainrule_gui.core.nn.diagnosis import Diagnosis, diagnose
 from chainrule_gui.core.nn.snapshot import Fault, LayerRecord
 from chainrule_gui.core.nn.training import Trainer
 
+log = logging.getLogger(__name__)
 EMIT_INTERVAL = 1 / 30  # seconds between updates while running (at least)
 GUI_SHARE = 0.10  # the GUI's drawing may take this share of the time; slower → fewer updates
 ACK_TIMEOUT = 0.25  # never wait longer than this for the GUI (hidden, or very busy)
@@ -142,8 +143,9 @@ class TrainingWorker(QObject):
                 elif self._running and self._trainer is not None:
                     self._train_burst()
             except Exception as exc:  # noqa: BLE001 - our bug; the worker must live on
-                # A traceback is always our bug: print it, tell the user, keep the thread.
-                traceback.print_exc()
+                # A traceback is always our bug: log it (the log file; stderr when there is
+                # none), tell the user, keep the thread.
+                log.exception("the training thread caught an exception")
                 self._running = False
                 self._race_left = 0
                 self.update.emit(self._bare_update(
