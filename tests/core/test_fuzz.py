@@ -70,3 +70,18 @@ def test_token_soup_ends_in_a_program_or_parse_error(text):
         parse_program(text)
     except ParseError as error:
         assert error.message
+
+
+HOSTILE_TOKENS = st.sampled_from(["__import__", "__class__", ".", "'os'", '"x"', "lambda", ":", "[", "]",
+                                  "{", "}", "**", "!", "`", "$", "exec", "eval", "9^9^9", "1e400", "\\", "@"])
+
+
+@settings(max_examples=1500)
+@given(parts=st.lists(st.one_of(expressions(max_leaves=4), HOSTILE_TOKENS), min_size=1, max_size=8),
+       joiner=st.sampled_from([" ", "", "+", "*", "(", ")", ",", ";", "\n"]))
+def test_grammar_mixed_with_hostile_tokens_ends_in_a_program_or_parse_error(parts, joiner):
+    text = "z = " + joiner.join(parts)
+    try:
+        parse_program(text)
+    except ParseError as error:
+        assert error.message

@@ -222,8 +222,8 @@ def _check_container(path, name: str) -> None:
     except OSError as exc:
         raise ModelError(f"cannot read {name}: {exc.strerror or exc}") from None
     if size > MAX_MODEL_BYTES:
-        raise ModelError(f"{name} is too large for a model ({size / 1e6:.0f} MB; at most "
-                         f"{MAX_MODEL_BYTES / 1e6:.0f} MB)")
+        raise ModelError(f"{name} is too large for a model ({size / 2**20:.1f} MB; at most "
+                         f"{MAX_MODEL_BYTES / 2**20:.0f} MB)")
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
@@ -236,8 +236,8 @@ def _check_container(path, name: str) -> None:
         raise ModelError(f"{name} is not a Chain Rule Explorer model ({detail})")
     unpacked = sum(info.file_size for info in infos)
     if unpacked > MAX_MODEL_BYTES:
-        raise ModelError(f"{name} would unpack to {unpacked / 1e6:.0f} MB; a model is at most "
-                         f"{MAX_MODEL_BYTES / 1e6:.0f} MB")
+        raise ModelError(f"{name} would unpack to {unpacked / 2**20:.1f} MB; a model is at most "
+                         f"{MAX_MODEL_BYTES / 2**20:.0f} MB")
 
 
 def _current_version(meta, name: str) -> dict:
