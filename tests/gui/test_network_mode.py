@@ -323,3 +323,39 @@ def test_keyboard_shortcuts(qtbot, mode):
     qtbot.keyClick(mode.diagram, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: mode.controller.generation == generation + 1 and fresh(mode), timeout=5000)
     assert step_count(mode) == 0
+
+
+def test_divergence_end_to_end_at_the_largest_learning_rate(qtbot, mode):
+    """lr at the editor's maximum: training pauses at the first non-finite step, keeps the
+    last finite weights, says so, and both offered fixes work."""
+    choose_preset(qtbot, mode, "sine-regression")
+    mode.editor.optimizer.setCurrentIndex(mode.editor.optimizer.findData("sgd"))
+    mode.editor.lr.setValue(mode.editor.lr.maximum())
+    assert mode.controller.trained.lr == 100.0  # applied live
+    button(mode, "startButton").click()
+    qtbot.waitUntil(lambda: mode.fault_banner.isVisible(), timeout=10000)
+    fault = mode.controller.latest.fault
+    assert fault is not None and not mode.controller.running
+    text = mode.fault_banner.label.text()
+    assert "Training paused" in text and "learning rate" in text
+    kept = mode.controller.network.params.copy()
+    assert np.all(np.isfinite(kept))
+    assert np.all(np.isfinite(mode.controller.latest.params))  # the worker's copy, too
+    # Fix 1: lower the learning rate (÷10 three times) and train on from the kept weights.
+    for _ in range(3):
+        mode.fault_banner.lower.click()
+    assert mode.editor.lr.value() == pytest.approx(0.1)
+    assert not mode.fault_banner.isVisible()
+    step = step_count(mode)
+    mode.controller.step(20)
+    qtbot.waitUntil(lambda: step_count(mode) == step + 20, timeout=10000)
+    assert mode.controller.latest.fault is None and not mode.fault_banner.isVisible()
+    losses = mode.controller.log.loss
+    assert losses.size >= 20 and np.all(np.isfinite(losses.y[-20:]))  # trains on, finite, from there
+    # Fix 2: Reset starts again from fresh weights; the banner goes away.
+    mode.editor.lr.setValue(0.01)
+    generation = mode.controller.generation
+    mode.fault_banner.reset.click()
+    qtbot.waitUntil(lambda: mode.controller.generation > generation and fresh(mode), timeout=10000)
+    assert not mode.fault_banner.isVisible()
+    assert np.all(np.isfinite(mode.controller.network.params)) and step_count(mode) == 0

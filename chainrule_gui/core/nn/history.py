@@ -149,8 +149,17 @@ def ema_extend(values: np.ndarray, weight: float, state: tuple[float, int]) -> t
         part = y[start:start + chunk]
         k = np.arange(len(part))
         powers = weight ** k
-        acc = np.cumsum(part / powers) * powers * (1 - weight)
-        smoothed[start:start + len(part)] = weight ** (k + 1) * m + acc
+        with np.errstate(over="ignore", invalid="ignore"):
+            acc = np.cumsum(part / powers) * powers * (1 - weight)
+            block = weight ** (k + 1) * m + acc
+        if not np.isfinite(block).all():
+            # Losses near the top of the float range (a run about to diverge) overflow the
+            # closed form's y/w^k; the plain recurrence never leaves the range of its inputs.
+            block = np.empty_like(part)
+            for i, value in enumerate(part):
+                m = weight * m + (1 - weight) * value
+                block[i] = m
+        smoothed[start:start + len(part)] = block
         m = float(smoothed[start + len(part) - 1])
     counts = np.arange(count + 1, count + len(y) + 1)
     out[finite] = smoothed / (1 - weight ** counts)

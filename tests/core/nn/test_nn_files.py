@@ -123,3 +123,18 @@ def test_peak_series_keeps_spikes_and_stays_small():
     assert len(x) <= 2 * 64 + 2 * series.block
     assert np.nanmax(shown) == 50.0 and np.nanmin(shown) == np.nanmin(y)
     assert x[0] == 1 and x[-1] <= 10_000
+
+
+def test_the_smoothing_survives_losses_at_the_top_of_the_float_range():
+    """A run about to diverge logs losses near 1e308: the smoothed curve stays finite (and
+    exact), instead of turning inf for the rest of the run."""
+    values = np.concatenate([np.full(50, 1.0), np.full(5, 1e306), np.full(8000, 1.0)])
+    with np.errstate(over="raise", invalid="raise"):
+        smoothed = debiased_ema(values, 0.9)
+    ema, m = [], 0.0
+    for i, v in enumerate(values):
+        m = 0.9 * m + 0.1 * v
+        ema.append(m / (1 - 0.9 ** (i + 1)))
+    assert np.all(np.isfinite(smoothed))
+    np.testing.assert_allclose(smoothed, ema, rtol=1e-9)
+    assert smoothed[-1] == pytest.approx(1.0)  # the spike has decayed away
