@@ -2,16 +2,12 @@
 
 import json
 import os
-import signal
-import subprocess
-import sys
-import textwrap
-import time
 
 import pytest
 
 from chainrule_gui.core.files import FileFormatError, atomic_write_text, remove_stale_temporaries
 from chainrule_gui.core.session import Session, load_session, save_session, session_from_bytes
+from tests.reliability.faults import kill_during_save
 
 GOOD = Session(text="z = x^2 + sin(x*y)\nx = t^2\ny = e^t", of="z", wrt="t", point={"t": 0.5},
                ranges={"t": (-1.0, 2.0)}, cut=(("z", "y"),), max_paths=50, diagram="graph",
@@ -103,30 +99,10 @@ def test_missing_file(tmp_path):
         load_session(tmp_path / "nope.json")
 
 
-WRITER = textwrap.dedent("""
-    import sys
-    from chainrule_gui.core.session import Session, save_session
-    path = sys.argv[1]
-    big = "\\n".join(f"x{i} = x{i+1} + 1" for i in range(600)) + "\\nx600 = t"
-    sessions = [Session(text=big, point={"t": float(i)}) for i in range(2)]
-    print("ready", flush=True)
-    i = 0
-    while True:
-        save_session(sessions[i % 2], path)
-        i += 1
-""")
-
-
 def test_killed_during_save_the_file_always_loads(tmp_path):
-    path = tmp_path / "session.json"
-    save_session(Session(text="z = t"), path)
-    for attempt in range(8):
-        child = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True)
-        assert child.stdout.readline().strip() == "ready"
-        time.sleep(0.05 + 0.03 * attempt)
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        load_session(path)  # never half-written
+    result = kill_during_save("session", tmp_path, rounds=8)
+    assert result["loaded"] == result["rounds"], result["errors"]  # never half-written
+    assert result["versions"] == 2  # the kills landed after both of the sessions saved in turn
     remove_stale_temporaries(tmp_path, "session.json")
     assert [p.name for p in tmp_path.iterdir()] == ["session.json"]
 

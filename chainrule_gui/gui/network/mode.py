@@ -5,7 +5,6 @@ and wires signals; the controller owns the training thread.
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence

@@ -3,11 +3,6 @@ place, nothing is unpickled or inflated, and a save killed midway leaves a model
 
 import io
 import json
-import signal
-import subprocess
-import sys
-import textwrap
-import time
 import zipfile
 
 import numpy as np
@@ -19,6 +14,7 @@ from chainrule_gui.core.nn import model_file
 from chainrule_gui.core.nn.model_file import load_model, save_model
 from chainrule_gui.core.nn.network import Network
 from chainrule_gui.core.nn.spec import spec_from_sizes
+from tests.reliability.faults import kill_during_save
 
 
 def small_net():
@@ -154,36 +150,10 @@ def test_not_a_zip_and_missing_files(tmp_path):
         load_model(tmp_path)  # a folder
 
 
-WRITER = textwrap.dedent("""
-    import sys
-    import numpy as np
-    from chainrule_gui.core.nn.model_file import save_model
-    from chainrule_gui.core.nn.network import Network
-    from chainrule_gui.core.nn.spec import spec_from_sizes
-    path = sys.argv[1]
-    # two different big models (about 2 MB each), saved in turn as fast as possible
-    nets = [Network.initialized(spec_from_sizes((64, 512, 512, 2), "tanh", "mse", seed=s)) for s in (1, 2)]
-    print("ready", flush=True)
-    i = 0
-    while True:
-        save_model(path, nets[i % 2], training={"lr": 0.1}, step=i)
-        i += 1
-""")
-
-
 def test_killed_during_save_the_model_always_loads(tmp_path):
-    path = tmp_path / "model.npz"
-    save_model(path, small_net())
-    steps = set()
-    for attempt in range(8):
-        child = subprocess.Popen([sys.executable, "-c", WRITER, str(path)], stdout=subprocess.PIPE, text=True)
-        assert child.stdout.readline().strip() == "ready"
-        time.sleep(0.05 + 0.04 * attempt)
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-        network, meta = load_model(path)  # never half-written
-        steps.add(meta["step"])
-    assert len(steps) > 1  # the kills really landed between different saves
+    result = kill_during_save("model", tmp_path, rounds=8)
+    assert result["loaded"] == result["rounds"], result["errors"]  # never half-written
+    assert result["versions"] > 1  # the kills really landed between different saves
     remove_stale_temporaries(tmp_path, "model.npz")
     assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
 
