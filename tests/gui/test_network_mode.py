@@ -170,11 +170,13 @@ def test_files_round_trip(qtbot, mode, tmp_path):
     np.testing.assert_array_equal(mode.controller.network.params, network.params)
 
 
-def test_a_bad_model_file_is_reported_not_raised(qtbot, mode, tmp_path):
+def test_a_bad_model_file_is_reported_not_raised(qtbot, mode, tmp_path, dialogs):
     bad = tmp_path / "bad.npz"
     bad.write_text("not a model")
     assert not mode.open_model(str(bad))
-    assert "not a readable model file" in mode.editor.error.text()
+    assert "bad.npz is not a readable model file (it is not a .npz archive" in mode.editor.error.text()
+    title, text = dialogs.asked[-1]  # said where it cannot be missed, not only at the editor's end
+    assert title == "Cannot open model" and "bad.npz" in text and "unchanged" in text
 
 
 def test_seed_preset_shows_the_seed_numbers(qtbot, mode):

@@ -181,7 +181,7 @@ def load_model(path: str | os.PathLike) -> tuple[Network, dict]:
     except FileNotFoundError:
         raise ModelError(f"{name} does not exist") from None
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
-        raise ModelError(f"{name} is not a readable model file ({exc.__class__.__name__})") from None
+        raise ModelError(f"{name} is not a readable model file ({_why_unreadable(exc)})") from None
     if meta_array.dtype.kind != "U" or meta_array.ndim != 0:
         raise ModelError(f"{name}: the model description is not text")
     text = str(meta_array)
@@ -228,7 +228,7 @@ def _check_container(path, name: str) -> None:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ModelError(f"{name} is not a readable model file ({exc.__class__.__name__})") from None
+        raise ModelError(f"{name} is not a readable model file ({_why_unreadable(exc)})") from None
     names = {info.filename for info in infos}
     if names != MEMBERS or len(infos) != len(MEMBERS):
         unknown = sorted(names - MEMBERS)
@@ -238,6 +238,21 @@ def _check_container(path, name: str) -> None:
     if unpacked > MAX_MODEL_BYTES:
         raise ModelError(f"{name} would unpack to {unpacked / 2**20:.1f} MB; a model is at most "
                          f"{MAX_MODEL_BYTES / 2**20:.0f} MB")
+
+
+def _why_unreadable(exc: BaseException) -> str:
+    """What went wrong opening the archive, in words."""
+    if isinstance(exc, zipfile.BadZipFile):
+        return "it is not a .npz archive: damaged, cut short, or another kind of file"
+    if isinstance(exc, EOFError):
+        return "it ends too early: the file was cut short"
+    if isinstance(exc, ValueError) and "allow_pickle" in str(exc):
+        return "it holds pickled Python objects, which are never opened because they can run code"
+    if isinstance(exc, IsADirectoryError):
+        return "that is a folder"
+    if isinstance(exc, PermissionError):
+        return "you do not have permission to read it"
+    return f"{type(exc).__name__}: {str(exc)[:120]}"
 
 
 def _current_version(meta, name: str) -> dict:

@@ -219,12 +219,13 @@ class FunctionPlot(pg.PlotWidget):
         defined = np.isfinite(samples.values)
         what = "the slope is undefined" if error.is_slope_fault else f"{of} is undefined"
         if not defined.any():
-            self.note = f"{of} is undefined on the whole range shown"
+            self.note = f"{of} is undefined on the whole range of {wrt}: widen it (Edit ranges)"
         else:
             self.note = f"{what} at {wrt} = {fmt(x0)}; drawn where defined"
         self.note_detail = (f"At {wrt} = {fmt(x0)}: {error}\n{of} is defined at "
-                            f"{int(defined.sum())} of {SAMPLES} sampled points of this range; gaps are "
-                            "where it is not. Move the point onto the curve to see the derivative.")
+                            f"{int(defined.sum())} of {SAMPLES} sampled points of {wrt} from {fmt(lo)} to "
+                            f"{fmt(hi)}; gaps are where it is not. Move the point onto the curve to see the "
+                            "derivative, or widen the range with Edit ranges under the point.")
         self.setXRange(float(xs[0]), float(xs[-1]), padding=0)
         value_range = focused_range(xs, samples.values, x0, () if y0 is None else (y0,))
         if value_range is not None:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSplitter,
@@ -230,7 +231,7 @@ class NetworkMode(QWidget):
 
     def save_model(self, path: str | None = None) -> str | None:
         """Save the network (asking where unless ``path``); the path, or None if not saved."""
-        saved = self._report(files.guarded(lambda: files.save_model_as(self, path)))
+        saved = self._report_file_problem("Cannot save model", files.guarded(lambda: files.save_model_as(self, path)))
         if saved:
             self.autosave.mark_saved()
         return saved
@@ -262,8 +263,17 @@ class NetworkMode(QWidget):
     def export_script(self) -> None:
         self._report(files.guarded(lambda: files.export_script(self)))
 
+    def _report_file_problem(self, title: str, result):
+        """A file that cannot be opened or written: a dialog (the editor's error line can
+        be scrolled out of sight) and the editor's line; the work stays as it is."""
+        value, error = result
+        if error:
+            self.editor.show_error(error)
+            QMessageBox.warning(self, title, f"{error}\n\nThe network you have open is unchanged.")
+        return value
+
     def open_model(self, path: str | None = None) -> bool:
-        loaded = self._report(files.guarded(lambda: files.open_model(self, path)))
+        loaded = self._report_file_problem("Cannot open model", files.guarded(lambda: files.open_model(self, path)))
         if not loaded:
             return False
         network, meta = loaded

@@ -105,7 +105,7 @@ def test_a_pickle_inside_is_never_loaded(tmp_path):
     meta, params = good_meta_and_params(tmp_path)
     path = tmp_path / "pickled.npz"
     np.savez(path, params=params, meta=np.array([{"format": "chainrule-gui model"}], dtype=object))
-    with pytest.raises(ModelError, match="not a readable model file"):
+    with pytest.raises(ModelError, match="pickled Python objects, which are never opened"):
         load_model(path)
 
 
