@@ -102,7 +102,6 @@ def test_missing_file(tmp_path):
 def test_killed_during_save_the_file_always_loads(tmp_path):
     result = kill_during_save("session", tmp_path, rounds=8)
     assert result["loaded"] == result["rounds"], result["errors"]  # never half-written
-    assert result["versions"] == 2  # the kills landed after both of the sessions saved in turn
     remove_stale_temporaries(tmp_path, "session.json")
     assert [p.name for p in tmp_path.iterdir()] == ["session.json"]
 
