@@ -159,3 +159,16 @@ def test_step_through_says_why_it_has_nothing(qtbot, mode):
     show(qtbot, mode, LOG_FAULT)
     assert "undefined here" in mode.step_bar.caption.text()
     assert mode.step_bar.costs.text() == ""  # the counts of the earlier derivation are gone
+
+
+def test_an_equation_undefined_at_the_point_shows_no_old_numbers(qtbot, mode):
+    show(qtbot, mode, "x^2 + y^2 = 1")
+    mode.bottom_tabs.setCurrentWidget(mode.implicit_view)
+    qtbot.waitUntil(lambda: mode.implicit_view.numbers.text() != "", timeout=10000)
+    show(qtbot, mode, "x^2 + log(y) = 1")
+    move(qtbot, mode, "y", -1.0)
+    assert mode.snapshot.implicit is None and "log of a negative" in str(mode.snapshot.error)
+    assert mode.implicit_view.numbers.text() == ""
+    assert "log of a negative" in mode.implicit_view.message.text()
+    assert [item.name for item in mode.diagram.nodes.values() if item.fault] == ["_F"]
+    assert "Implicit tab" in mode.result_panel.notes.text()

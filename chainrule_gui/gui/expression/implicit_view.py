@@ -236,6 +236,7 @@ class ImplicitView(LazyView):
             for item in (self.tangent, self.gradient):
                 item.setData([], [])
             self.gradient_tip.setVisible(False)
+            self.numbers.clear()  # the numbers of an earlier point must not stay up
             return
         if not self.target.moving:
             self._placing = True

@@ -300,9 +300,10 @@ class ResultPanel(QWidget):
         if isinstance(error, NumericError) and snapshot.of and snapshot.wrt:
             point = ", ".join(f"{k} = {fmt(v)}" for k, v in snapshot.point.items())
             self.title.setText(f"<b>d{snapshot.of}/d{snapshot.wrt}</b> cannot be computed at {point}")
+            where = ("the Implicit tab shows the curve" if snapshot.is_implicit
+                     else "the plot shows where the function is defined")
             notes = [str(error), "The diagram shows every value that can be computed here and marks "
-                                 "where it fails; the plot shows where the function is defined. "
-                                 "Move the point to see the derivative."]
+                                 f"where it fails; {where}. Move the point to see the derivative."]
         else:
             self.title.setText(html.escape(str(error)) if error else "")  # the title is rich text
         self.formula_view.set_formula("", "")

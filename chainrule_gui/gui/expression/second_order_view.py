@@ -100,6 +100,8 @@ class SecondOrderView(LazyView):
         self.terms.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.terms.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.terms.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # the last header ("Outer × inner = term") was cut at both ends in an empty table
+        self.terms.horizontalHeader().setStretchLastSection(True)
         self.total = QLabel(objectName="secondTotal")
         self.inner = QLabel(objectName="secondInner")
         self.second_checks = QLabel(objectName="secondChecks")
