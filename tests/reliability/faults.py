@@ -12,17 +12,17 @@ import time
 from pathlib import Path
 
 SAVERS = {
-    # Two different big sessions saved in turn, as fast as possible.
+    # A session of 600 definitions (the most text a session holds) saved over and over, as fast as possible; the value
+    # of t says which save it is.
     "session": ("session.json", textwrap.dedent("""
         import sys
         from chainrule_gui.core.session import Session, save_session
         path = sys.argv[1]
         big = "\\n".join(f"x{i} = x{i+1} + 1" for i in range(600)) + "\\nx600 = t"
-        sessions = [Session(text=big, point={"t": float(i)}) for i in range(2)]
         print("ready", flush=True)
         i = 0
         while True:
-            save_session(sessions[i % 2], path)
+            save_session(Session(text=big, point={"t": float(i)}), path)
             i += 1
     """)),
     # Two different models of about 2 MB each, saved in turn; the step says which save.
@@ -56,9 +56,10 @@ def kill_during_save(kind: str, folder: Path, rounds: int = 8) -> dict:
     """Start a process that saves a ``kind`` file over and over, SIGKILL it at a different
     moment each round, and open the file after every kill.
 
-    Returns ``{"rounds", "loaded", "versions", "errors", "leftovers"}``: how many kills, how
-    often the file opened afterwards, how many different saves the kills landed after,
-    what failed to open, and the temporaries left behind (before any cleanup).
+    Returns ``{"rounds", "loaded", "versions", "errors", "leftovers", "bytes"}``: how many
+    kills, how often the file opened afterwards, how many different saves the kills landed
+    after, what failed to open, the temporaries left behind (before any cleanup) and the
+    size of the file.
     """
     from chainrule_gui.core.errors import ChainRuleError
 
@@ -83,7 +84,7 @@ def kill_during_save(kind: str, folder: Path, rounds: int = 8) -> dict:
             errors.append(str(exc))
     leftovers = sorted(p.name for p in Path(folder).iterdir() if p.name != name)
     return {"rounds": rounds, "loaded": loaded, "versions": len(versions), "errors": errors,
-            "leftovers": leftovers}
+            "leftovers": leftovers, "bytes": path.stat().st_size if path.exists() else 0}
 
 
 def training_latency(mode, wait, seconds: float = 3.0) -> dict:
