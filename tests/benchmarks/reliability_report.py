@@ -113,7 +113,7 @@ def kill_rows(rounds: int) -> list[Row]:
                      "over and over", str(result["rounds"]),
                      f"the file opened, complete, after {result['loaded']} of {result['rounds']} kills "
                      f"(the kills landed after {result['versions']} different saves)",
-                     f"{len(result['leftovers'])} temporaries left, removed by a later save"))
+                     f"{len(result['leftovers'])} hidden temporaries left, deleted by the next save 10 min on"))
     return rows
 
 
