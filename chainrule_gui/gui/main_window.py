@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from chainrule_gui import __version__
 from chainrule_gui.core.errors import ChainRuleError
@@ -16,6 +16,7 @@ from chainrule_gui.core.files import atomic_write_text
 from chainrule_gui.core.session import LABEL_MODES, VIEWS, Session
 from chainrule_gui.gui.document import SessionDocument, describe_age
 from chainrule_gui.gui.expression.mode import DEFAULT_TEXT, ExpressionMode
+from chainrule_gui.gui.lazy_page import LazyTabWidget
 
 SETTINGS_VERSION = 1
 SESSION_FILTER = "Chain Rule Explorer sessions (*.json);;All files (*)"
@@ -26,13 +27,14 @@ class MainWindow(QMainWindow):
     def __init__(self, parent=None, open_path: str | None = None, offer_recovery: bool = True):
         super().__init__(parent)
         self.setObjectName("MainWindow")
-        self.tabs = QTabWidget(objectName="modeTabs")
+        self.tabs = LazyTabWidget(objectName="modeTabs")
         self.expression_mode = ExpressionMode()
         self.tabs.addTab(self.expression_mode, "Expression")
-        from chainrule_gui.gui.network.mode import NetworkMode
-
-        self.network_mode = NetworkMode()
-        self.tabs.addTab(self.network_mode, "Network")
+        self.tabs.setTabToolTip(0, "See the chain rule on definitions you type (Ctrl+PgUp/PgDown switches modes)")
+        # The Network mode (pyqtgraph, a training thread) is made when its tab is first shown.
+        self.network_page = self.tabs.add_lazy_tab(
+            self._make_network_mode, "networkMode", "Network",
+            "Train a small neural network and watch backpropagation (Ctrl+PgUp/PgDown switches modes)")
         self.setCentralWidget(self.tabs)
         self.document = SessionDocument(self.expression_mode.current_session, self)
         self.document.changed.connect(self._update_title)
@@ -47,6 +49,16 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self.open_session(open_path))
         elif offer_recovery:
             QTimer.singleShot(0, self._offer_recovery)
+
+    def _make_network_mode(self):
+        from chainrule_gui.gui.network.mode import NetworkMode
+
+        return NetworkMode()
+
+    @property
+    def network_mode(self):
+        """The Network mode (created now if its tab has not been shown yet)."""
+        return self.network_page.ensure()
 
     # -- menus ------------------------------------------------------------------------------
     def _action(self, text, slot, name, shortcut=None, tip=None) -> QAction:
@@ -311,5 +323,6 @@ class MainWindow(QMainWindow):
         settings.setValue("preferences/labels", self.expression_mode.diagram.label_mode)
         self.document.discard_autosave()
         self.expression_mode.shutdown()
-        self.network_mode.shutdown()
+        if self.network_page.content is not None:
+            self.network_page.content.shutdown()
         super().closeEvent(event)

@@ -43,9 +43,7 @@ class FdErrorPlot(pg.PlotWidget):
         self.default_point = self.plot([], [], pen=None, symbol="d", symbolSize=11, symbolBrush=COLOR_DEFAULT,
                                        symbolPen=pg.mkPen("w"))
         self.study: ErrorStudy | None = None
-        self.setToolTip("How the finite-difference error depends on the step h (log-log).\n"
-                        "Right arm: truncation error ∝ h²; left arm: round-off ∝ ε/h.\n"
-                        "◆ the step used in the table; ✕ steps that straddle a kink; ▼ error exactly 0.")
+        # its tooltip is the result panel's FD_PLOT_TIP (the panel's title shares it)
 
     def sizeHint(self):  # noqa: N802 - Qt override: pyqtgraph's default is far taller
         return QSize(320, 200)

@@ -39,8 +39,8 @@ from chainrule_gui.core.fd_study import error_study
 from chainrule_gui.core.printing import size_exceeds, to_latex, to_text, to_text_bounded
 from chainrule_gui.core.report import fmt
 from chainrule_gui.gui.expression.controller import Simplified, simplify_key
-from chainrule_gui.gui.expression.fd_error_plot import FdErrorPlot
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
+from chainrule_gui.gui import startup
 from chainrule_gui.gui.typeset import latex_pixmap
 
 AGREE = "#009e73"  # Okabe–Ito bluish green
@@ -52,6 +52,9 @@ FORMULA_POINT_SIZE = 15.0
 #: Wider than this the typeset image is not worth it: show wrapped text instead.
 MAX_FORMULA_PIXELS = 6000
 IMPLICIT_TITLES = dict(METHOD_TITLES, paths="path sums", finite_difference="FD along the curve")
+FD_PLOT_TIP = ("How the finite-difference error depends on the step h (log-log).\n"
+               "Right arm: truncation error ∝ h²; left arm: round-off ∝ ε/h.\n"
+               "◆ the step used in the table; ✕ steps that straddle a kink; ▼ error exactly 0.")
 
 
 class FormulaView(QScrollArea):
@@ -77,7 +80,11 @@ class FormulaView(QScrollArea):
         """Typeset ``latex``; fall back to wrapped ``text`` when mathtext cannot or it is huge."""
         self.latex, self.text = latex, text
         pixmap = None
-        if latex:
+        if latex and startup.in_progress():
+            # matplotlib's mathtext is not loaded yet: text now, the typeset formula after
+            # the first paint.
+            startup.defer(self._typeset_again)
+        elif latex:
             pixmap = latex_pixmap(latex, FORMULA_POINT_SIZE, self.palette().text().color(),
                                   self.devicePixelRatioF())
         if pixmap is not None and pixmap.width() / pixmap.devicePixelRatio() <= MAX_FORMULA_PIXELS:
@@ -91,6 +98,9 @@ class FormulaView(QScrollArea):
         self.label.setToolTip(text + "\n\nRight-click to copy as LaTeX or text." if text else "")
         scrollbar = self.horizontalScrollBar().sizeHint().height()
         self.setFixedHeight(min(height, 160) + scrollbar + 6)
+
+    def _typeset_again(self) -> None:
+        self.set_formula(self.latex, self.text)
 
     def copy_latex(self) -> None:
         QGuiApplication.clipboard().setText(self.latex)
@@ -147,9 +157,12 @@ class ResultPanel(QWidget):
         self.notes = QLabel(objectName="resultNotes")
         self.notes.setWordWrap(True)
         self.notes.setStyleSheet(f"color: {NEUTRAL};")
-        self.fd_plot = FdErrorPlot()
-        self.fd_plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.fd_plot.setMinimumHeight(130)
+        # The FD-error plot (pyqtgraph) is made when first needed, after the first paint.
+        self._fd_plot = None
+        self._fd_room = QWidget(objectName="fdErrorPlotRoom")
+        self._fd_room.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._fd_room.setMinimumHeight(130)
+        self._fd_draw_queued = False
         self.fd_caption = QLabel(objectName="fdErrorCaption")
         self.fd_caption.setWordWrap(True)
         self.fd_caption.setStyleSheet(f"color: {NEUTRAL};")
@@ -163,13 +176,14 @@ class ResultPanel(QWidget):
         value_row.addWidget(self.value, 1)
         value_row.addWidget(self.badge)
         fd_title = QLabel("<b>Finite-difference error against the step h</b>")
-        fd_title.setToolTip(self.fd_plot.toolTip())
+        fd_title.setToolTip(FD_PLOT_TIP)
         self.fd_box = QWidget()
         fd_layout = QVBoxLayout(self.fd_box)
         fd_layout.setContentsMargins(0, 4, 0, 0)
         fd_layout.setSpacing(2)
         fd_layout.addWidget(fd_title)
-        fd_layout.addWidget(self.fd_plot, 1)
+        fd_layout.addWidget(self._fd_room, 1)
+        self._fd_layout = fd_layout
         fd_layout.addWidget(self.fd_caption)
         # Everything sits in a scroll area: a short window scrolls the panel instead of
         # forcing the window taller than the screen.
@@ -198,6 +212,34 @@ class ResultPanel(QWidget):
         layout.addStretch(0)
         self._content_layout = layout
         self._shown_expr = None
+
+    @property
+    def fd_plot(self):
+        """The finite-difference error plot (made on first use)."""
+        if self._fd_plot is None:
+            from chainrule_gui.gui.expression.fd_error_plot import FdErrorPlot
+
+            plot = FdErrorPlot()
+            plot.setToolTip(FD_PLOT_TIP)
+            plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            plot.setMinimumHeight(130)
+            self._fd_layout.replaceWidget(self._fd_room, plot)
+            self._fd_room.deleteLater()
+            self._fd_plot = plot
+            plot.show_study(self.study)
+        return self._fd_plot
+
+    def _show_study(self) -> None:
+        """Draw ``self.study``; at start-up once the first paint is done."""
+        if self._fd_plot is not None:
+            self._fd_plot.show_study(self.study)
+        elif not self._fd_draw_queued:
+            self._fd_draw_queued = True
+            startup.defer(self._draw_deferred_study)
+
+    def _draw_deferred_study(self) -> None:
+        self._fd_draw_queued = False
+        self.fd_plot  # noqa: B018 - made now; it draws the newest study
 
     # -- panel protocol --------------------------------------------------------------------
     def show_stale(self, stale: bool) -> None:
@@ -251,7 +293,7 @@ class ResultPanel(QWidget):
             self.study = error_study(snapshot.graph, d)
         except ChainRuleError:
             self.study = None
-        self.fd_plot.show_study(self.study)
+        self._show_study()
         self.fd_caption.setText(self._caption())
 
     def _show_implicit(self, snapshot: ExplorerSnapshot) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QBrush, QColor, QPainter
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QMenu, QToolTip
 
 from chainrule_gui.core.diagram_model import TREE_BUDGET, VIEWS, DiagramNumbers, build_diagram, diagram_numbers
+from chainrule_gui.gui import startup
 from chainrule_gui.gui.expression.diagram import export
 from chainrule_gui.gui.expression.diagram.actions import LABEL_MODE_TITLES, make_actions
 from chainrule_gui.gui.expression.diagram.drawing import LABEL_MODES, Drawing, FrameView, number
@@ -83,7 +84,7 @@ class TreeDiagram(QGraphicsView):
         self.overlays = Overlays(self, self.restore_cuts_action)
         self.banner, self.banner_label = self.overlays.banner, self.overlays.banner_label
         self.scene().selectionChanged.connect(self._on_selection)
-        warm_up_in_background()
+        startup.defer(warm_up_in_background)  # not while the window is still opening
 
     # -- what tests and other panels read --------------------------------------------------
     @property
