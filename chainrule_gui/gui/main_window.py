@@ -44,11 +44,14 @@ class MainWindow(QMainWindow):
         self._setup_menus()
         self.resize(1280, 800)
         self._restore_settings()
-        self._show_clean(self._default_session())
         if open_path:
+            self._show_clean(self._default_session())
             QTimer.singleShot(0, lambda: self.open_session(open_path))
-        elif offer_recovery:
-            QTimer.singleShot(0, self._offer_recovery)
+        else:
+            if not self._restore_last_session():
+                self._show_clean(self._default_session())
+            if offer_recovery:  # after a crash, the autosaved work is offered on top
+                QTimer.singleShot(0, self._offer_recovery)
 
     def _make_network_mode(self):
         from chainrule_gui.gui.network.mode import NetworkMode
@@ -144,6 +147,20 @@ class MainWindow(QMainWindow):
         labels = settings.value("preferences/labels", DEFAULT_SESSION.labels)
         return replace(DEFAULT_SESSION, diagram=view if view in VIEWS else DEFAULT_SESSION.diagram,
                        labels=labels if labels in LABEL_MODES else DEFAULT_SESSION.labels)
+
+    def _restore_last_session(self) -> bool:
+        """Show what the last clean exit left: its file as saved now, or untitled work."""
+        found = SessionDocument.last_session()
+        if found is None:
+            return False
+        session, path = found
+        if path is not None:
+            try:
+                session = self.document.open(path)
+            except ChainRuleError:
+                pass  # moved or broken since: the copy kept at the last exit, untitled
+        self._show_clean(session)
+        return True
 
     def _show_clean(self, session: Session) -> None:
         """Show ``session`` as the unmodified document (clean once its snapshot is built,
@@ -321,6 +338,7 @@ class MainWindow(QMainWindow):
         settings.setValue("expression/splitter", self.expression_mode.splitter.saveState())
         settings.setValue("preferences/diagram", self.expression_mode.diagram.view)
         settings.setValue("preferences/labels", self.expression_mode.diagram.label_mode)
+        self.document.remember_last_session()
         self.document.discard_autosave()
         self.expression_mode.shutdown()
         if self.network_page.content is not None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -59,12 +60,15 @@ def prepare_restore(profile: Path) -> None:
 
 
 AS_IS = False
+#: One cache folder for every run: matplotlib builds its font list there once per machine,
+#: as it does for a person (settings and data stay fresh per run).
+CACHE = Path(tempfile.mkdtemp(prefix="chainrule-startup-cache-"))
 
 
 def profile_env(profile: Path) -> dict[str, str]:
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(profile),
                XDG_CONFIG_HOME=str(profile / "config"), XDG_DATA_HOME=str(profile / "data"),
-               XDG_CACHE_HOME=str(profile / "cache"), CHAINRULE_GUI_EXIT_AFTER_FIRST_PAINT="1")
+               XDG_CACHE_HOME=str(CACHE), CHAINRULE_GUI_EXIT_AFTER_FIRST_PAINT="1")
     if not AS_IS:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
@@ -119,4 +123,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        shutil.rmtree(CACHE, ignore_errors=True)
