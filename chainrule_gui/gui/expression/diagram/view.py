@@ -40,6 +40,11 @@ ZOOM_STEP = 1.2
 class TreeDiagram(QGraphicsView):
     """QGraphicsView named ``treeDiagram``; see the module docstring."""
 
+    #: Keys the diagram answers itself (keyPressEvent), for the shortcut sheet.
+    KEY_HELP = (("+", "Zoom in (over the diagram)"), ("−", "Zoom out (over the diagram)"),
+                ("0, Home", "Fit the whole diagram (over the diagram)"),
+                ("Arrow keys", "Pan the diagram"))
+
     edge_selected = Signal(object)  # (parent, child) of the variable graph, or None
     cut_requested = Signal(object)  # (parent, child)
     restore_cuts_requested = Signal()
