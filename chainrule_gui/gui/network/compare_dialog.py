@@ -57,6 +57,7 @@ class CompareDialog(QDialog):
         self.run.setToolTip("Train four copies of the network from the same starting weights and "
                             "batches; the main training pauses")
         self.stop = QPushButton("Stop", objectName="compareStopButton")
+        self.stop.setToolTip("Stop the race; the curves so far stay")
         self.run.clicked.connect(self._run)
         self.stop.clicked.connect(controller.stop_race)
         self.plot = pg.PlotWidget(background="w")
