@@ -23,6 +23,9 @@ def make_application(argv: list[str] | None = None):
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
+    from chainrule_gui.gui import theme
+
+    theme.manager().start()  # the remembered light/dark choice, or the system's
     from chainrule_gui.gui.resources import resource_path
 
     icon = resource_path("icons", "chainrule-gui.svg")

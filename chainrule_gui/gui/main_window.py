@@ -6,14 +6,14 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.examples import EXAMPLES, categories
 from chainrule_gui.core.files import atomic_write_text
 from chainrule_gui.core.session import LABEL_MODES, VIEWS, Session
-from chainrule_gui.gui import startup
+from chainrule_gui.gui import startup, theme
 from chainrule_gui.gui.document import SessionDocument, describe_age
 from chainrule_gui.gui.expression.mode import DEFAULT_TEXT, ExpressionMode
 from chainrule_gui.gui.first_run import ExamplesHint
@@ -28,6 +28,7 @@ class MainWindow(QMainWindow):
     def __init__(self, parent=None, open_path: str | None = None, offer_recovery: bool = True):
         super().__init__(parent)
         self.setObjectName("MainWindow")
+        theme.manager().start()  # the remembered light/dark/system choice, before anything is drawn
         self.tabs = LazyTabWidget(objectName="modeTabs")
         self.expression_mode = ExpressionMode()
         self.tabs.addTab(self.expression_mode, "Expression")
@@ -134,6 +135,18 @@ class MainWindow(QMainWindow):
             view.addAction(self._action(title, lambda _=False, i=index: self.tabs.setCurrentIndex(i),
                                         f"action-mode-{index + 1}", QKeySequence(f"Alt+{index + 1}"),
                                         f"{tip} (Alt+{index + 1})"))
+        view.addSeparator()
+        themes = self._menu(view, "&Theme", "menu-theme", "Light or dark colours, or follow the system's choice")
+        self.theme_actions = QActionGroup(self)
+        for key, title, tip in (("system", "&System", "Light or dark as the desktop is set (follows changes)"),
+                                ("light", "&Light", "Dark text on light backgrounds"),
+                                ("dark", "&Dark", "Light text on dark backgrounds, easier on the eyes at night")):
+            action = self._action(title, lambda _=False, k=key: theme.manager().set_preference(k),
+                                  f"theme-{key}", tip=tip)
+            action.setCheckable(True)
+            action.setChecked(theme.manager().preference() == key)
+            self.theme_actions.addAction(action)
+            themes.addAction(action)
         self.view_menu = view
 
         examples = self._menu(bar, "E&xamples", "menu-examples")
@@ -363,6 +376,9 @@ class MainWindow(QMainWindow):
             f"Chain Rule Explorer did not close normally. Restore the work autosaved {describe_age(when)}?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
         if answer == QMessageBox.StandardButton.Yes:
+            # Recovered work is unsaved work, even if its snapshot arrives before the one of
+            # the session shown first (which would otherwise mark it clean).
+            self._clean_after_build = False
             self.expression_mode.apply_session(session)
             self.document.note_change()
         else:

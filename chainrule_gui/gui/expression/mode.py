@@ -27,6 +27,7 @@ from chainrule_gui.gui.expression.inputs_panel import InputsPanel
 from chainrule_gui.gui.expression.path_list import PathList
 from chainrule_gui.gui.expression.result_panel import ResultPanel
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
+from chainrule_gui.gui import theme
 from chainrule_gui.gui.lazy_page import LazyPage, LazyTabWidget
 
 DEFAULT_TEXT = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
@@ -44,12 +45,12 @@ class ExpressionMode(QWidget):
         self.editor = ExpressionEditor()
         self.error_strip = QLabel(objectName="errorStrip")
         self.error_strip.setWordWrap(True)
-        self.error_strip.setStyleSheet("color: #b00020;")
+        theme.style_sheet(self.error_strip, lambda t: f"color: {t.error};")
         self.status = QLabel(objectName="expressionStatus")
         self.example_note = QLabel(objectName="exampleNote")
         self.example_note.setWordWrap(True)
-        self.example_note.setStyleSheet("background: #eef5fb; border: 1px solid #b8d4ea; border-radius: 4px;"
-                                        " padding: 6px;")
+        theme.style_sheet(self.example_note, lambda t: f"background: {t.note_bg}; color: {t.ink}; border: 1px "
+                                                       f"solid {t.note_border}; border-radius: 4px; padding: 6px;")
         self.example_note.hide()
         self._loading = False
         self._last_text = ""

@@ -40,12 +40,11 @@ from chainrule_gui.core.printing import size_exceeds, to_latex, to_text, to_text
 from chainrule_gui.core.report import fmt
 from chainrule_gui.gui.expression.controller import Simplified, simplify_key
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
-from chainrule_gui.gui import startup
+from chainrule_gui.gui import startup, theme
 from chainrule_gui.gui.typeset import latex_pixmap
 
 AGREE = "#009e73"  # Okabe–Ito bluish green
 DISAGREE = "#d55e00"  # Okabe–Ito vermillion
-NEUTRAL = "#666666"
 MAX_TYPESET_NODES = 1000  # larger formulas are shown as (elided) text
 MAX_TEXT_CHARS = 600
 FORMULA_POINT_SIZE = 15.0
@@ -75,6 +74,7 @@ class FormulaView(QScrollArea):
         self.latex = ""
         self.text = ""
         self.set_formula("", "")
+        theme.follow(self, lambda _t: self._typeset_again(), now=False)  # typeset in the new text colour
 
     def set_formula(self, latex: str, text: str) -> None:
         """Typeset ``latex``; fall back to wrapped ``text`` when mathtext cannot or it is huge."""
@@ -85,7 +85,7 @@ class FormulaView(QScrollArea):
             # the first paint.
             startup.defer(self._typeset_again)
         elif latex:
-            pixmap = latex_pixmap(latex, FORMULA_POINT_SIZE, self.palette().text().color(),
+            pixmap = latex_pixmap(latex, FORMULA_POINT_SIZE, theme.current().ink,
                                   self.devicePixelRatioF())
         if pixmap is not None and pixmap.width() / pixmap.devicePixelRatio() <= MAX_FORMULA_PIXELS:
             self.label.setWordWrap(False)
@@ -131,7 +131,7 @@ class ResultPanel(QWidget):
         self.formula_view = FormulaView()
         self.formula = self.formula_view.label
         self.simplify_status = QLabel(objectName="simplifyStatus")
-        self.simplify_status.setStyleSheet(f"color: {NEUTRAL};")
+        theme.style_sheet(self.simplify_status, lambda t: f"color: {t.muted};")
         self.simplify_status.setWordWrap(True)
         self.simplify_status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.value = QLabel(objectName="resultValue")
@@ -156,7 +156,7 @@ class ResultPanel(QWidget):
         self.table.setToolTip("The same derivative computed five independent ways; hover a row for details")
         self.notes = QLabel(objectName="resultNotes")
         self.notes.setWordWrap(True)
-        self.notes.setStyleSheet(f"color: {NEUTRAL};")
+        theme.style_sheet(self.notes, lambda t: f"color: {t.muted};")
         # The FD-error plot (pyqtgraph) is made when first needed, after the first paint.
         self._fd_plot = None
         self._fd_room = QWidget(objectName="fdErrorPlotRoom")
@@ -165,7 +165,7 @@ class ResultPanel(QWidget):
         self._fd_draw_queued = False
         self.fd_caption = QLabel(objectName="fdErrorCaption")
         self.fd_caption.setWordWrap(True)
-        self.fd_caption.setStyleSheet(f"color: {NEUTRAL};")
+        theme.style_sheet(self.fd_caption, lambda t: f"color: {t.muted};")
         self._layout()
         self.snapshot: ExplorerSnapshot | None = None
         self._simplified: Simplified | None = None
@@ -371,7 +371,7 @@ class ResultPanel(QWidget):
                 item.setToolTip(tooltips.get(name, ""))
                 if col == 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                    item.setForeground(QColor(AGREE if agrees else DISAGREE if agrees is False else NEUTRAL))
+                    item.setForeground(QColor(AGREE if agrees else DISAGREE if agrees is False else theme.current().muted))
 
     def _set_badge(self, agreement, tooltip: str) -> None:
         disagree = [METHOD_TITLES[n] for n, ok in agreement.items() if ok is False]

@@ -17,7 +17,7 @@ from PySide6.QtGui import QAction, QBrush, QColor, QPainter
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QMenu, QToolTip
 
 from chainrule_gui.core.diagram_model import TREE_BUDGET, VIEWS, DiagramNumbers, build_diagram, diagram_numbers
-from chainrule_gui.gui import startup
+from chainrule_gui.gui import startup, theme
 from chainrule_gui.gui.expression.diagram import export
 from chainrule_gui.gui.expression.diagram.actions import LABEL_MODE_TITLES, make_actions
 from chainrule_gui.gui.expression.diagram.drawing import LABEL_MODES, Drawing, FrameView, number
@@ -61,7 +61,7 @@ class TreeDiagram(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
-        self.setBackgroundBrush(QBrush(QColor("#fcfcfc")))
+        theme.follow(self, self._restyle)
         # Panning is by dragging (and the arrow keys): scrollbars would only take room.
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -163,7 +163,16 @@ class TreeDiagram(QGraphicsView):
     def show_stale(self, stale: bool) -> None:
         """Grey the diagram while the text does not parse; the last good drawing stays."""
         self.setEnabled(not stale)
-        self.setForegroundBrush(QBrush(QColor(255, 255, 255, 150)) if stale else QBrush())
+        self._stale = stale
+        self.setForegroundBrush(QBrush(theme.current().qcolor("overlay")) if stale else QBrush())
+
+    def _restyle(self, t: theme.Theme) -> None:
+        """A new theme: its background, and the drawing again in its colours."""
+        self.setBackgroundBrush(QBrush(QColor(t.canvas)))
+        if getattr(self, "_stale", False):
+            self.setForegroundBrush(QBrush(t.qcolor("overlay")))
+        if getattr(self, "snapshot", None) is not None:
+            self._rebuild(fit=False)
 
     def highlight_paths(self, paths: list[tuple[str, ...]]) -> None:
         """Light up variable-level paths (output first); one path also shows its product."""
