@@ -6,6 +6,7 @@ Views of the GUI draw the same result objects; this module only formats them.
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
@@ -13,10 +14,12 @@ from chainrule_gui.core.printing import to_text
 
 from chainrule_gui.core.chain_graph import ChainGraph, derivative_symbol, display_name
 from chainrule_gui.core.derivation import METHOD_NAMES, METHOD_TITLES, Derivation
-from chainrule_gui.core.implicit import ImplicitDerivation
-from chainrule_gui.core.jacobian import JacobianResult
-from chainrule_gui.core.second_order import HessianResult, SecondDerivation
 from chainrule_gui.core.tree import unfold_tree
+
+if TYPE_CHECKING:  # annotations only: importing them would load NumPy for every fmt() user
+    from chainrule_gui.core.implicit import ImplicitDerivation
+    from chainrule_gui.core.jacobian import JacobianResult
+    from chainrule_gui.core.second_order import HessianResult, SecondDerivation
 
 MAX_TREE_LINES = 60
 

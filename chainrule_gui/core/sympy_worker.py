@@ -173,6 +173,16 @@ class SympyWorker:
                     pass
         self._process = None
 
+    def terminate(self) -> None:
+        """Kill the child now, even in the middle of a call (which then fails at once):
+        for a program that is exiting and must not wait for a simplification."""
+        process = self._process
+        if process is not None and process.poll() is None:
+            try:
+                process.kill()
+            except OSError:
+                pass
+
     def close(self) -> None:
         with self._lock:
             if self._process is not None and self._process.poll() is None:
@@ -195,6 +205,12 @@ def default_worker() -> SympyWorker:
             _default = SympyWorker()
             atexit.register(_default.close)
         return _default
+
+
+def terminate_default_worker() -> None:
+    """Stop the shared child, if one was started (see :meth:`SympyWorker.terminate`)."""
+    if _default is not None:
+        _default.terminate()
 
 
 def simplify_bounded(expr, timeout: float = 5.0):

@@ -19,6 +19,8 @@ from chainrule_gui.core.session import Session, load_session, save_session, sess
 AUTOSAVE_INTERVAL_MS = 4000
 MAX_RECENT = 8
 AUTOSAVE_NAME = "autosave-session.json"
+#: What a clean exit leaves for the next start (its file, if it has one, is reopened instead).
+LAST_SESSION_NAME = "last-session.json"
 
 
 #: Overrides the user's data folder (autosaves, logs): a portable setup, and tests, which
@@ -145,6 +147,37 @@ class SessionDocument(QObject):
         except OSError:
             pass
         remove_stale_temporaries(data_folder(), AUTOSAVE_NAME)
+
+    # -- the last session: a clean exit's work comes back at the next start ------------------
+    @staticmethod
+    def last_session_path() -> Path:
+        return data_folder() / LAST_SESSION_NAME
+
+    def remember_last_session(self) -> None:
+        """At a clean exit: remember what to show next time — the work as it is, or, if the
+        person chose to discard changes, the state they discarded them back to."""
+        session = self._current() if not self.is_modified() else self._saved
+        if session is None:
+            return
+        try:
+            atomic_write_text(self.last_session_path(), session.to_json())
+        except OSError:
+            return  # nothing to come back to next time; the work itself was dealt with
+        QSettings().setValue("session/lastFile", str(self.path) if self.path is not None else "")
+
+    @classmethod
+    def last_session(cls) -> tuple[Session, Path | None] | None:
+        """What the last clean exit left (None on a first start or if it no longer reads):
+        the session, and the file it belongs to (None for untitled work)."""
+        path = cls.last_session_path()
+        if not path.exists():
+            return None
+        try:
+            session = session_from_bytes(read_limited(path), allow_text_errors=True)
+        except (FileFormatError, OSError):
+            return None
+        file = QSettings().value("session/lastFile", "")
+        return session, Path(file) if isinstance(file, str) and file else None
 
     @classmethod
     def recoverable(cls) -> tuple[Session, float] | None:

@@ -6,16 +6,18 @@ from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QTabWidget
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
-from chainrule_gui import __version__
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.examples import EXAMPLES, categories
 from chainrule_gui.core.files import atomic_write_text
 from chainrule_gui.core.session import LABEL_MODES, VIEWS, Session
+from chainrule_gui.gui import startup, theme
 from chainrule_gui.gui.document import SessionDocument, describe_age
 from chainrule_gui.gui.expression.mode import DEFAULT_TEXT, ExpressionMode
+from chainrule_gui.gui.first_run import ExamplesHint
+from chainrule_gui.gui.lazy_page import LazyTabWidget
 
 SETTINGS_VERSION = 1
 SESSION_FILTER = "Chain Rule Explorer sessions (*.json);;All files (*)"
@@ -26,27 +28,46 @@ class MainWindow(QMainWindow):
     def __init__(self, parent=None, open_path: str | None = None, offer_recovery: bool = True):
         super().__init__(parent)
         self.setObjectName("MainWindow")
-        self.tabs = QTabWidget(objectName="modeTabs")
+        theme.manager().start()  # the remembered light/dark/system choice, before anything is drawn
+        self.tabs = LazyTabWidget(objectName="modeTabs")
         self.expression_mode = ExpressionMode()
         self.tabs.addTab(self.expression_mode, "Expression")
-        from chainrule_gui.gui.network.mode import NetworkMode
-
-        self.network_mode = NetworkMode()
-        self.tabs.addTab(self.network_mode, "Network")
+        self.tabs.setTabToolTip(0, "See the chain rule on definitions you type (Ctrl+PgUp/PgDown switches modes)")
+        # The Network mode (pyqtgraph, a training thread) is made when its tab is first shown.
+        self.network_page = self.tabs.add_lazy_tab(
+            self._make_network_mode, "networkMode", "Network",
+            "Train a small neural network and watch backpropagation (Ctrl+PgUp/PgDown switches modes)")
         self.setCentralWidget(self.tabs)
         self.document = SessionDocument(self.expression_mode.current_session, self)
         self.document.changed.connect(self._update_title)
         self.expression_mode.edited.connect(self.document.note_change)
         self.expression_mode.snapshot_shown.connect(self._on_snapshot_shown)
         self._clean_after_build = False
+        self._help_windows: dict = {}
         self._setup_menus()
+        self.examples_hint = ExamplesHint(self, self.examples_menu)
+        self._hint_checked = False
         self.resize(1280, 800)
         self._restore_settings()
-        self._show_clean(self._default_session())
         if open_path:
+            self._show_clean(self._default_session())
             QTimer.singleShot(0, lambda: self.open_session(open_path))
-        elif offer_recovery:
-            QTimer.singleShot(0, self._offer_recovery)
+        else:
+            if not self._restore_last_session():
+                self._show_clean(self._default_session())
+            if offer_recovery:  # after a crash, the autosaved work is offered on top
+                QTimer.singleShot(0, self._offer_recovery)
+
+    def _make_network_mode(self):
+        from chainrule_gui.gui.network.mode import NetworkMode
+
+        # Its Ctrl+O / Ctrl+S come from File ▸ Open / Save (a second binding would be ambiguous).
+        return NetworkMode(file_shortcuts=False)
+
+    @property
+    def network_mode(self):
+        """The Network mode (created now if its tab has not been shown yet)."""
+        return self.network_page.ensure()
 
     # -- menus ------------------------------------------------------------------------------
     def _action(self, text, slot, name, shortcut=None, tip=None) -> QAction:
@@ -61,21 +82,22 @@ class MainWindow(QMainWindow):
 
     def _setup_menus(self) -> None:
         bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
+        file_menu = self._menu(bar, "&File", "menu-file")
         file_menu.addAction(self._action("&New", self.new_session, "action-new", QKeySequence.StandardKey.New,
                                          "Start over with the default example"))
-        file_menu.addAction(self._action("&Open…", self._open_dialog, "action-open",
-                                         QKeySequence.StandardKey.Open, "Open a saved session (.json)"))
-        self.recent_menu = file_menu.addMenu("Open &Recent")
-        self.recent_menu.setObjectName("menu-recent")
+        file_menu.addAction(self._action("&Open…", self._open_for_mode, "action-open",
+                                         QKeySequence.StandardKey.Open,
+                                         "Open a saved session (.json); in the Network tab, a model (.npz)"))
+        self.recent_menu = self._menu(file_menu, "Open &Recent", "menu-recent", "Sessions opened or saved lately")
         self.document.recent_changed.connect(lambda _files: self._fill_recent())
         self._fill_recent()
-        file_menu.addAction(self._action("&Save", self.save, "action-save", QKeySequence.StandardKey.Save,
-                                         "Save the session: text, point, ranges, choices and cuts"))
+        file_menu.addAction(self._action("&Save", self._save_for_mode, "action-save", QKeySequence.StandardKey.Save,
+                                         "Save the session: text, point, ranges, choices and cuts "
+                                         "(in the Network tab: the model)"))
         file_menu.addAction(self._action("Save &As…", self.save_as, "action-save-as",
                                          QKeySequence.StandardKey.SaveAs, "Save the session under a new name"))
-        self.export_menu = file_menu.addMenu("&Export")
-        self.export_menu.setObjectName("menu-export")
+        self.export_menu = self._menu(file_menu, "&Export", "menu-export",
+                                      "The derivation as LaTeX, the gradient as NumPy code, the diagram as an image")
         self.export_menu.addAction(self._action("Derivation as &LaTeX…", self.export_latex, "action-export-latex",
                                                 tip="A compilable LaTeX document of the derivation"))
         self.export_menu.addAction(self._action("Gradient as &NumPy function…", self.export_numpy,
@@ -84,33 +106,80 @@ class MainWindow(QMainWindow):
         for action in getattr(self.expression_mode.diagram, "export_actions", []):
             self.export_menu.addAction(action)
         file_menu.addSeparator()
-        file_menu.addAction(self._action("&Quit", self.close, "action-quit", QKeySequence.StandardKey.Quit))
+        file_menu.addAction(self._action("&Quit", self.close, "action-quit", QKeySequence.StandardKey.Quit,
+                                         "Close Chain Rule Explorer; your last session comes back next time"))
 
-        edit = bar.addMenu("&Edit")
+        edit = self._menu(bar, "&Edit", "menu-edit")
         editor = self.expression_mode.editor
-        undo = self._action("&Undo", editor.undo, "action-undo", QKeySequence.StandardKey.Undo)
-        redo = self._action("&Redo", editor.redo, "action-redo", QKeySequence.StandardKey.Redo)
+        undo = self._action("&Undo", editor.undo, "action-undo", QKeySequence.StandardKey.Undo,
+                            "Undo the last change to the definitions")
+        redo = self._action("&Redo", editor.redo, "action-redo", QKeySequence.StandardKey.Redo,
+                            "Redo what was undone")
         editor.undoAvailable.connect(undo.setEnabled)
         editor.redoAvailable.connect(redo.setEnabled)
         undo.setEnabled(False)
         redo.setEnabled(False)
         edit.addActions([undo, redo])
 
-        view = bar.addMenu("&View")
-        view.addActions(self.expression_mode.view_actions.actions())
-        view.addAction(self.expression_mode.fit_action)
+        mode = self.expression_mode
+        view = self._menu(bar, "&View", "menu-view")
+        view.addActions(mode.view_actions.actions())
+        diagram = mode.diagram
+        view.addActions([mode.fit_action, diagram.zoom_in_action, diagram.zoom_out_action,
+                         diagram.cycle_labels_action])
+        view.addSeparator()
+        view.addActions(mode.view_tab_actions)
+        view.addSeparator()
+        for index, (title, tip) in enumerate((("&Expression Mode", "Definitions, their tree and every path"),
+                                              ("&Network Mode", "Train a small neural network"))):
+            view.addAction(self._action(title, lambda _=False, i=index: self.tabs.setCurrentIndex(i),
+                                        f"action-mode-{index + 1}", QKeySequence(f"Alt+{index + 1}"),
+                                        f"{tip} (Alt+{index + 1})"))
+        view.addSeparator()
+        themes = self._menu(view, "&Theme", "menu-theme", "Light or dark colours, or follow the system's choice")
+        self.theme_actions = QActionGroup(self)
+        for key, title, tip in (("system", "&System", "Light or dark as the desktop is set (follows changes)"),
+                                ("light", "&Light", "Dark text on light backgrounds"),
+                                ("dark", "&Dark", "Light text on dark backgrounds, easier on the eyes at night")):
+            action = self._action(title, lambda _=False, k=key: theme.manager().set_preference(k),
+                                  f"theme-{key}", tip=tip)
+            action.setCheckable(True)
+            action.setChecked(theme.manager().preference() == key)
+            self.theme_actions.addAction(action)
+            themes.addAction(action)
+        self.view_menu = view
 
-        examples = bar.addMenu("E&xamples")
-        examples.setObjectName("menu-examples")
+        examples = self._menu(bar, "E&xamples", "menu-examples")
+        self.examples_menu = examples
         for category in categories():
-            sub = examples.addMenu(category)
+            sub = self._menu(examples, category, f"menu-examples-{category}",
+                             f"Worked examples: {category.lower()}")
             for example in (e for e in EXAMPLES if e.category == category):
                 action = self._action(example.title, lambda _=False, e=example: self._load_example(e),
                                       f"example-{example.key}", tip=example.explanation)
                 sub.addAction(action)
 
-        help_menu = bar.addMenu("&Help")
-        help_menu.addAction(self._action("&About Chain Rule Explorer", self._about, "action-about"))
+        help_menu = self._menu(bar, "&Help", "menu-help")
+        help_menu.addAction(self._action("&User Guide", self.show_user_guide, "action-user-guide",
+                                         QKeySequence.StandardKey.HelpContents,
+                                         "How to type definitions, read the tree and its paths, forward and "
+                                         "reverse mode, and the training plots (F1)"))
+        help_menu.addAction(self._action("&Keyboard Shortcuts", self.show_shortcuts, "action-shortcuts",
+                                         QKeySequence("Ctrl+/"), "Every keyboard shortcut of the app (Ctrl+/)"))
+        help_menu.addAction(self._action("Show the &Welcome Note", lambda: self.examples_hint.show_now(),
+                                         "action-welcome", tip="The note that points new users at the Examples menu"))
+        help_menu.addSeparator()
+        help_menu.addAction(self._action("&About Chain Rule Explorer", self.show_about, "action-about",
+                                         tip="Version, and the versions of Python, Qt, NumPy, SymPy and the rest"))
+
+    def _menu(self, parent, title: str, name: str, tip: str = ""):
+        """A menu whose entries show their tool tips (each says what it does)."""
+        menu = parent.addMenu(title)
+        menu.setObjectName(name)
+        menu.setToolTipsVisible(True)
+        if tip:
+            menu.menuAction().setToolTip(tip)
+        return menu
 
     def _fill_recent(self) -> None:
         self.recent_menu.clear()
@@ -132,6 +201,20 @@ class MainWindow(QMainWindow):
         labels = settings.value("preferences/labels", DEFAULT_SESSION.labels)
         return replace(DEFAULT_SESSION, diagram=view if view in VIEWS else DEFAULT_SESSION.diagram,
                        labels=labels if labels in LABEL_MODES else DEFAULT_SESSION.labels)
+
+    def _restore_last_session(self) -> bool:
+        """Show what the last clean exit left: its file as saved now, or untitled work."""
+        found = SessionDocument.last_session()
+        if found is None:
+            return False
+        session, path = found
+        if path is not None:
+            try:
+                session = self.document.open(path)
+            except ChainRuleError:
+                pass  # moved or broken since: the copy kept at the last exit, untitled
+        self._show_clean(session)
+        return True
 
     def _show_clean(self, session: Session) -> None:
         """Show ``session`` as the unmodified document (clean once its snapshot is built,
@@ -170,6 +253,22 @@ class MainWindow(QMainWindow):
         path, _ = QFileDialog.getOpenFileName(self, "Open session", self._last_folder(), SESSION_FILTER)
         if path:
             self.open_session(path, confirm=False)
+
+    def _network_current(self) -> bool:
+        return self.tabs.current_page() is self.network_page
+
+    def _open_for_mode(self) -> None:
+        """File ▸ Open: a model in the Network tab, a session anywhere else."""
+        if self._network_current():
+            self.network_mode.open_model()
+        else:
+            self._open_dialog()
+
+    def _save_for_mode(self) -> None:
+        if self._network_current():
+            self.network_mode.save_model()
+        else:
+            self.save()
 
     def open_session(self, path: str, confirm: bool = True) -> bool:
         if confirm and not self._confirm_discard():
@@ -260,6 +359,7 @@ class MainWindow(QMainWindow):
 
     # -- examples, recovery, about ---------------------------------------------------------------
     def _load_example(self, example) -> None:
+        self.examples_hint.dismiss()
         self.tabs.setCurrentWidget(self.expression_mode)
         self.expression_mode.load_example(example)
 
@@ -294,16 +394,49 @@ class MainWindow(QMainWindow):
             self.network_mode.autosave.discard()
             return
         if found is not None:
+            # Recovered work is unsaved work, even if its snapshot arrives before the one of
+            # the session shown first (which would otherwise mark it clean).
+            self._clean_after_build = False
             self.expression_mode.apply_session(found[0])
             self.document.note_change()
         if network is not None and not self.network_mode.restore(network[0], network[1]):
             self.statusBar().showMessage("The autosaved network no longer fits its data; it was not restored.",
                                          10000)
 
-    def _about(self) -> None:
-        QMessageBox.about(self, "About Chain Rule Explorer",
-                          f"<b>Chain Rule Explorer</b> {__version__}<br>"
-                          "See how derivatives flow through compositions.")
+    # -- help ------------------------------------------------------------------------------------
+    def _help_window(self, name: str, make):
+        """One instance of each help window, raised again when asked for again."""
+        window = self._help_windows.get(name)
+        if window is None:
+            window = self._help_windows[name] = make()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def show_user_guide(self):
+        from chainrule_gui.gui.help import UserGuide
+
+        return self._help_window("guide", lambda: UserGuide(self))
+
+    def show_shortcuts(self):
+        from chainrule_gui.gui.help import ShortcutSheet
+
+        self.network_mode  # noqa: B018 - made now, so its keys are listed too
+        sheet = self._help_window("shortcuts", lambda: ShortcutSheet(self, self))
+        sheet.refresh()  # what the actions say now
+        return sheet
+
+    def show_about(self):
+        from chainrule_gui.gui.help import AboutDialog
+
+        return self._help_window("about", lambda: AboutDialog(self))
+
+    def showEvent(self, event):  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._hint_checked:
+            self._hint_checked = True
+            startup.defer(self.examples_hint.show_once)
 
     # -- settings -------------------------------------------------------------------------------
     def _restore_settings(self) -> None:
@@ -342,8 +475,10 @@ class MainWindow(QMainWindow):
         settings.setValue("expression/splitter", self.expression_mode.splitter.saveState())
         settings.setValue("preferences/diagram", self.expression_mode.diagram.view)
         settings.setValue("preferences/labels", self.expression_mode.diagram.label_mode)
+        self.document.remember_last_session()
         self.document.discard_autosave()
         self.network_mode.autosave.discard()
         self.expression_mode.shutdown()
-        self.network_mode.shutdown()
+        if self.network_page.content is not None:
+            self.network_page.content.shutdown()
         super().closeEvent(event)

@@ -26,6 +26,8 @@ class DialogRecorder:
 @pytest.fixture(autouse=True)
 def dialogs(qapp, tmp_path, monkeypatch):
     QStandardPaths.setTestModeEnabled(True)
+    # Test mode puts data (autosave, last session) under $HOME/.qttest: one HOME per test.
+    monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     # Qt's test mode sends every run (and every worktree's) to one ~/.qttest: autosaves and

@@ -142,3 +142,77 @@ def test_diagram_preferences_are_remembered_and_saved_in_sessions(qtbot, tmp_pat
     again = window(qtbot)  # a new window starts with the preferred view
     assert again.expression_mode.diagram.view == "operations"
     assert again.expression_mode.diagram.label_mode == "numeric"
+
+
+def test_a_clean_exit_comes_back_at_the_next_start(qtbot, dialogs):
+    win = window(qtbot)
+    mode = win.expression_mode
+    mode.set_text(TEXT)
+    settle(qtbot, win, TEXT)
+    mode.controller.set_value("t", 0.25)
+    mode.diagram.set_view("graph")
+    dialogs.save_path = ""  # untitled work, and the person keeps it: no file is chosen
+    win.document.mark_clean()  # as after "Save": nothing to ask at the exit
+    assert win.close()
+    again = window(qtbot)
+    settle(qtbot, again, TEXT)
+    assert again.expression_mode.snapshot.point["t"] == 0.25
+    assert again.expression_mode.diagram.view == "graph"
+    assert not again.document.is_modified() and again.document.path is None
+    assert [title for title, _ in dialogs.asked] == []  # it just comes back: nothing asked
+    again.close()
+
+
+def test_the_last_file_is_reopened_from_disk(qtbot, tmp_path, dialogs):
+    win = window(qtbot)
+    win.expression_mode.set_text(TEXT)
+    settle(qtbot, win, TEXT)
+    dialogs.save_path = str(tmp_path / "work.json")
+    assert win.save()
+    win.close()
+    # changed on disk since (another copy of the app, a text editor): the file wins
+    save_session(Session(text="f = cos(t)^2", point={"t": 0.5}), tmp_path / "work.json")
+    again = window(qtbot)
+    settle(qtbot, again, "f = cos(t)^2")
+    assert again.document.path == tmp_path / "work.json"
+    assert again.windowTitle().startswith("work.json")
+    again.close()
+    (tmp_path / "work.json").unlink()  # gone: the copy kept at the last exit comes back, untitled
+    third = window(qtbot)
+    settle(qtbot, third, "f = cos(t)^2")
+    assert third.document.path is None
+    third.close()
+
+
+def test_discarded_changes_do_not_come_back(qtbot, dialogs):
+    win = window(qtbot)
+    win.expression_mode.set_text("f = sin(x)")
+    settle(qtbot, win, "f = sin(x)")
+    dialogs.answer = QMessageBox.StandardButton.Discard
+    assert win.close()
+    again = window(qtbot)
+    assert again.expression_mode.snapshot.text.startswith("z = x^2 + sin(x*y)")  # the state before
+    again.close()
+
+
+def test_after_a_crash_the_last_session_opens_and_the_autosave_is_offered(qtbot, dialogs):
+    win = window(qtbot)
+    win.expression_mode.set_text(TEXT)
+    settle(qtbot, win, TEXT)
+    win.document.mark_clean()
+    win.close()  # a clean exit: TEXT is the last session
+    crashed = window(qtbot)
+    settle(qtbot, crashed, TEXT)
+    crashed.expression_mode.set_text("f = tanh(t)")
+    settle(qtbot, crashed, "f = tanh(t)")
+    crashed.document.autosave()  # ... and then the process dies: no closeEvent
+    dialogs.answer = QMessageBox.StandardButton.Yes
+    again = MainWindow(offer_recovery=True)
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.expression_mode.editor.toPlainText() == "f = tanh(t)", timeout=10000)
+    assert dialogs.asked[-1][0] == "Restore unsaved work?"
+    assert again.document.is_modified()  # recovered work is not saved anywhere yet
+    dialogs.answer = QMessageBox.StandardButton.Discard
+    again.close()
+    crashed.document.mark_clean()
+    crashed.close()

@@ -19,11 +19,11 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from chainrule_gui.core.chain_graph import ChainGraph, build_chain_graph
 from chainrule_gui.core.choices import choose_output_input
-from chainrule_gui.core.curve import project_onto_curve
 from chainrule_gui.core.derivation import derive, symbolic_derivative
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError, ParseError
 from chainrule_gui.core.implicit import implicit_derivative, project_to_curve
 from chainrule_gui.core.program import Program, parse_program
+from chainrule_gui.gui import startup
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 
 DEBOUNCE_MS = 120
@@ -264,6 +264,8 @@ class ExpressionController(QObject):
                 v = self.point[name]
                 self.ranges[name] = (v - DEFAULT_HALF_RANGE, v + DEFAULT_HALF_RANGE)
         if program.relation is not None and self.of in program.inputs and self.wrt in program.inputs:
+            from chainrule_gui.core.curve import project_onto_curve  # NumPy: not needed at start-up
+
             # The nearest point of the curve (along ∇F), not the one straight above or
             # below: from (1, 1) on x^2 + y^2 = 1 that would be (1, 0), a vertical tangent.
             on_curve = project_onto_curve(graph, self.wrt, self.of, {n: self.point[n] for n in program.inputs})
@@ -339,7 +341,8 @@ class ExpressionController(QObject):
             if not self._closed:
                 self._simplified.emit(result)
 
-        self._simplifier.submit(work)
+        # The worker is a child process importing SymPy: not while the window opens.
+        startup.defer(lambda: None if self._closed else self._simplifier.submit(work))
 
     def replace_snapshot_settings(self, **settings) -> None:
         """Views store display preferences (view kind, label mode) in the snapshot."""

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QCompleter, QPlainTextEdit, QTextEdit
 
 from chainrule_gui.core.errors import ParseError
 from chainrule_gui.core.parser import CONSTANTS, FUNCTIONS
+from chainrule_gui.gui import theme
 
 _TOKEN = re.compile(r"(?P<comment>#.*)|(?P<number>\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+)"
                     r"|(?P<name>[^\W\d_][\w]*)|(?P<op>\*\*|[-+*/^=(),;·×−÷²³])")
@@ -35,18 +36,18 @@ def _format(color: str, bold: bool = False, italic: bool = False) -> QTextCharFo
 class DefinitionsHighlighter(QSyntaxHighlighter):
     """Colours functions, constants, numbers, operators, comments and defined names."""
 
+    STYLES = {"function": (True, False), "constant": (False, True), "number": (False, False),
+              "op": (False, False), "comment": (False, True), "defined": (True, False), "input": (False, True)}
+
     def __init__(self, document):
         super().__init__(document)
         self.defined: set[str] = set()
-        self.formats = {
-            "function": _format("#005cc5", bold=True),
-            "constant": _format("#6f42c1", italic=True),
-            "number": _format("#b35900"),
-            "op": _format("#666666"),
-            "comment": _format("#6a737d", italic=True),
-            "defined": _format("#22863a", bold=True),
-            "input": _format("#24292e", italic=True),
-        }
+        self.set_colors(theme.current().syntax)
+
+    def set_colors(self, colors: dict[str, str]) -> None:
+        """The theme's colours for each kind of token (bold/italic stay the same)."""
+        self.formats = {kind: _format(colors[kind], bold=bold, italic=italic)
+                        for kind, (bold, italic) in self.STYLES.items()}
 
     def set_defined(self, names: set[str]) -> None:
         if names != self.defined:
@@ -88,6 +89,7 @@ class ExpressionEditor(QPlainTextEdit):
                         "Powers: ^ or **; functions: sin cos tan exp log sqrt abs sigmoid relu …\n"
                         "Ctrl+Space completes a name; Ctrl+Z undoes.")
         self.highlighter = DefinitionsHighlighter(self.document())
+        theme.follow(self, self._restyle, now=False)
         self._names = QStringListModel(sorted(FUNCTIONS) + sorted(CONSTANTS), self)
         self.completer = QCompleter(self._names, self)
         self.completer.setWidget(self)
@@ -95,6 +97,11 @@ class ExpressionEditor(QPlainTextEdit):
         self.completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
         self.completer.activated.connect(self._insert_completion)
         self._error: ParseError | None = None
+
+    def _restyle(self, t: theme.Theme) -> None:
+        self.highlighter.set_colors(t.syntax)
+        self.highlighter.rehighlight()  # (emits textChanged with the same text: not an edit)
+        self.show_error(self._error)
 
     # -- names for highlighting and completion --------------------------------------------
     def set_known_names(self, defined: set[str], inputs: set[str]) -> None:
@@ -123,8 +130,10 @@ class ExpressionEditor(QPlainTextEdit):
                 selection.cursor = cursor
                 fmt = QTextCharFormat()
                 fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-                fmt.setUnderlineColor(QColor("#d73a49"))
-                fmt.setBackground(QColor(215, 58, 73, 40))
+                mistake = QColor(theme.current().syntax["mistake"])
+                fmt.setUnderlineColor(mistake)
+                mistake.setAlpha(48)
+                fmt.setBackground(mistake)
                 fmt.setToolTip(error.message)
                 fmt.setProperty(QTextFormat.Property.FullWidthSelection, False)
                 selection.format = fmt

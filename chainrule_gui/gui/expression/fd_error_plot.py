@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QSize
 
 from chainrule_gui.core.fd_study import ErrorStudy
+from chainrule_gui.gui import theme
 
 COLOR_ERROR = "#0072b2"  # Okabe–Ito blue
 COLOR_KINK = "#d55e00"  # vermillion
@@ -43,9 +44,8 @@ class FdErrorPlot(pg.PlotWidget):
         self.default_point = self.plot([], [], pen=None, symbol="d", symbolSize=11, symbolBrush=COLOR_DEFAULT,
                                        symbolPen=pg.mkPen("w"))
         self.study: ErrorStudy | None = None
-        self.setToolTip("How the finite-difference error depends on the step h (log-log).\n"
-                        "Right arm: truncation error ∝ h²; left arm: round-off ∝ ε/h.\n"
-                        "◆ the step used in the table; ✕ steps that straddle a kink; ▼ error exactly 0.")
+        theme.style_plot(self)
+        # its tooltip is the result panel's FD_PLOT_TIP (the panel's title shares it)
 
     def sizeHint(self):  # noqa: N802 - Qt override: pyqtgraph's default is far taller
         return QSize(320, 200)

@@ -20,6 +20,7 @@ from chainrule_gui.core.accumulate import forward_sweep
 from chainrule_gui.core.errors import ChainRuleError, NumericError
 from chainrule_gui.core.report import fmt
 from chainrule_gui.core.sampling import Samples, sample
+from chainrule_gui.gui import theme
 from chainrule_gui.gui.elided_label import ElidedLabel
 from chainrule_gui.gui.expression.lazy import LazyView
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
@@ -35,6 +36,11 @@ COLOR_DERIVATIVE = "#e69f00"
 COLOR_TANGENT = "#cc79a7"
 COLOR_CUT_SLOPE = "#d55e00"
 PATH_COLORS = ("#009e73", "#56b4e9", "#d55e00", "#000000", "#f0e442", "#cc79a7", "#0072b2", "#e69f00")
+
+
+def path_colors(t: theme.Theme) -> tuple[str, ...]:
+    """PATH_COLORS with black made light grey on a dark background."""
+    return tuple(t.series[-1] if c == "#000000" else c for c in PATH_COLORS)
 
 
 def robust_range(values: np.ndarray, must_include=(), quantiles=ROBUST_QUANTILES) -> tuple[float, float] | None:
@@ -111,8 +117,9 @@ class FunctionPlot(pg.PlotWidget):
         self.derivative_curve = pg.PlotDataItem([], [], pen=pg.mkPen(COLOR_DERIVATIVE, width=2))
         self.derivative_box.addItem(self.derivative_curve)
         self.path_curves: list[pg.PlotDataItem] = []
+        self.path_colors = path_colors(theme.current())
         for index in range(MAX_PATH_CURVES):
-            curve = pg.PlotDataItem([], [], pen=pg.mkPen(PATH_COLORS[index], width=1.3,
+            curve = pg.PlotDataItem([], [], pen=pg.mkPen(self.path_colors[index], width=1.3,
                                                           style=Qt.PenStyle.DashDotLine))
             curve.setVisible(False)
             self.derivative_box.addItem(curve)
@@ -120,9 +127,26 @@ class FunctionPlot(pg.PlotWidget):
         self.samples: Samples | None = None
         self.note = ""
         self.note_detail = ""
+        self._labels: tuple[str, str, str] | None = None  # bottom, left, right axis labels
+        theme.style_plot(self, after=self._restyle)
         self.setToolTip("The output against the chosen input (left axis), its derivative (right axis) and the "
                         "tangent at the point.\nDrag to pan, wheel to zoom, right-click for options; "
                         "the small 'A' button re-fits.")
+
+    def _restyle(self, t: theme.Theme) -> None:
+        """Colours a theme changes: the black path curve, the coloured axis labels."""
+        self.path_colors = path_colors(t)
+        for curve, color in zip(self.path_curves, self.path_colors):
+            curve.setPen(pg.mkPen(color, width=1.3, style=Qt.PenStyle.DashDotLine))
+        if self._labels is not None:
+            self._set_labels(*self._labels)
+
+    def _set_labels(self, bottom: str, left: str, right: str) -> None:
+        self._labels = (bottom, left, right)
+        item = self.getPlotItem()
+        item.setLabel("bottom", bottom)
+        item.setLabel("left", left, color=COLOR_VALUE)
+        item.getAxis("right").setLabel(right, color=theme.current().derivative_axis)
 
     def _sync_boxes(self) -> None:
         self.derivative_box.setGeometry(self.getPlotItem().vb.sceneBoundingRect())
@@ -180,10 +204,7 @@ class FunctionPlot(pg.PlotWidget):
         self.legend_entries.append((f"d{d.of}/d{d.wrt} (right axis)", COLOR_DERIVATIVE, "solid"))
         self.marker.setData([x0], [y0])
         self._show_paths(samples, d.path_count + d.removed_path_count)
-        item = self.getPlotItem()
-        item.setLabel("bottom", d.wrt)
-        item.setLabel("left", d.of, color=COLOR_VALUE)
-        item.getAxis("right").setLabel(f"d{d.of}/d{d.wrt}", color="#b07800")
+        self._set_labels(d.wrt, d.of, f"d{d.of}/d{d.wrt}")
         self._fit(xs, samples, y0, d, slope)
 
     def _show_defined_part(self, snapshot: ExplorerSnapshot, error: NumericError) -> None:
@@ -213,9 +234,7 @@ class FunctionPlot(pg.PlotWidget):
             self.marker.setData([], [])
         self.legend_entries = [(of, COLOR_VALUE, "solid"), (f"d{of}/d{wrt} (right axis)", COLOR_DERIVATIVE, "solid")]
         item = self.getPlotItem()
-        item.setLabel("bottom", wrt)
-        item.setLabel("left", of, color=COLOR_VALUE)
-        item.getAxis("right").setLabel(f"d{of}/d{wrt}", color="#b07800")
+        self._set_labels(wrt, of, f"d{of}/d{wrt}")
         defined = np.isfinite(samples.values)
         what = "the slope is undefined" if error.is_slope_fault else f"{of} is undefined"
         if not defined.any():
@@ -242,7 +261,7 @@ class FunctionPlot(pg.PlotWidget):
         for curve in self.path_curves[len(paths):]:
             curve.setData([], [])
             curve.setVisible(False)
-        for path, color in zip(paths, PATH_COLORS):
+        for path, color in zip(paths, self.path_colors):
             self.legend_entries.append(("path " + "→".join(path), color, "dashdot"))
         if self.show_paths and total_paths > len(paths):
             self.note = f"showing the first {len(paths)} of {total_paths:,} paths' contributions"
@@ -289,7 +308,7 @@ class FunctionPlotPanel(LazyView):
         self.paths_toggle.toggled.connect(self.set_show_paths)
         # A long note ends in "…" rather than widening the window; the tooltip has all of it.
         self.note = ElidedLabel(objectName="functionPlotNote")
-        self.note.setStyleSheet("color: #666666;")
+        theme.style_sheet(self.note, lambda t: f"color: {t.muted};")
         self.note.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.legend = QLabel(objectName="functionPlotLegend")
         self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -304,6 +323,7 @@ class FunctionPlotPanel(LazyView):
         layout.addLayout(row)
         layout.addWidget(self.legend)
         layout.addWidget(self.plot, 1)
+        theme.follow(self, lambda _t: self.rerender(), now=False)  # the legend's colours
 
     def set_show_paths(self, on: bool) -> None:
         if self.paths_toggle.isChecked() != on:

@@ -43,6 +43,7 @@ from chainrule_gui.gui.expression.background import BackgroundJob, JobResult
 from chainrule_gui.gui.expression.formatting import readable
 from chainrule_gui.gui.expression.lazy import LazyView
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
+from chainrule_gui.gui import theme
 from chainrule_gui.gui.typeset import latex_pixmap
 
 GRID = 121
@@ -54,6 +55,7 @@ COLOR_GRADIENT = "#555555"
 NEGATIVE_SIDE = (226, 238, 247, 255)  # F < 0: a pale blue
 POSITIVE_SIDE = (252, 238, 222, 255)  # F > 0: a pale orange
 UNDEFINED_SIDE = (235, 235, 235, 255)
+DARK_SIDES = ((24, 44, 62, 255), (64, 45, 26, 255), (44, 44, 44, 255))  # the same, on a dark background
 
 
 def _curve_job(graph, x, y, point, x_range, y_range):
@@ -112,6 +114,7 @@ class ImplicitView(LazyView):
         self.tangent = self.plot.plot([], [], pen=pg.mkPen(COLOR_TANGENT, width=2, style=Qt.PenStyle.DashLine))
         self.gradient = self.plot.plot([], [], pen=pg.mkPen(COLOR_GRADIENT, width=1.2))
         self.gradient_tip = pg.ArrowItem(angle=0, headLen=10, tipAngle=30, brush=COLOR_GRADIENT, pen=None)
+        theme.style_plot(self.plot, after=self._restyle)
         self.gradient_tip.setVisible(False)
         self.plot.addItem(self.gradient_tip)
         self.target = pg.TargetItem(pos=(0, 0), size=15, symbol="o", movable=True,
@@ -129,9 +132,9 @@ class ImplicitView(LazyView):
         self.formula = QLabel(objectName="implicitFormula")
         self.numbers = QLabel(objectName="implicitNumbers")
         self.message = QLabel(objectName="implicitMessage")
-        self.message.setStyleSheet("color: #b00020;")
+        theme.style_sheet(self.message, lambda t: f"color: {t.error};")
         self.hint = QLabel(objectName="implicitHint")
-        self.hint.setStyleSheet("color: #555555;")
+        theme.style_sheet(self.hint, lambda t: f"color: {t.muted};")
         for label in (self.title, self.numbers, self.message, self.hint):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -140,6 +143,29 @@ class ImplicitView(LazyView):
         self.snap_button.clicked.connect(self.snap_to_curve)
         self.snap_button.hide()
         self._layout()
+
+    def _shade(self) -> None:
+        """Shade the two sides of the curve by the sign of F, in the theme's tints."""
+        xs, ys, grid = self.grid
+        negative, positive, undefined = (DARK_SIDES if theme.current().dark
+                                         else (NEGATIVE_SIDE, POSITIVE_SIDE, UNDEFINED_SIDE))
+        image = np.empty(grid.shape + (4,), dtype=np.ubyte)
+        image[...] = undefined
+        image[grid < 0] = negative
+        image[grid >= 0] = positive
+        self.sides.setImage(image.transpose(1, 0, 2), autoLevels=False)  # ImageItem wants [x, y]
+        dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+        self.sides.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
+
+    def _restyle(self, t: theme.Theme) -> None:
+        """∇F's arrow in grey that shows on the theme's background; formulas in its text colour."""
+        grey = "#b0b0b0" if t.dark else COLOR_GRADIENT
+        self.gradient.setPen(pg.mkPen(grey, width=1.2))
+        self.gradient_tip.setBrush(pg.mkBrush(grey))
+        if getattr(self, "formulas", None) is not None:
+            self._draw_formula()
+        if getattr(self, "grid", None) is not None:
+            self._shade()
 
     def _layout(self) -> None:
         info = QWidget()
@@ -217,6 +243,7 @@ class ImplicitView(LazyView):
         self._show_point(None)
         self.curve.setData([], [])
         self.sides.clear()
+        self.grid = None
         self.title.setText("<b>Implicit curves</b>")
         self.equation.clear()
         self.formula.clear()
@@ -272,7 +299,7 @@ class ImplicitView(LazyView):
             return
         F, fx, fy, ratio = self.formulas
         x, y = name_latex(self.x_name), name_latex(self.y_name)
-        color = self.palette().text().color()
+        color = theme.current().ink
         latex_eq = rf"F({x}, {y}) = {to_latex(F)} = 0"
         latex_slope = (rf"\frac{{d{y}}}{{d{x}}} = -\frac{{F_{{{x}}}}}{{F_{{{y}}}}} = "
                        rf"-\frac{{{to_latex(fx)}}}{{{to_latex(fy)}}} = {to_latex(ratio)}")
@@ -301,13 +328,7 @@ class ImplicitView(LazyView):
         self.grid = (xs, ys, grid)
         cx, cy = polyline_with_breaks(lines)
         self.curve.setData(cx, cy, connect="finite")
-        image = np.empty(grid.shape + (4,), dtype=np.ubyte)
-        image[...] = UNDEFINED_SIDE
-        image[grid < 0] = NEGATIVE_SIDE
-        image[grid >= 0] = POSITIVE_SIDE
-        self.sides.setImage(image.transpose(1, 0, 2), autoLevels=False)  # ImageItem wants [x, y]
-        dx, dy = xs[1] - xs[0], ys[1] - ys[0]
-        self.sides.setRect(QRectF(xs[0] - dx / 2, ys[0] - dy / 2, dx * len(xs), dy * len(ys)))
+        self._shade()
         if lines and self._fit_pending:
             self._fit_pending = False
             self._frame(cx, cy)

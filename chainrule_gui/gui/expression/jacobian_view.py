@@ -27,6 +27,7 @@ from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.jacobian import JacobianResult, default_via, jacobian
 from chainrule_gui.core.paths import count_paths, iter_paths
 from chainrule_gui.core.report import fmt
+from chainrule_gui.gui import theme
 from chainrule_gui.gui.expression.background import BackgroundJob, JobResult
 from chainrule_gui.gui.expression.formatting import readable
 from chainrule_gui.gui.expression.jvp_playground import JvpPlayground
@@ -94,7 +95,7 @@ class JacobianView(LazyView):
         self.checks.setWordWrap(True)
         self.message = QLabel(objectName="jacobianMessage")
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b00020;")
+        theme.style_sheet(self.message, lambda t: f"color: {t.error};")
         self.playground = JvpPlayground()
         self._layout()
 
@@ -220,13 +221,13 @@ class JacobianView(LazyView):
         for name, ok in agreement.items():
             if ok is None:
                 mark = "…" if name == "symbolic" and symbolic is None else "—"
-                parts.append(f"<span style='color:#666666'>{CHECK_TITLES[name]} {mark}</span>")
+                parts.append(f"<span style='color:{theme.current().muted}'>{CHECK_TITLES[name]} {mark}</span>")
             else:
                 color = AGREE if ok else DISAGREE
                 parts.append(f"<span style='color:{color}'>{CHECK_TITLES[name]} {'✓' if ok else '✗'}</span>")
         verdict = all(v is not False for v in agreement.values())
         head = "<b>J_h checked:</b> " if verdict else "<b style='color:#d55e00'>J_h disagrees:</b> "
-        notes = "".join(f"<br><span style='color:#666666'>• {n}</span>" for n in result.notes)
+        notes = "".join(f"<br><span style='color:{theme.current().muted}'>• {n}</span>" for n in result.notes)
         self.checks.setText(head + " · ".join(parts) + notes)
         self.checks.setToolTip("J_h by reverse mode (one sweep per output), forward mode (one per input), "
                                "the product J_f·J_g, SymPy's symbolic Jacobian and finite differences")
@@ -269,7 +270,7 @@ class JacobianView(LazyView):
         count = count_paths(graph.variables, out, inp)
         self.entry_text.setText(
             f"<b>J_h[{out}, {inp}]</b> = {names}<br>= {spelled} = <b>{fmt(result.J_h[i, j], 10)}</b>"
-            f"<br><span style='color:#666666'>{count:,} path(s) from {out} to {inp} sum into this entry"
+            f"<br><span style='color:{theme.current().muted}'>{count:,} path(s) from {out} to {inp} sum into this entry"
             f"{' (highlighted in the diagram)' if emit else ''}</span>")
         if emit:
             self.entry_chosen.emit(out, inp)
@@ -292,7 +293,7 @@ class JacobianView(LazyView):
             paths = entry_paths(graph, source, target) if source != target else []
             value = result.J_g[a, b]
             what = f"J_g[{source}, {target}] = ∂{source}/∂{target}"
-        self.entry_text.setText(f"<b>{what}</b> = {fmt(value, 10)}<br><span style='color:#666666'>"
+        self.entry_text.setText(f"<b>{what}</b> = {fmt(value, 10)}<br><span style='color:{theme.current().muted}'>"
                                 f"{len(paths)} path(s), highlighted in the diagram</span>")
         self.paths_highlighted.emit(paths)
 

@@ -21,6 +21,7 @@ from chainrule_gui.core.accumulate import forward_sweep, reverse_sweep
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.jacobian import JacobianResult, ProductCheck, jvp_vjp
 from chainrule_gui.core.report import fmt
+from chainrule_gui.gui import theme
 
 AGREE = "#009e73"
 DISAGREE = "#d55e00"
@@ -58,7 +59,7 @@ class JvpPlayground(QWidget):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         for label in (self.forward_flow, self.backward_flow):
-            label.setStyleSheet("color: #555555;")
+            theme.style_sheet(label, lambda t: f"color: {t.muted};")
         self.why = QLabel(WHY_SCALAR)
         self.why.setWordWrap(True)
         layout = QVBoxLayout(self)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
+from chainrule_gui.gui import theme
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 
 
@@ -21,6 +22,7 @@ class LazyView(QWidget):
         self._pending: ExplorerSnapshot | None = None
         self._rebuild_pending = True
         self.renders = 0  # how often render ran: tests check hidden views stay idle
+        theme.follow(self, lambda _t: self.rerender(), now=False)  # colours are chosen while drawing
 
     def show_snapshot(self, snapshot: ExplorerSnapshot) -> None:
         self._pending = snapshot

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from chainrule_gui.core.report import fmt
+from chainrule_gui.gui import theme
 from chainrule_gui.gui.typeset import latex_pixmap
 
 NEGATIVE = QColor("#0072b2")  # Okabe–Ito blue
@@ -33,15 +34,18 @@ POSITIVE = QColor("#d55e00")  # Okabe–Ito vermillion
 UNDEFINED = QColor("#dddddd")
 
 
-def heat_color(value: float, scale: float) -> QColor:
-    """White at 0, fully blue at −scale, fully vermillion at +scale."""
+def heat_color(value: float, scale: float, zero: QColor | None = None) -> QColor:
+    """``zero`` (white by default; the table's base colour in a dark theme) at 0, fully blue
+    at −scale, fully vermillion at +scale."""
+    zero = QColor("#ffffff") if zero is None else zero
     if not math.isfinite(value):
-        return UNDEFINED
+        return UNDEFINED if zero.lightness() > 128 else QColor("#4a4a4a")
     t = 0.0 if scale <= 0 else max(-1.0, min(1.0, value / scale))
     end = POSITIVE if t > 0 else NEGATIVE
     a = abs(t) * 0.85  # never fully saturated, so the number stays readable
-    return QColor(round(255 + (end.red() - 255) * a), round(255 + (end.green() - 255) * a),
-                  round(255 + (end.blue() - 255) * a))
+    return QColor(round(zero.red() + (end.red() - zero.red()) * a),
+                  round(zero.green() + (end.green() - zero.green()) * a),
+                  round(zero.blue() + (end.blue() - zero.blue()) * a))
 
 
 def text_color(background: QColor) -> QColor:
@@ -60,7 +64,7 @@ class _MarkDelegate(QStyledItemDelegate):
         super().paint(painter, option, index)
         if (index.row(), index.column()) == self.table.marked:
             painter.save()
-            painter.setPen(QPen(QColor("#000000"), 2))
+            painter.setPen(QPen(QColor(theme.current().ink), 2))
             painter.drawRect(option.rect.adjusted(1, 1, -1, -1))
             painter.restore()
 
@@ -119,7 +123,7 @@ class MatrixTable(QTableWidget):
                     item = QTableWidgetItem()
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     self.setItem(i, j, item)
-                background = heat_color(value, scale)
+                background = heat_color(value, scale, QColor(theme.current().paper))
                 item.setText(fmt(value, digits) if math.isfinite(value) else "—")
                 item.setBackground(background)
                 item.setForeground(text_color(background))
@@ -157,7 +161,7 @@ class MatrixPanel(QWidget):
         self.title = QLabel()
         self.title.setToolTip(tooltip)
         self.subtitle = QLabel()
-        self.subtitle.setStyleSheet("color: #555555;")
+        theme.style_sheet(self.subtitle, lambda t: f"color: {t.muted};")
         font = QFont(self.subtitle.font())
         font.setPointSizeF(font.pointSizeF() * 0.9)
         self.subtitle.setFont(font)
@@ -173,7 +177,7 @@ class MatrixPanel(QWidget):
         self.set_title(title_latex)
 
     def set_title(self, latex: str, plain: str | None = None) -> None:
-        pixmap = latex_pixmap(latex, 13.0, self.palette().text().color(), self.devicePixelRatioF())
+        pixmap = latex_pixmap(latex, 13.0, theme.current().ink, self.devicePixelRatioF())
         if pixmap is None:
             self.title.setText(plain or latex)
         else:

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QSplitter,
-    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -26,14 +25,12 @@ from chainrule_gui.core.session import Session
 from chainrule_gui.gui.expression.controller import ExpressionController
 from chainrule_gui.gui.expression.diagram import VIEWS, StepThroughBar, TreeDiagram
 from chainrule_gui.gui.expression.editor import ExpressionEditor
-from chainrule_gui.gui.expression.function_plot import FunctionPlotPanel
-from chainrule_gui.gui.expression.implicit_view import ImplicitView
 from chainrule_gui.gui.expression.inputs_panel import InputsPanel
-from chainrule_gui.gui.expression.jacobian_view import JacobianView
 from chainrule_gui.gui.expression.path_list import PathList
 from chainrule_gui.gui.expression.result_panel import ResultPanel
-from chainrule_gui.gui.expression.second_order_view import SecondOrderView
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
+from chainrule_gui.gui import theme
+from chainrule_gui.gui.lazy_page import LazyPage, LazyTabWidget
 
 DEFAULT_TEXT = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
 MAX_HIGHLIGHTED_PATHS = 500
@@ -51,12 +48,12 @@ class ExpressionMode(QWidget):
         self.error_strip = QLabel(objectName="errorStrip")
         self.error_strip.setWordWrap(True)
         self.error_strip.setTextFormat(Qt.TextFormat.PlainText)  # messages quote what was typed or opened
-        self.error_strip.setStyleSheet("color: #b00020;")
+        theme.style_sheet(self.error_strip, lambda t: f"color: {t.error};")
         self.status = QLabel(objectName="expressionStatus")
         self.example_note = QLabel(objectName="exampleNote")
         self.example_note.setWordWrap(True)
-        self.example_note.setStyleSheet("background: #eef5fb; border: 1px solid #b8d4ea; border-radius: 4px;"
-                                        " padding: 6px;")
+        theme.style_sheet(self.example_note, lambda t: f"background: {t.note_bg}; color: {t.ink}; border: 1px "
+                                                       f"solid {t.note_border}; border-radius: 4px; padding: 6px;")
         self.example_note.hide()
         self._loading = False
         self._last_text = ""
@@ -64,7 +61,7 @@ class ExpressionMode(QWidget):
         self.diagram = TreeDiagram()
         self.path_list = PathList()
         self.result_panel = ResultPanel()
-        self.bottom_tabs = QTabWidget(objectName="expressionViews")
+        self.bottom_tabs = LazyTabWidget(objectName="expressionViews")
         self.panels = [self.inputs, self.diagram, self.path_list, self.result_panel]
         self._add_views()
         # -- diagram extras (diagram branch): step-through bar under the diagram --
@@ -77,52 +74,94 @@ class ExpressionMode(QWidget):
         self._wire_views()
 
     # -- bottom views: plot, Jacobian, second order, implicit (branch "views") --------------------
+    # Each is a lazy page: made when its tab is first shown (after the first paint, at
+    # start-up), since they import pyqtgraph and build many widgets.
+    VIEW_TABS = (  # page name (the view's object name), title, tip, shortcut key
+        ("functionPlotPanel", "Plot", "The output and its derivative against the chosen input", "P"),
+        ("jacobianView", "Jacobian", "J_h = J_f · J_g for several outputs or inputs; JVP and VJP", "J"),
+        ("secondOrderView", "Second order", "f''(g)·g'² + f'(g)·g'' term by term, and the Hessian", "H"),
+        ("implicitView", "Implicit", "The curve of an equation such as x^2 + y^2 = 1, with its tangent", "I"),
+    )
+    ACTION_TITLES = {"functionPlotPanel": "Plot", "jacobianView": "Jacobian",
+                     "secondOrderView": "Second order and Hessian", "implicitView": "Implicit curve"}
+
     def _add_views(self) -> None:
-        self.function_plot_panel = FunctionPlotPanel()
-        self.function_plot = self.function_plot_panel.plot
-        self.jacobian_view = JacobianView()
-        self.second_order_view = SecondOrderView()
-        self.implicit_view = ImplicitView()
-        for view, title, tip in (
-            (self.function_plot_panel, "Plot", "The output and its derivative against the chosen input"),
-            (self.jacobian_view, "Jacobian", "J_h = J_f · J_g for several outputs or inputs; JVP and VJP"),
-            (self.second_order_view, "Second order", "f''(g)·g'² + f'(g)·g'' term by term, and the Hessian"),
-            (self.implicit_view, "Implicit", "The curve of an equation such as x^2 + y^2 = 1, with its tangent"),
-        ):
-            index = self.bottom_tabs.addTab(view, title)
-            self.bottom_tabs.setTabToolTip(index, tip)
-        self.views = [self.function_plot_panel, self.jacobian_view, self.second_order_view, self.implicit_view]
-        self.panels += self.views
-        self._was_implicit = False
+        factories = {"functionPlotPanel": self._make_function_plot, "jacobianView": self._make_jacobian_view,
+                     "secondOrderView": self._make_second_order_view, "implicitView": self._make_implicit_view}
+        self.view_pages: dict[str, LazyPage] = {}
         # One action per tab (for the View menu too): Ctrl+Shift+P, J, H, I.
         self.view_tab_actions = []
-        for view, title, key in ((self.function_plot_panel, "Plot", "P"), (self.jacobian_view, "Jacobian", "J"),
-                                 (self.second_order_view, "Second order and Hessian", "H"),
-                                 (self.implicit_view, "Implicit curve", "I")):
-            action = QAction(f"Show {title}", self, shortcut=QKeySequence(f"Ctrl+Shift+{key}"))
-            action.setObjectName(f"showTab_{view.objectName()}")
-            action.setToolTip(f"Bring the {title} tab forward (Ctrl+Shift+{key})")
-            action.triggered.connect(lambda _=False, v=view: self.bottom_tabs.setCurrentWidget(v))
+        for name, title, tip, key in self.VIEW_TABS:
+            page = self.bottom_tabs.add_lazy_tab(factories[name], name, title, f"{tip} (Ctrl+Shift+{key})")
+            self.view_pages[name] = page
+            action = QAction(f"Show {self.ACTION_TITLES[name]}", self, shortcut=QKeySequence(f"Ctrl+Shift+{key}"))
+            action.setObjectName(f"showTab_{name}")
+            action.setToolTip(f"Bring the {self.ACTION_TITLES[name]} tab forward (Ctrl+Shift+{key})")
+            action.triggered.connect(lambda _=False, p=page: self.bottom_tabs.setCurrentWidget(p))
             self.addAction(action)
             self.view_tab_actions.append(action)
-            index = self.bottom_tabs.indexOf(view)
-            self.bottom_tabs.setTabToolTip(index, f"{self.bottom_tabs.tabToolTip(index)} (Ctrl+Shift+{key})")
+        self.views = list(self.view_pages.values())
+        self.panels += self.views
+        self._was_implicit = False
+
+    def _make_function_plot(self):
+        from chainrule_gui.gui.expression.function_plot import FunctionPlotPanel
+
+        return FunctionPlotPanel()
+
+    def _make_jacobian_view(self):
+        from chainrule_gui.gui.expression.jacobian_view import JacobianView
+
+        view = JacobianView()
+        view.entry_chosen.connect(self._on_jacobian_entry)
+        view.paths_highlighted.connect(self._on_jacobian_paths)
+        return view
+
+    def _make_second_order_view(self):
+        from chainrule_gui.gui.expression.second_order_view import SecondOrderView
+
+        return SecondOrderView()
+
+    def _make_implicit_view(self):
+        from chainrule_gui.gui.expression.implicit_view import ImplicitView
+
+        view = ImplicitView()
+        view.point_moved.connect(self.controller.set_point)
+        return view
+
+    # The views themselves (made on first use).
+    @property
+    def function_plot_panel(self):
+        return self.view_pages["functionPlotPanel"].ensure()
+
+    @property
+    def function_plot(self):
+        return self.function_plot_panel.plot
+
+    @property
+    def jacobian_view(self):
+        return self.view_pages["jacobianView"].ensure()
+
+    @property
+    def second_order_view(self):
+        return self.view_pages["secondOrderView"].ensure()
+
+    @property
+    def implicit_view(self):
+        return self.view_pages["implicitView"].ensure()
 
     def _wire_views(self) -> None:
-        self.jacobian_view.entry_chosen.connect(self._on_jacobian_entry)
-        self.jacobian_view.paths_highlighted.connect(self._on_jacobian_paths)
         self._awaited_choice = None
         self._awaited_paths: list = []
-        self.implicit_view.point_moved.connect(self.controller.set_point)
         self.snapshot_shown.connect(self._bring_implicit_forward)
 
     def _bring_implicit_forward(self, snapshot: ExplorerSnapshot) -> None:
         """An equation brings the Implicit tab forward; leaving equations goes back to the plot."""
+        implicit_page, plot_page = self.view_pages["implicitView"], self.view_pages["functionPlotPanel"]
         if snapshot.is_implicit and not self._was_implicit:
-            self.bottom_tabs.setCurrentWidget(self.implicit_view)
-        elif not snapshot.is_implicit and self._was_implicit \
-                and self.bottom_tabs.currentWidget() is self.implicit_view:
-            self.bottom_tabs.setCurrentWidget(self.function_plot_panel)
+            self.bottom_tabs.setCurrentWidget(implicit_page)
+        elif not snapshot.is_implicit and self._was_implicit and self.bottom_tabs.current_page() is implicit_page:
+            self.bottom_tabs.setCurrentWidget(plot_page)
         self._was_implicit = snapshot.is_implicit
         if self._awaited_choice == (snapshot.of, snapshot.wrt):
             self.diagram.highlight_paths(self._awaited_paths)
@@ -302,8 +341,10 @@ class ExpressionMode(QWidget):
 
     def shutdown(self) -> None:
         self.controller.shutdown()
-        for view in (self.jacobian_view, self.second_order_view, self.implicit_view):
-            view.shutdown()
+        for name in ("jacobianView", "secondOrderView", "implicitView"):
+            view = self.view_pages[name].content
+            if view is not None:
+                view.shutdown()
 
     # -- reactions ------------------------------------------------------------------------
     def _on_snapshot(self, snapshot: ExplorerSnapshot) -> None:

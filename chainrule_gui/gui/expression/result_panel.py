@@ -41,19 +41,21 @@ from chainrule_gui.core.fd_study import error_study
 from chainrule_gui.core.printing import size_exceeds, to_latex, to_text, to_text_bounded
 from chainrule_gui.core.report import fmt
 from chainrule_gui.gui.expression.controller import Simplified, simplify_key
-from chainrule_gui.gui.expression.fd_error_plot import FdErrorPlot
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
+from chainrule_gui.gui import startup, theme
 from chainrule_gui.gui.typeset import latex_pixmap
 
 AGREE = "#009e73"  # Okabe–Ito bluish green
 DISAGREE = "#d55e00"  # Okabe–Ito vermillion
-NEUTRAL = "#666666"
 MAX_TYPESET_NODES = 1000  # larger formulas are shown as (elided) text
 MAX_TEXT_CHARS = 600
 FORMULA_POINT_SIZE = 15.0
 #: Wider than this the typeset image is not worth it: show wrapped text instead.
 MAX_FORMULA_PIXELS = 6000
 IMPLICIT_TITLES = dict(METHOD_TITLES, paths="path sums", finite_difference="FD along the curve")
+FD_PLOT_TIP = ("How the finite-difference error depends on the step h (log-log).\n"
+               "Right arm: truncation error ∝ h²; left arm: round-off ∝ ε/h.\n"
+               "◆ the step used in the table; ✕ steps that straddle a kink; ▼ error exactly 0.")
 
 
 class FormulaView(QScrollArea):
@@ -74,13 +76,18 @@ class FormulaView(QScrollArea):
         self.latex = ""
         self.text = ""
         self.set_formula("", "")
+        theme.follow(self, lambda _t: self._typeset_again(), now=False)  # typeset in the new text colour
 
     def set_formula(self, latex: str, text: str) -> None:
         """Typeset ``latex``; fall back to wrapped ``text`` when mathtext cannot or it is huge."""
         self.latex, self.text = latex, text
         pixmap = None
-        if latex:
-            pixmap = latex_pixmap(latex, FORMULA_POINT_SIZE, self.palette().text().color(),
+        if latex and startup.in_progress():
+            # matplotlib's mathtext is not loaded yet: text now, the typeset formula after
+            # the first paint.
+            startup.defer(self._typeset_again)
+        elif latex:
+            pixmap = latex_pixmap(latex, FORMULA_POINT_SIZE, theme.current().ink,
                                   self.devicePixelRatioF())
         if pixmap is not None and pixmap.width() / pixmap.devicePixelRatio() <= MAX_FORMULA_PIXELS:
             self.label.setWordWrap(False)
@@ -96,6 +103,9 @@ class FormulaView(QScrollArea):
         self.label.setToolTip(text + "\n\nRight-click to copy as LaTeX or text." if text else "")
         scrollbar = self.horizontalScrollBar().sizeHint().height()
         self.setFixedHeight(min(height, 160) + scrollbar + 6)
+
+    def _typeset_again(self) -> None:
+        self.set_formula(self.latex, self.text)
 
     def copy_latex(self) -> None:
         QGuiApplication.clipboard().setText(self.latex)
@@ -126,7 +136,7 @@ class ResultPanel(QWidget):
         self.formula_view = FormulaView()
         self.formula = self.formula_view.label
         self.simplify_status = QLabel(objectName="simplifyStatus")
-        self.simplify_status.setStyleSheet(f"color: {NEUTRAL};")
+        theme.style_sheet(self.simplify_status, lambda t: f"color: {t.muted};")
         self.simplify_status.setWordWrap(True)
         self.simplify_status.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.value = QLabel(objectName="resultValue")
@@ -151,13 +161,16 @@ class ResultPanel(QWidget):
         self.table.setToolTip("The same derivative computed five independent ways; hover a row for details")
         self.notes = QLabel(objectName="resultNotes")
         self.notes.setWordWrap(True)
-        self.notes.setStyleSheet(f"color: {NEUTRAL};")
-        self.fd_plot = FdErrorPlot()
-        self.fd_plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.fd_plot.setMinimumHeight(130)
+        theme.style_sheet(self.notes, lambda t: f"color: {t.muted};")
+        # The FD-error plot (pyqtgraph) is made when first needed, after the first paint.
+        self._fd_plot = None
+        self._fd_room = QWidget(objectName="fdErrorPlotRoom")
+        self._fd_room.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._fd_room.setMinimumHeight(130)
+        self._fd_draw_queued = False
         self.fd_caption = QLabel(objectName="fdErrorCaption")
         self.fd_caption.setWordWrap(True)
-        self.fd_caption.setStyleSheet(f"color: {NEUTRAL};")
+        theme.style_sheet(self.fd_caption, lambda t: f"color: {t.muted};")
         self._layout()
         self.snapshot: ExplorerSnapshot | None = None
         self._simplified: Simplified | None = None
@@ -168,13 +181,14 @@ class ResultPanel(QWidget):
         value_row.addWidget(self.value, 1)
         value_row.addWidget(self.badge)
         fd_title = QLabel("<b>Finite-difference error against the step h</b>")
-        fd_title.setToolTip(self.fd_plot.toolTip())
+        fd_title.setToolTip(FD_PLOT_TIP)
         self.fd_box = QWidget()
         fd_layout = QVBoxLayout(self.fd_box)
         fd_layout.setContentsMargins(0, 4, 0, 0)
         fd_layout.setSpacing(2)
         fd_layout.addWidget(fd_title)
-        fd_layout.addWidget(self.fd_plot, 1)
+        fd_layout.addWidget(self._fd_room, 1)
+        self._fd_layout = fd_layout
         fd_layout.addWidget(self.fd_caption)
         # Everything sits in a scroll area: a short window scrolls the panel instead of
         # forcing the window taller than the screen.
@@ -203,6 +217,34 @@ class ResultPanel(QWidget):
         layout.addStretch(0)
         self._content_layout = layout
         self._shown_expr = None
+
+    @property
+    def fd_plot(self):
+        """The finite-difference error plot (made on first use)."""
+        if self._fd_plot is None:
+            from chainrule_gui.gui.expression.fd_error_plot import FdErrorPlot
+
+            plot = FdErrorPlot()
+            plot.setToolTip(FD_PLOT_TIP)
+            plot.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+            plot.setMinimumHeight(130)
+            self._fd_layout.replaceWidget(self._fd_room, plot)
+            self._fd_room.deleteLater()
+            self._fd_plot = plot
+            plot.show_study(self.study)
+        return self._fd_plot
+
+    def _show_study(self) -> None:
+        """Draw ``self.study``; at start-up once the first paint is done."""
+        if self._fd_plot is not None:
+            self._fd_plot.show_study(self.study)
+        elif not self._fd_draw_queued:
+            self._fd_draw_queued = True
+            startup.defer(self._draw_deferred_study)
+
+    def _draw_deferred_study(self) -> None:
+        self._fd_draw_queued = False
+        self.fd_plot  # noqa: B018 - made now; it draws the newest study
 
     # -- panel protocol --------------------------------------------------------------------
     def show_stale(self, stale: bool) -> None:
@@ -266,7 +308,7 @@ class ResultPanel(QWidget):
             self.study = error_study(snapshot.graph, d)
         except ChainRuleError:
             self.study = None
-        self.fd_plot.show_study(self.study)
+        self._show_study()
         self.fd_caption.setText(self._caption())
 
     def _show_implicit(self, snapshot: ExplorerSnapshot) -> None:
@@ -356,7 +398,7 @@ class ResultPanel(QWidget):
                 item.setToolTip(tooltips.get(name, ""))
                 if col == 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                    item.setForeground(QColor(AGREE if agrees else DISAGREE if agrees is False else NEUTRAL))
+                    item.setForeground(QColor(AGREE if agrees else DISAGREE if agrees is False else theme.current().muted))
 
     def _set_badge(self, agreement, tooltip: str) -> None:
         disagree = [METHOD_TITLES[n] for n, ok in agreement.items() if ok is False]

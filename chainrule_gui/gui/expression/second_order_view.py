@@ -33,6 +33,7 @@ from chainrule_gui.core.second_order import (
     derive_second,
     hessian,
 )
+from chainrule_gui.gui import theme
 from chainrule_gui.gui.expression.background import BackgroundJob, JobResult
 from chainrule_gui.gui.expression.formatting import readable
 from chainrule_gui.gui.expression.lazy import LazyView
@@ -71,7 +72,7 @@ def checks_html(methods: dict, agreement: dict, titles: dict, pending: set[str] 
         shown = "" if value is None or not np.isscalar(value) else f" {fmt(float(value), 10)}"
         if ok is None:
             mark = "computing…" if name in pending else "not compared"
-            parts.append(f"<span style='color:#666666'>{title}{shown} ({mark})</span>")
+            parts.append(f"<span style='color:{theme.current().muted}'>{title}{shown} ({mark})</span>")
         else:
             color = AGREE if ok else DISAGREE
             parts.append(f"<span style='color:{color}'>{title}{shown} {'✓' if ok else '✗'}</span>")
@@ -106,7 +107,7 @@ class SecondOrderView(LazyView):
         self.inner = QLabel(objectName="secondInner")
         self.second_checks = QLabel(objectName="secondChecks")
         self.message = QLabel(objectName="secondMessage")
-        self.message.setStyleSheet("color: #b00020;")
+        theme.style_sheet(self.message, lambda t: f"color: {t.error};")
         for label in (self.second_title, self.total, self.inner, self.second_checks, self.message):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -120,7 +121,7 @@ class SecondOrderView(LazyView):
         self.symmetry = QLabel(objectName="hessianSymmetry")
         self.hessian_checks = QLabel(objectName="hessianChecks")
         self.hessian_message = QLabel(objectName="hessianMessage")
-        self.hessian_message.setStyleSheet("color: #b00020;")
+        theme.style_sheet(self.hessian_message, lambda t: f"color: {t.error};")
         for label in (self.symmetry, self.hessian_checks, self.hessian_message):
             label.setWordWrap(True)
         self._layout()
@@ -216,7 +217,7 @@ class SecondOrderView(LazyView):
         self.second_title.setText(f"<b>d²{d.of}/d{d.wrt}²</b> by the chain rule, one level deeper "
                                   f"(d{d.of}/d{d.wrt} = {fmt(d.first, 8)})")
         if rebuild or self.rule.pixmap().isNull():
-            pixmap = latex_pixmap(rule_latex, 14.0, self.palette().text().color(), self.devicePixelRatioF())
+            pixmap = latex_pixmap(rule_latex, 14.0, theme.current().ink, self.devicePixelRatioF())
             if pixmap is None:
                 self.rule.setText(rule_latex)
             else:
@@ -257,7 +258,7 @@ class SecondOrderView(LazyView):
             pending.add("symbolic")
         self.second_checks.setText("<b>Checks</b> (against forward-over-reverse):<br>"
                                    + checks_html(methods, agreement, SECOND_TITLES, pending)
-                                   + "".join(f"<br><span style='color:#666666'>• {n}</span>" for n in d.notes))
+                                   + "".join(f"<br><span style='color:{theme.current().muted}'>• {n}</span>" for n in d.notes))
 
     def _draw_hessian(self, h: HessianResult | None, error: str | None) -> None:
         self.hessian_message.setText(error or "")
@@ -287,7 +288,7 @@ class SecondOrderView(LazyView):
         else:
             pending.add("symbolic")
         self.hessian_checks.setText("<b>Checks</b>:<br>" + checks_html(methods, agreement, HESSIAN_TITLES, pending)
-                                    + "".join(f"<br><span style='color:#666666'>• {n}</span>" for n in h.notes))
+                                    + "".join(f"<br><span style='color:{theme.current().muted}'>• {n}</span>" for n in h.notes))
 
     def _on_symbolic(self, job: JobResult) -> None:
         if job.key != self.symbolic_key:

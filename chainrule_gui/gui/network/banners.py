@@ -5,6 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout
 
+from chainrule_gui.gui import theme
+
 
 class FaultBanner(QFrame):
     lower_requested = Signal()
@@ -13,7 +15,8 @@ class FaultBanner(QFrame):
     def __init__(self):
         super().__init__()
         self.setObjectName("faultBanner")
-        self.setStyleSheet("#faultBanner { background: #fde7e9; border: 1px solid #b00020; }")
+        theme.style_sheet(self, lambda t: f"#faultBanner {{ background: {t.bad_bg}; border: 1px solid "
+                                          f"{t.bad_border}; }} #faultMessage {{ color: {t.ink}; }}")
         self.label = QLabel(objectName="faultMessage")
         self.label.setWordWrap(True)
         self.lower = QPushButton("Lower learning rate ÷10", objectName="lowerLearningRateButton")
@@ -44,10 +47,7 @@ class DiagnosisBanner(QLabel):
     vanished would resize the plots below it, and a resized plot redraws from scratch.
     """
 
-    HEALTHY = ("#diagnosisBanner { background: #eef6ee; border: 1px solid #9cc59c; padding: 3px; "
-               "color: #305030; font-size: 11px; }")
-    WARNING = ("#diagnosisBanner { background: #fff4d6; border: 1px solid #e69f00; padding: 3px; "
-               "font-size: 11px; }")
+    STYLE = "#diagnosisBanner {{ background: {}; border: 1px solid {}; padding: 3px; color: {}; font-size: 11px; }}"
 
     def __init__(self):
         super().__init__()
@@ -59,7 +59,16 @@ class DiagnosisBanner(QLabel):
                         "size of updates relative to the weights")
         self.kinds: tuple[str, ...] = ()
         self._text = None
+        self._state = "quiet"
+        theme.follow(self, lambda _t: self._restyle(), now=False)
         self.show_waiting()
+
+    def _restyle(self) -> None:
+        """quiet (nothing to judge yet), good or warning, in the theme's colours."""
+        t = theme.current()
+        self.setStyleSheet(self.STYLE.format(*{"quiet": (t.quiet_bg, t.quiet_border, t.quiet_ink),
+                                               "good": (t.good_bg, t.good_border, t.good_ink),
+                                               "warning": (t.warn_bg, t.warn_border, t.ink)}[self._state]))
 
     def show_waiting(self) -> None:
         """Before the first step there is nothing to judge yet."""
@@ -67,20 +76,21 @@ class DiagnosisBanner(QLabel):
         self._text = None
         self.setText("Gradient check: press Step or Start — each update then looks for vanishing or "
                      "exploding gradients and for updates that are too small or too large.")
-        self.setStyleSheet(self.HEALTHY.replace("#eef6ee", "#f4f4f4").replace("#9cc59c", "#cccccc")
-                           .replace("#305030", "#444444"))
+        self._state = "quiet"
+        self._restyle()
 
     def show_diagnoses(self, diagnoses, records=None) -> None:
         self.kinds = tuple(d.kind for d in diagnoses)
         if diagnoses:
             text = "<br>".join(f"⚠ {d.message} <i>{d.advice}</i>" for d in diagnoses)
-            style = self.WARNING
+            state = "warning"
         else:
             text = "✓ No vanishing or exploding gradients, and update sizes look reasonable."
-            style = self.HEALTHY
+            state = "good"
         if text != self._text:
             self._text = text
             self.setText(text)
-            self.setStyleSheet(style)
+            self._state = state
+            self._restyle()
             self.setToolTip(self.toolTip().split("\n\n")[0] + "\n\n" + "\n".join(
                 f"{d.message} {d.advice}" for d in diagnoses) if diagnoses else self.toolTip().split("\n\n")[0])

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from chainrule_gui.core.nn.history import Series
 from chainrule_gui.core.nn.optimizers import LABELS, OPTIMIZERS
+from chainrule_gui.gui import theme
 from chainrule_gui.gui.network.plots import OKABE_ITO, _positive
 
 STATE_COLUMNS = ["w", "∂L/∂w", "update", "velocity v", "mean square s", "m", "v", "m̂", "v̂"]
@@ -57,16 +58,17 @@ class CompareDialog(QDialog):
         self.run.setToolTip("Train four copies of the network from the same starting weights and "
                             "batches; the main training pauses")
         self.stop = QPushButton("Stop", objectName="compareStopButton")
+        self.stop.setToolTip("Stop the race; the curves so far stay")
         self.run.clicked.connect(self._run)
         self.stop.clicked.connect(controller.stop_race)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget()
         self.plot.setObjectName("comparePlot")
         self.plot.setLogMode(y=True)
         self.plot.getPlotItem().getAxis("left").enableAutoSIPrefix(False)
         self.plot.setLabel("left", "training loss (log scale)")
         self.plot.setLabel("bottom", "step")
         legend = self.plot.addLegend(offset=(10, -10))
-        legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+        theme.style_plot(self.plot, legend)
         self.curves = {name: self.plot.plot([], [], pen=pg.mkPen(OKABE_ITO[i], width=2), name=LABELS[name])
                        for i, name in enumerate(OPTIMIZERS)}
         self.series = {name: Series() for name in OPTIMIZERS}

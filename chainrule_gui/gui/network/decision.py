@@ -15,6 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QColor
 
+from chainrule_gui.gui import theme
 from chainrule_gui.gui.network.plots import OKABE_ITO
 
 CLASS_COLORS = ["#e69f00", "#0072b2", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000"]
@@ -27,7 +28,7 @@ def _rgb(hex_color: str) -> np.ndarray:
 
 class DecisionPlot(pg.PlotWidget):
     def __init__(self, parent=None):
-        super().__init__(parent, background="w")
+        super().__init__(parent)
         self.setObjectName("decisionPlot")
         for axis in ("left", "bottom"):
             self.getPlotItem().getAxis(axis).enableAutoSIPrefix(False)
@@ -37,12 +38,14 @@ class DecisionPlot(pg.PlotWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.addItem(self.image)
         self.curve = self.plot([], [], pen=pg.mkPen(OKABE_ITO[0], width=3))
-        self.train_points = pg.ScatterPlotItem(size=6, pen=pg.mkPen("#222222", width=0.6))
-        self.validation_points = pg.ScatterPlotItem(size=7, symbol="t", pen=pg.mkPen("#ffffff", width=0.8))
+        self.train_points = pg.ScatterPlotItem(size=6)
+        self.validation_points = pg.ScatterPlotItem(size=7, symbol="t")
         self.addItem(self.train_points)
         self.addItem(self.validation_points)
-        self.message = pg.TextItem("", color="#555555", anchor=(0.5, 0.5))
+        self.message = pg.TextItem("", anchor=(0.5, 0.5))
         self.addItem(self.message)
+        self._last_grid = None
+        theme.style_plot(self, after=self._restyle)
         self.setToolTip("The network's answer over the input plane (live); circles: training data, "
                         "triangles: validation data")
         self.mode = "none"
@@ -55,6 +58,7 @@ class DecisionPlot(pg.PlotWidget):
         """A new data set: draw its points once; the image follows each update."""
         self.axes = axes
         self.image.clear()
+        self._last_grid = None
         self.curve.setData([], [])
         self.message.setText("")
         X = dataset.X
@@ -91,6 +95,14 @@ class DecisionPlot(pg.PlotWidget):
             self.setXRange(-1, 1)
             self.setYRange(-1, 1)
 
+    def _restyle(self, t: theme.Theme) -> None:
+        """Point outlines that stand out from the background; the image faded towards it."""
+        self.train_points.setPen(pg.mkPen("#e0e0e0" if t.dark else "#222222", width=0.6))
+        self.validation_points.setPen(pg.mkPen("#111111" if t.dark else "#ffffff", width=0.8))
+        self.message.setColor(t.muted)
+        if self._last_grid is not None:
+            self.show_output(self._last_grid)
+
     def _brushes(self, dataset, values) -> list:
         if dataset.labels is not None:
             return [pg.mkBrush(CLASS_COLORS[int(v) % len(CLASS_COLORS)]) for v in values]
@@ -102,6 +114,7 @@ class DecisionPlot(pg.PlotWidget):
         """``grid``: the network's output (probabilities for classes), rows × cols × outputs."""
         if grid is None or self.mode == "none":
             return
+        self._last_grid = grid
         if self.mode == "curve":
             self.curve.setData(self.axes[0], grid.reshape(-1, grid.shape[-1])[:, 0])
             return
@@ -111,9 +124,9 @@ class DecisionPlot(pg.PlotWidget):
             lut = self.colormap.getLookupTable(nPts=256, alpha=False)
             index = np.clip(((values - lo) / ((hi - lo) or 1.0) * 255).astype(int), 0, 255)
             rgb = lut[index].astype(float)
-            self._set_image((0.55 * rgb + 0.45 * 255).astype(np.uint8))
+            self._set_image((0.55 * rgb + 0.45 * _rgb(theme.current().paper)).astype(np.uint8))
             return
-        self._set_image(class_image(grid))
+        self._set_image(class_image(grid, _rgb(theme.current().paper)))
 
     def _set_image(self, rgb: np.ndarray) -> None:
         self.image.setImage(rgb, autoLevels=False)
@@ -121,9 +134,10 @@ class DecisionPlot(pg.PlotWidget):
         self.image.setRect(self._rect)
 
 
-def class_image(grid: np.ndarray) -> np.ndarray:
-    """RGB image (rows × cols × 3, uint8) of class probabilities, pale where unsure."""
-    white = np.array([255.0, 255.0, 255.0])
+def class_image(grid: np.ndarray, base: np.ndarray | None = None) -> np.ndarray:
+    """RGB image (rows × cols × 3, uint8) of class probabilities, fading to ``base`` (white
+    unless given: the plot's background) where the network is unsure."""
+    white = np.array([255.0, 255.0, 255.0]) if base is None else np.asarray(base, dtype=float)
     if grid.shape[-1] == 1:  # P(class 1): orange below ½, blue above, white at ½
         p = np.clip(grid[..., 0], 0.0, 1.0)
         sure = np.abs(2 * p - 1)[..., None] * 0.6

@@ -24,14 +24,16 @@ from PySide6.QtWidgets import (
     QGraphicsView,
 )
 
+from chainrule_gui.gui import theme
+
 MAX_SHOWN = 10
 COLUMN_GAP = 170.0
 ROW_GAP = 44.0
 RADIUS = 13.0
-POSITIVE = QColor("#0072b2")
-NEGATIVE = QColor("#d55e00")
+POSITIVE = QColor("#0072b2")  # Okabe–Ito blue (sky blue on a dark background)
+POSITIVE_ON_DARK = QColor("#56b4e9")
+NEGATIVE = QColor("#d55e00")  # Okabe–Ito vermillion
 FROZEN = QColor("#a0a0a0")
-SELECTED = QColor("#fff1c9")
 HEADER_POINTS = 8.5
 SHORT = {"identity": "linear", "leaky_relu": "leaky", "sigmoid": "sigm"}
 
@@ -100,7 +102,6 @@ class NetworkDiagram(QGraphicsView):
         self.setObjectName("networkDiagram")
         self.setScene(QGraphicsScene(self))
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setBackgroundBrush(QColor("#ffffff"))
         self.setToolTip("")
         self.weights: dict[tuple[int, int, int], WeightItem] = {}
         self.neurons: dict[tuple[int, int], NeuronItem] = {}
@@ -112,12 +113,16 @@ class NetworkDiagram(QGraphicsView):
         self.describe_weight: Callable[[int, int, int], str] = lambda *k: ""
         self.describe_neuron: Callable[[int, int], str] = lambda *k: ""
         self._shown: list[list[int]] = []
+        self._more: list[QGraphicsSimpleTextItem] = []
+        self._last_weights = None
+        self.caption = None
+        theme.follow(self, self._restyle)
 
     # -- structure --------------------------------------------------------------------------
     def set_network(self, network) -> None:
         scene = self.scene()
         scene.clear()
-        self.weights, self.neurons, self.bands, self.headers = {}, {}, [], []
+        self.weights, self.neurons, self.bands, self.headers, self._more = {}, {}, [], [], []
         sizes = network.sizes
         self.frozen = [layer.frozen for layer in network.layers]
         self._shown = [list(range(min(n, MAX_SHOWN))) for n in sizes]
@@ -142,7 +147,8 @@ class NetworkDiagram(QGraphicsView):
             hidden = sizes[column] - len(self._shown[column])
             if hidden > 0:
                 more = scene.addSimpleText(f"+{hidden} more")
-                more.setBrush(QColor("#666666"))
+                more.setBrush(QColor(theme.current().muted))
+                self._more.append(more)
                 more.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
                 last = centers[column][-1]
                 more.setPos(last.x() - RADIUS, last.y() + RADIUS + 4)
@@ -158,7 +164,7 @@ class NetworkDiagram(QGraphicsView):
                 scene.addItem(item)
                 self.neurons[(column - 1, unit)] = item
         self.caption = scene.addSimpleText("")
-        self.caption.setBrush(QColor("#555555"))
+        self.caption.setBrush(QColor(theme.current().muted))
         self.caption.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations)
         self.caption.setPos(-COLUMN_GAP / 2 + 10, height + 8)
         self._caption()
@@ -196,18 +202,28 @@ class NetworkDiagram(QGraphicsView):
         self._place_headers()
         self._style_structure()
 
+    def _restyle(self, t: theme.Theme) -> None:
+        """The theme's background, neurons, texts, and the weights' colours again."""
+        self.setBackgroundBrush(QColor(t.paper))
+        self._style_structure()
+        for item in self._more + ([self.caption] if self.caption is not None else []):
+            item.setBrush(QColor(t.muted))
+        if self._last_weights is not None:
+            self.show_weights(*self._last_weights)
+
     def _style_structure(self) -> None:
+        t = theme.current()
         for (layer, unit), item in self.neurons.items():
             frozen = layer >= 0 and self.frozen[layer]
-            item.setBrush(QColor("#e6e6e6") if frozen else QColor("#ffffff"))
-            item.setPen(QPen(FROZEN if frozen else QColor("#333333"), 1.6,
+            item.setBrush(QColor(t.neuron_frozen if frozen else t.neuron_fill))
+            item.setPen(QPen(FROZEN if frozen else QColor(t.neuron_border), 1.6,
                              Qt.PenStyle.DashLine if frozen else Qt.PenStyle.SolidLine))
         for band in self.bands:
-            band.setBrush(QBrush(SELECTED) if band.layer == self.selected and band.layer >= 0
+            band.setBrush(QBrush(QColor(t.selected_bg)) if band.layer == self.selected and band.layer >= 0
                           else QBrush(Qt.BrushStyle.NoBrush))
         for column, header in enumerate(self.headers):
             frozen = column > 0 and self.frozen[column - 1]
-            header.setBrush(FROZEN if frozen else QColor("#222222"))
+            header.setBrush(FROZEN if frozen else QColor(t.ink))
 
     # -- values -----------------------------------------------------------------------------
     def set_color_by_gradient(self, on: bool) -> None:
@@ -217,6 +233,8 @@ class NetworkDiagram(QGraphicsView):
 
     def show_weights(self, pairs, grads=None) -> None:
         """Pens from the weights [(W, b), ...] or, in gradient mode, from ∂L/∂W."""
+        self._last_weights = (pairs, grads)
+        positive = POSITIVE_ON_DARK if theme.current().dark else POSITIVE
         use_grad = self.color_by_gradient and grads is not None
         matrices = [g for g in grads] if use_grad else [W for W, _ in pairs]
         shown = [m[np.ix_(self._shown[i], self._shown[i + 1])] if m is not None else None
@@ -231,7 +249,7 @@ class NetworkDiagram(QGraphicsView):
             else:
                 value = float(m[i, j])
                 width = 0.4 + 5.6 * min(abs(value) / peak, 1.0) if np.isfinite(value) else 0.4
-                color = QColor(POSITIVE if value >= 0 else NEGATIVE)
+                color = QColor(positive if value >= 0 else NEGATIVE)
                 if frozen:
                     color = QColor(FROZEN)
                 color.setAlpha(110 + int(145 * min(abs(value) / peak, 1.0)) if np.isfinite(value) else 60)

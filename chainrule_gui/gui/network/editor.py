@@ -32,6 +32,7 @@ from chainrule_gui.core.nn import datasets, initializers, optimizers
 from chainrule_gui.core.nn.losses import LOSSES
 from chainrule_gui.core.nn.presets import PRESETS
 from chainrule_gui.core.nn.spec import LayerSpec, NetworkSpec
+from chainrule_gui.gui import theme
 from chainrule_gui.gui.network.layer_rows import LayerList
 from chainrule_gui.gui.network.settings import DataSettings, Settings
 
@@ -105,7 +106,8 @@ class NetworkEditor(QScrollArea):
         box.addWidget(self._training_box())
         self.pending = QLabel(objectName="pendingChanges")
         self.pending.setWordWrap(True)
-        self.pending.setStyleSheet("background: #fff4d6; border: 1px solid #e69f00; padding: 4px;")
+        theme.style_sheet(self.pending, lambda t: f"background: {t.warn_bg}; color: {t.ink}; "
+                                                  f"border: 1px solid {t.warn_border}; padding: 4px;")
         self.pending.hide()
         self.apply_button = QPushButton("Apply changes (Reset)", objectName="applyButton")
         self.apply_button.setToolTip("Build the new network and data now; training starts over (Ctrl+R)")
@@ -114,7 +116,7 @@ class NetworkEditor(QScrollArea):
         self.error = QLabel(objectName="editorError")
         self.error.setWordWrap(True)
         self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages quote file contents (CSV headers)
-        self.error.setStyleSheet("color: #b00020;")
+        theme.style_sheet(self.error, lambda t: f"color: {t.error};")
         box.addWidget(self.pending)
         box.addWidget(self.apply_button)
         box.addWidget(self.error)

@@ -12,6 +12,7 @@ from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from chainrule_gui.core.nn.activations import activation
+from chainrule_gui.gui import theme
 from chainrule_gui.gui.typeset import latex_pixmap
 
 FUSED = {"bce", "softmax_ce"}
@@ -134,9 +135,12 @@ class EquationPanel(QWidget):
         box.addWidget(self.formula)
         box.addWidget(self.numbers, 1)
         self.layer: int | None = None
+        self._shown = None
+        theme.follow(self, lambda _t: self.show_layer(*self._shown) if self._shown else None, now=False)
 
     def show_layer(self, layer: int | None, records, loss: str) -> None:
         self.layer = layer
+        self._shown = (layer, records, loss)
         if layer is None or not records or layer >= len(records):
             return
         r = records[layer]
@@ -150,7 +154,8 @@ class EquationPanel(QWidget):
         else:
             delta = rf"\delta^{{({L})}} = (\delta^{{({L + 1})}} W^{{({L + 1})T}}) \odot \sigma'(z^{{({L})}})"
         grads = rf"\nabla W^{{({L})}} = a^{{({L - 1})T}} \delta^{{({L})}},\quad \nabla b^{{({L})}} = \sum_n \delta^{{({L})}}"
-        pixmaps = [latex_pixmap(text, 11.0, "#000000", self.devicePixelRatioF()) for text in (delta, grads)]
+        ink = theme.current().ink
+        pixmaps = [latex_pixmap(text, 11.0, ink, self.devicePixelRatioF()) for text in (delta, grads)]
         if all(p is not None for p in pixmaps):
             self.formula.setPixmap(_stack(pixmaps))
         else:

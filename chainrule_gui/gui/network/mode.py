@@ -38,8 +38,12 @@ SPEEDS = [("full speed", None), ("1000 steps/s", 1000.0), ("100 steps/s", 100.0)
 
 
 class NetworkMode(QWidget):
-    def __init__(self, parent=None):
+    """``file_shortcuts``: whether Ctrl+O / Ctrl+S open and save models here; False inside a
+    window whose File menu owns those keys (and passes them on in this tab)."""
+
+    def __init__(self, parent=None, file_shortcuts: bool = True):
         super().__init__(parent)
+        self._file_shortcuts = file_shortcuts
         self.setObjectName("networkMode")
         self.controller = NetworkController(self)
         self.editor = NetworkEditor()
@@ -82,7 +86,7 @@ class NetworkMode(QWidget):
         button = QPushButton(text, objectName=name)
         button.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
         if shortcut:
-            action = QAction(self, shortcut=QKeySequence(shortcut))
+            action = QAction(tip, self, shortcut=QKeySequence(shortcut), objectName=f"{name}Action")
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             action.triggered.connect(button.click)
             self.addAction(action)
@@ -123,7 +127,8 @@ class NetworkMode(QWidget):
             if shortcut:
                 action.setShortcut(QKeySequence(shortcut))
                 action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-                self.addAction(action)
+                if self._file_shortcuts:
+                    self.addAction(action)
             action.triggered.connect(slot)
         self.file_button.setMenu(menu)
         self.pause_button.setEnabled(False)

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from chainrule_gui.core.nn.history import PeakSeries, Series, debiased_ema, ema_extend
+from chainrule_gui.gui import theme
 
 # Okabe–Ito, distinguishable with every common colour-vision deficiency.
 OKABE_ITO = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000"]
@@ -98,7 +99,7 @@ class LossPanel(QWidget):
         self.plot = _plot_widget("lossPlot", "loss (log scale)")
         self.plot.setToolTip("Training loss per step (faint: raw; solid: smoothed) and validation loss")
         legend = self.plot.addLegend(offset=(10, -10))  # bottom left: where a falling loss leaves room
-        legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+        theme.style_plot(self.plot, legend)
         self.raw = self.plot.plot([], [], pen=pg.mkPen(QColorA(COLOR_TRAIN, 45), width=1))
         self.smooth = self.plot.plot([], [], pen=pg.mkPen(COLOR_TRAIN, width=2), name="training (smoothed)")
         # The latest step's loss as a dot: visible even when there is only one step.
@@ -202,7 +203,8 @@ class GradientPanel(QWidget):
         self.plot.setToolTip("One curve per layer. A lower layer far below the top one means "
                              "vanishing gradients; far above, exploding")
         self.legend = self.plot.addLegend(offset=(10, -10))
-        self.legend.setBrush(pg.mkBrush(255, 255, 255, 210))
+        self.curves: list[pg.PlotDataItem] = []
+        theme.style_plot(self.plot, self.legend, after=self._recolor)
         self.metric = QComboBox(objectName="gradMetricSelector")
         for key, (label, _) in METRICS.items():
             self.metric.addItem(label, key)
@@ -221,7 +223,6 @@ class GradientPanel(QWidget):
         box.setSpacing(2)
         box.addLayout(row)
         box.addWidget(self.plot, 1)
-        self.curves: list[pg.PlotDataItem] = []
         self.series: dict[str, list[PeakSeries]] = {}
         self.ranges = RangeKeeper(self.plot)
 
@@ -231,13 +232,19 @@ class GradientPanel(QWidget):
             self.plot.removeItem(curve)
         self.legend.clear()
         self.curves = []
+        colors = theme.current().series
         for index in range(count):
-            color = OKABE_ITO[index % len(OKABE_ITO)]
+            color = colors[index % len(colors)]
             curve = self.plot.plot([], [], pen=pg.mkPen(color, width=2), name=f"layer {index + 1}")
             self.curves.append(curve)
         self.series = {key: [PeakSeries(limit=800) for _ in range(count)] for key in METRICS}
         self.legend.setColumnCount(max(1, -(-count // 4)))  # deep nets: a compact legend
         self.ranges.reset()
+
+    def _recolor(self, t: theme.Theme) -> None:
+        """Layer colours in the theme's series (Okabe–Ito; its black is light grey on dark)."""
+        for index, curve in enumerate(self.curves):
+            curve.setPen(pg.mkPen(t.series[index % len(t.series)], width=2))
 
     def add_samples(self, steps: np.ndarray, norms: dict) -> None:
         """``norms[key]`` is samples × layers for each metric."""

@@ -19,11 +19,8 @@ from chainrule_gui.core.diagram_layout import DiagramLayout, diagram_layout
 from chainrule_gui.core.diagram_model import DiagramModel, DiagramNumbers, DrawnEdge, DrawnNode, FaultMarks
 from chainrule_gui.core.report import fmt
 from chainrule_gui.gui.expression.diagram.blocks import Block, Run, math_point_size, plain_math
+from chainrule_gui.gui import theme
 from chainrule_gui.gui.expression.diagram.items import (
-    BLUE,
-    GREEN,
-    INK,
-    MUTED,
     CalloutItem,
     EdgeItem,
     EdgeLabelItem,
@@ -34,7 +31,6 @@ from chainrule_gui.gui.expression.diagram.typesetter import Typesetter
 
 LABEL_MODES = ("both", "symbolic", "numeric")
 NUMBER_ROOM = "= −0.0000"  # the width kept for a number that changes while sliders move
-MATH_COLOR = "#1b1b1b"
 ONE_ROW_FORMULA = 16  # formulas up to this many characters share their row with the value
 CALLOUT_GAP = 16.0
 FAULT_NOTE_GAP = 10.0
@@ -75,6 +71,12 @@ class Drawing:
         self.model = model
         self.label_mode = label_mode
         self.typesetter = typesetter
+        # The theme's colours, fixed for this drawing (a theme change draws anew).
+        t = theme.current()
+        self.ink, self.muted = QColor(t.ink), QColor(t.muted)
+        self.adjoint_ink, self.tangent_ink, self.value_ink = (QColor(t.adjoint_ink), QColor(t.tangent_ink),
+                                                              QColor(t.value_ink))
+        self.math_color = t.ink
         self.head_font = _font(9.5, bold=True)
         self.text_font = _font(9.5)
         self.small_font = _font(8.5)
@@ -118,17 +120,17 @@ class Drawing:
     # -- building -------------------------------------------------------------------------
     def _node_block(self, drawn: DrawnNode):
         if drawn.kind == "more":
-            return Block([[Run(drawn.head, _font(9.0, italic=True), MUTED)]]), None, None
-        head = Run(drawn.head, self.head_font, INK)
+            return Block([[Run(drawn.head, _font(9.0, italic=True), self.muted)]]), None, None
+        head = Run(drawn.head, self.head_font, self.ink)
         first = [head]
         if drawn.kind == "op" or (self.model.level == "operations" and drawn.expr_text):
-            first.append(Run(plain_math(drawn.expr_text or ""), self.small_font, MUTED))
+            first.append(Run(plain_math(drawn.expr_text or ""), self.small_font, self.muted))
         elif drawn.expr_latex is not None:
             first.append(self._math(f"= {drawn.expr_text}", f"= {drawn.expr_latex}", self.text_font))
         if drawn.kind == "const":
             return Block([first]), None, None
-        value = Run(NUMBER_ROOM, self.text_font, INK, reserve=NUMBER_ROOM)
-        second = Run("", self.small_font, BLUE, reserve=self._second_room(drawn))
+        value = Run(NUMBER_ROOM, self.text_font, self.ink, reserve=NUMBER_ROOM)
+        second = Run("", self.small_font, self.adjoint_ink, reserve=self._second_room(drawn))
         if self.model.level == "operations":  # many small boxes: value and gradient share a row
             return Block([first, [value, second]]), value, second
         return Block([first, [value], [second]]), value, second
@@ -153,7 +155,7 @@ class Drawing:
             # a constant partial with its formula shown ("dz/dt = 2") needs no "= 2" after it
             prefix = self._value_prefix(drawn, formula is not None)
             room = prefix + NUMBER_ROOM[2:]
-            value = Run(room, self.label_font, QColor("#0b3d66"), reserve=room)
+            value = Run(room, self.label_font, self.value_ink, reserve=room)
             if formula is not None and len(formula.text) <= ONE_ROW_FORMULA:
                 rows[-1].append(value)  # "dx/dt = 2t = 2" reads as one chain
             else:
@@ -168,9 +170,9 @@ class Drawing:
         return f"{drawn.symbol} = " if drawn.symbol else ""
 
     def _math(self, text: str, latex: str, font: QFont) -> Run:
-        run = Run(text, font, INK, latex=latex)
+        run = Run(text, font, self.ink, latex=latex)
         size = math_point_size(font)
-        known, pixmap = self.typesetter.cached(latex, size, MATH_COLOR)
+        known, pixmap = self.typesetter.cached(latex, size, self.math_color)
         if known and pixmap is not None:
             run.pixmap, run.typeset = pixmap, True
         elif not known:
@@ -193,7 +195,7 @@ class Drawing:
                     run.pixmap, run.typeset = pixmap, True
                     item.update()
 
-            self.typesetter.request(latex, size, MATH_COLOR, deliver, item.sceneBoundingRect)
+            self.typesetter.request(latex, size, self.math_color, deliver, item.sceneBoundingRect)
         self._math_requests.clear()
 
     @property
@@ -267,7 +269,7 @@ class Drawing:
             value = numbers.values.get(drawn.name) if numbers else None
             adjoint = numbers.adjoints.get(drawn.name) if numbers else None
             # no numbers at all (the point is outside the domain): say nothing rather than "?"
-            second, color = (self._adjoint_text(drawn, adjoint) if numbers and not partial else ""), BLUE
+            second, color = (self._adjoint_text(drawn, adjoint) if numbers and not partial else ""), self.adjoint_ink
             if frame is not None:
                 known = _frame_number(frame, drawn)
                 if frame.kind == "forward_pass":
@@ -276,7 +278,7 @@ class Drawing:
                 elif frame.kind == "backward":
                     second = self._adjoint_text(drawn, known)
                 else:
-                    second, color = self._tangent_text(drawn, known), GREEN
+                    second, color = self._tangent_text(drawn, known), self.tangent_ink
             shown = UNDEFINED if partial and value is None else number(value)
             item.set_numbers(f"= {shown}" if numbers or frame else "= —", second, color)
             item.set_state(active=frame is not None and frame.active_node in (drawn.name, *drawn.aliases))
@@ -402,7 +404,7 @@ class Drawing:
             self.callout = None
         if not text_rows or self.model.root not in self.nodes:
             return
-        rows = [[Run(text, self.head_font if bold else self.text_font, INK)] for text, bold in text_rows]
+        rows = [[Run(text, self.head_font if bold else self.text_font, self.ink)] for text, bold in text_rows]
         self.callout = CalloutItem(Block(rows))
         root = self.nodes[self.model.root]
         height = self.callout.block.height

@@ -1,6 +1,7 @@
 """The diagram as a file: PNG (rendered at 2× for crispness) and SVG.
 
-Both render the whole scene — not just what is scrolled into view — on white, with
+Both render the whole scene — not just what is scrolled into view — on the diagram's
+background (white, or dark in the dark theme: the drawing's colours are made for it), with
 every label typeset first.  In the SVG, names and numbers stay text (searchable,
 selectable) and typeset formulas are embedded images.
 """
@@ -14,6 +15,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
 from chainrule_gui.core.files import atomic_write_bytes
+from chainrule_gui.gui import theme
 
 MARGIN = 24.0
 PNG_SCALE = 2.0
@@ -34,7 +36,7 @@ def export_png(scene: QGraphicsScene, path: str | Path, scale: float = PNG_SCALE
         raise ExportError("there is no diagram to export yet: type a definition first")
     size = QSize(max(1, round(area.width() * scale)), max(1, round(area.height() * scale)))
     image = QImage(size, QImage.Format.Format_ARGB32)
-    image.fill(QColor("white"))
+    image.fill(QColor(theme.current().paper))
     painter = QPainter(image)
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
                            | QPainter.RenderHint.SmoothPixmapTransform)
@@ -81,7 +83,7 @@ def export_svg(scene: QGraphicsScene, path: str | Path, title: str = "Chain rule
     if not painter.begin(generator):
         raise ExportError("could not start drawing the SVG")
     painter.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
-    painter.fillRect(QRectF(0, 0, size.width(), size.height()), QColor("white"))
+    painter.fillRect(QRectF(0, 0, size.width(), size.height()), QColor(theme.current().paper))
     scene.render(painter, QRectF(0, 0, size.width(), size.height()), area,
                  Qt.AspectRatioMode.IgnoreAspectRatio)
     painter.end()

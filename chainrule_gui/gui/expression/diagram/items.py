@@ -21,33 +21,19 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem
 
 from chainrule_gui.core.diagram_model import DrawnEdge, DrawnNode
+from chainrule_gui.gui import theme
 from chainrule_gui.gui.expression.diagram.blocks import Block, Run
 
-# Okabe–Ito, the colour-blind-safe palette used across the app.
+# Okabe–Ito, the colour-blind-safe palette used across the app (in both themes): paths,
+# the clicked edge, the step-through's current step.  Ink, fills and greys come from the
+# theme (gui/theme.py) when an item is painted.
 ORANGE = QColor("#E69F00")
 SKY = QColor("#56B4E9")
 GREEN = QColor("#009E73")
 BLUE = QColor("#0072B2")
 VERMILLION = QColor("#D55E00")
 PURPLE = QColor("#CC79A7")
-INK = QColor("#1b1b1b")
-MUTED = QColor("#6b6b6b")
-EDGE_GREY = QColor("#8a8a8a")
-FADED = QColor(170, 170, 170, 150)
-#: A value or slope that cannot be computed at the point: vermillion, thick, on a tinted box.
-FAULT_FILL = QColor("#fbe1d0")
-FAULT_WIDTH = 3.4
-
-FILLS = {
-    "output": QColor("#fde3b0"),
-    "relation": QColor("#f4d7e7"),
-    "input": QColor("#d3eaf8"),
-    "intermediate": QColor("#f1f1f1"),
-    "variable": QColor("#f1f1f1"),
-    "op": QColor("#ffffff"),
-    "const": QColor("#e6e6e6"),
-    "more": QColor("#fafafa"),
-}
+FAULT_WIDTH = 3.4  # a value or slope that cannot be computed at the point: vermillion, thick, tinted
 #: Below this many device pixels per scene pixel, only names are drawn.
 DETAIL_LOD = 0.5
 
@@ -114,7 +100,8 @@ class NodeItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         kind = self.drawn.kind
-        pen = QPen(QColor("#555555"), 1.1)
+        t = theme.current()
+        pen = QPen(QColor(t.node_border), 1.1)
         if kind == "more":
             pen.setStyle(Qt.PenStyle.DashLine)
         if self.highlighted:
@@ -124,7 +111,7 @@ class NodeItem(QGraphicsItem):
         if self.active:
             pen = QPen(PURPLE, 3.2)
         painter.setPen(pen)
-        painter.setBrush(QBrush(FAULT_FILL if self.fault else FILLS.get(kind, FILLS["intermediate"])))
+        painter.setBrush(QBrush(QColor(t.fault_fill if self.fault else t.fills.get(kind, t.fills["intermediate"]))))
         painter.drawRoundedRect(self._rect, 6, 6)
         if _lod(painter, option) < DETAIL_LOD:
             _paint_name_only(painter, self._rect, self.drawn.head if kind != "more" else "⋯")
@@ -138,7 +125,7 @@ def _paint_name_only(painter: QPainter, rect: QRectF, name: str) -> None:
     font.setBold(True)
     font.setPixelSize(max(6, int(min(rect.height() * 0.6, rect.width() / max(1, len(name)) * 1.4))))
     painter.setFont(font)
-    painter.setPen(INK)
+    painter.setPen(QColor(theme.current().ink))
     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, name)
 
 
@@ -190,11 +177,11 @@ class EdgeItem(QGraphicsPathItem):
         elif d.cut:  # the cut itself stands out; what it took away fades
             pen = QPen(VERMILLION, 1.6)
         elif d.vanished:
-            pen = QPen(FADED, 1.6)
+            pen = QPen(theme.current().qcolor("faded"), 1.6)
         elif d.level_edge is None:  # into a "⋯" node
-            pen = QPen(EDGE_GREY, 1.2, Qt.PenStyle.DotLine)
+            pen = QPen(QColor(theme.current().edge), 1.2, Qt.PenStyle.DotLine)
         else:
-            pen = QPen(EDGE_GREY, 1.6)
+            pen = QPen(QColor(theme.current().edge), 1.6)
         if d.cut:
             pen.setStyle(Qt.PenStyle.DashLine)
         pen.setCapStyle(Qt.PenCapStyle.RoundCap)
@@ -232,7 +219,7 @@ def _paint_scissors(painter: QPainter, at: QPointF) -> None:
     painter.save()
     painter.translate(at)
     painter.setPen(QPen(VERMILLION, 1.6))
-    painter.setBrush(QBrush(QColor("white")))
+    painter.setBrush(QBrush(QColor(theme.current().label_bg)))
     painter.drawEllipse(QPointF(-4.5, 5.5), 3.0, 3.0)
     painter.drawEllipse(QPointF(4.5, 5.5), 3.0, 3.0)
     painter.drawLine(QPointF(-2.8, 3.0), QPointF(5.5, -7.5))
@@ -282,7 +269,7 @@ class EdgeLabelItem(QGraphicsItem):
         border = (PURPLE if edge.active else BLUE if edge.isSelected()
                   else VERMILLION if edge.highlighted or edge.fault else None)
         painter.setPen(QPen(border, 2.4 if edge.fault else 1.6) if border is not None else Qt.PenStyle.NoPen)
-        painter.setBrush(QBrush(FAULT_FILL if edge.fault else QColor("white")))
+        painter.setBrush(QBrush(QColor(theme.current().fault_fill if edge.fault else theme.current().label_bg)))
         painter.drawRoundedRect(self._rect, 4, 4)
         if edge.drawn.cut:
             painter.setPen(QPen(VERMILLION, 1.2, Qt.PenStyle.DashLine))
@@ -322,7 +309,7 @@ class CalloutItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         painter.setPen(QPen(VERMILLION, 1.6))
-        painter.setBrush(QBrush(QColor("#fff6ef")))
+        painter.setBrush(QBrush(QColor(theme.current().callout_bg)))
         painter.drawRoundedRect(self._rect, 6, 6)
         self.block.paint(painter, self._rect)
 
@@ -355,10 +342,11 @@ class FaultNoteItem(QGraphicsItem):
         return self._rect.adjusted(-2, -2, 2, 2)
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
+        t = theme.current()
         painter.setPen(QPen(VERMILLION, 1.4))
-        painter.setBrush(QBrush(QColor("#fff6ef")))
+        painter.setBrush(QBrush(QColor(t.callout_bg)))
         painter.drawRoundedRect(self._rect, 4, 4)
         painter.setFont(self.font)
-        painter.setPen(QColor("#8a2c00"))  # dark vermillion: readable on the pale fill
+        painter.setPen(QColor(t.fault_ink))  # dark vermillion on the pale fill (light vermillion on dark)
         painter.drawText(self._rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD),
                          int(Qt.TextFlag.TextWordWrap), self.text)

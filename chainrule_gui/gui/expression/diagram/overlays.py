@@ -10,6 +10,8 @@ from __future__ import annotations
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QGraphicsView, QHBoxLayout, QLabel, QToolButton
 
+from chainrule_gui.gui import theme
+
 
 class Overlays:
     """The banner with an optional Restore-cuts button, and the corner note, of ``view``."""
@@ -18,8 +20,9 @@ class Overlays:
         self.view = view
         self.banner = QFrame(view)
         self.banner.setObjectName("diagramBanner")
-        self.banner.setStyleSheet("#diagramBanner { background: rgba(255, 246, 239, 235); "
-                                  "border: 1px solid #D55E00; border-radius: 4px; }")
+        theme.style_sheet(self.banner, lambda t: f"#diagramBanner {{ background: {t.banner_bg}; "
+                                                 "border: 1px solid #D55E00; border-radius: 4px; }"
+                                                 f"#diagramBannerText {{ color: {t.ink}; }}")
         box = QHBoxLayout(self.banner)
         box.setContentsMargins(8, 3, 4, 3)
         self.banner_label = QLabel(objectName="diagramBannerText")
@@ -32,9 +35,9 @@ class Overlays:
         self.partial_hint = QLabel("Part of the diagram is outside the view · drag to pan · "
                                    "Ctrl+0 shows all of it", view.viewport())
         self.partial_hint.setObjectName("diagramPartialHint")
-        self.partial_hint.setStyleSheet("#diagramPartialHint { background: rgba(255, 255, 255, 220); "
-                                        "color: #555555; border: 1px solid #cccccc; border-radius: 3px; "
-                                        "padding: 1px 4px; }")
+        theme.style_sheet(self.partial_hint, lambda t: "#diagramPartialHint { background: "
+                          f"{'rgba(40, 40, 40, 225)' if t.dark else 'rgba(255, 255, 255, 220)'}; color: {t.muted}; "
+                          f"border: 1px solid {t.quiet_border}; border-radius: 3px; padding: 1px 4px; }}")
         self.partial_hint.hide()
 
     def show_banner(self, lines: list[str], restore: bool) -> None:

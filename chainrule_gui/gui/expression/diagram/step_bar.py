@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from chainrule_gui.core.diagram_model import diagram_root
 from chainrule_gui.core.stepthrough import KINDS, TITLES, StepSequence, cost_summary, step_sequence
+from chainrule_gui.gui import theme
 from chainrule_gui.gui.expression.diagram.drawing import FrameView
 from chainrule_gui.gui.expression.diagram.view import TreeDiagram
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
@@ -90,7 +91,7 @@ class StepThroughBar(QWidget):
         self.caption.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.costs = QLabel(objectName="stepCosts")
         self.costs.setWordWrap(True)
-        self.costs.setStyleSheet("color: #555555;")
+        theme.style_sheet(self.costs, lambda t: f"color: {t.muted};")
         self.costs.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         # A tool bar folds what does not fit into its extension menu: the window keeps its

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, QRectF, QTimer, Signal
 from PySide6.QtGui import QPixmap
 
+from chainrule_gui.gui import startup
 from chainrule_gui.gui.typeset import display_fractions, latex_pixmap, warm_up
 
 #: Milliseconds of typesetting per turn of the event loop.
@@ -49,6 +50,7 @@ class Typesetter(QObject):
         self.visible_rect: Callable[[], QRectF] | None = None
         self.rendered = 0  # labels typeset (not from the cache): for benchmarks
         self._sorted_for: QRectF | None = None  # the visible area the queue was last sorted for
+        self._kick_queued = False
 
     @property
     def pending(self) -> int:
@@ -67,7 +69,17 @@ class Typesetter(QObject):
             return
         self._jobs.append(_Job(latex, point_size, color, deliver, where))
         self._sorted_for = None
-        self._timer.start()
+        if startup.in_progress():  # plain-text labels first; mathtext after the first paint
+            if not self._kick_queued:
+                self._kick_queued = True
+                startup.defer(self._kick)
+        else:
+            self._timer.start()
+
+    def _kick(self) -> None:
+        self._kick_queued = False
+        if self._jobs:
+            self._timer.start()
 
     def clear(self) -> None:
         """Drop every queued label (the items they were for are gone)."""

@@ -27,6 +27,7 @@ from chainrule_gui.core.diagram_model import (
 )
 from chainrule_gui.core.chain_graph import RELATION_NODE, derivative_symbol
 from chainrule_gui.core.errors import NumericError
+from chainrule_gui.gui import startup, theme
 from chainrule_gui.gui.expression.diagram import export
 from chainrule_gui.gui.expression.diagram.actions import LABEL_MODE_TITLES, make_actions
 from chainrule_gui.gui.expression.diagram.drawing import LABEL_MODES, Drawing, FrameView, number
@@ -49,6 +50,11 @@ ZOOM_STEP = 1.2
 class TreeDiagram(QGraphicsView):
     """QGraphicsView named ``treeDiagram``; see the module docstring."""
 
+    #: Keys the diagram answers itself (keyPressEvent), for the shortcut sheet.
+    KEY_HELP = (("+", "Zoom in (over the diagram)"), ("−", "Zoom out (over the diagram)"),
+                ("0, Home", "Fit the whole diagram (over the diagram)"),
+                ("Arrow keys", "Pan the diagram"))
+
     edge_selected = Signal(object)  # (parent, child) of the variable graph, or None
     cut_requested = Signal(object)  # (parent, child)
     restore_cuts_requested = Signal()
@@ -65,7 +71,7 @@ class TreeDiagram(QGraphicsView):
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
-        self.setBackgroundBrush(QBrush(QColor("#fcfcfc")))
+        theme.follow(self, self._restyle)
         # Panning is by dragging (and the arrow keys): scrollbars would only take room.
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -93,7 +99,7 @@ class TreeDiagram(QGraphicsView):
         self.overlays = Overlays(self, self.restore_cuts_action)
         self.banner, self.banner_label = self.overlays.banner, self.overlays.banner_label
         self.scene().selectionChanged.connect(self._on_selection)
-        warm_up_in_background()
+        startup.defer(warm_up_in_background)  # not while the window is still opening
 
     # -- what tests and other panels read --------------------------------------------------
     @property
@@ -167,7 +173,16 @@ class TreeDiagram(QGraphicsView):
     def show_stale(self, stale: bool) -> None:
         """Grey the diagram while the text does not parse; the last good drawing stays."""
         self.setEnabled(not stale)
-        self.setForegroundBrush(QBrush(QColor(255, 255, 255, 150)) if stale else QBrush())
+        self._stale = stale
+        self.setForegroundBrush(QBrush(theme.current().qcolor("overlay")) if stale else QBrush())
+
+    def _restyle(self, t: theme.Theme) -> None:
+        """A new theme: its background, and the drawing again in its colours."""
+        self.setBackgroundBrush(QBrush(QColor(t.canvas)))
+        if getattr(self, "_stale", False):
+            self.setForegroundBrush(QBrush(t.qcolor("overlay")))
+        if getattr(self, "snapshot", None) is not None:
+            self._rebuild(fit=False)
 
     def highlight_paths(self, paths: list[tuple[str, ...]]) -> None:
         """Light up variable-level paths (output first); one path also shows its product."""
