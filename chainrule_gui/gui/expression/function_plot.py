@@ -107,6 +107,9 @@ class FunctionPlot(pg.PlotWidget):
         item.showAxis("right")
         item.scene().addItem(self.derivative_box)
         item.getAxis("right").linkToView(self.derivative_box)
+        for side in ("left", "right", "bottom"):
+            # Unitless axes: a derivative of 0.37 must read 0.37, not 370 "(x0.001)".
+            item.getAxis(side).enableAutoSIPrefix(False)
         self.derivative_box.setXLink(item)
         item.vb.sigResized.connect(self._sync_boxes)
         self.value_curve = self.plot([], [], pen=pg.mkPen(COLOR_VALUE, width=2.5))
