@@ -43,7 +43,7 @@ from chainrule_gui.core.report import fmt
 from chainrule_gui.gui.expression.controller import Simplified, simplify_key
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 from chainrule_gui.gui import startup, theme
-from chainrule_gui.gui.typeset import latex_pixmap
+from chainrule_gui.gui.typeset import display_fractions, latex_pixmap
 
 AGREE = "#009e73"  # Okabe–Ito bluish green
 DISAGREE = "#d55e00"  # Okabe–Ito vermillion
@@ -87,7 +87,9 @@ class FormulaView(QScrollArea):
             # the first paint.
             startup.defer(self._typeset_again)
         elif latex:
-            pixmap = latex_pixmap(latex, FORMULA_POINT_SIZE, theme.current().ink,
+            # As the diagram's labels: a fraction in an exponent as a slash (mathtext sets it
+            # too small to read), the top-level fraction at display size.  Copying keeps SymPy's.
+            pixmap = latex_pixmap(display_fractions(latex), FORMULA_POINT_SIZE, theme.current().ink,
                                   self.devicePixelRatioF())
         if pixmap is not None and pixmap.width() / pixmap.devicePixelRatio() <= MAX_FORMULA_PIXELS:
             self.label.setWordWrap(False)
