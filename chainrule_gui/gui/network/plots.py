@@ -64,8 +64,23 @@ class RangeKeeper:
         self.x = self.y = None
 
 
+class LogAxis(pg.AxisItem):
+    """A log axis labelling only 1, 2 and 5 times a power of ten.
+
+    Once fewer than three decades are in view pyqtgraph labels every tick of a decade
+    (1…9); where a decade is short on screen, 0.6, 0.7, 0.8 and 0.9 overprint each other.
+    The other ticks keep their marks.
+    """
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 - pyqtgraph override
+        strings = super().tickStrings(values, scale, spacing)
+        if not self.logMode or spacing is not None:  # spacing None: pyqtgraph's minor log ticks
+            return strings
+        return [text if round(10 ** (value % 1)) in (1, 2, 5) else "" for value, text in zip(values, strings)]
+
+
 def _plot_widget(name: str, left: str, bottom: str = "step") -> pg.PlotWidget:
-    plot = pg.PlotWidget(background="w")
+    plot = pg.PlotWidget(background="w", axisItems={"left": LogAxis("left")})
     plot.setObjectName(name)
     plot.setLogMode(x=False, y=True)
     # No grid: on a log axis every minor tick becomes a translucent line across the plot,
