@@ -174,7 +174,11 @@ class NetworkMode(QWidget):
         self.splitter.addWidget(self.editor)
         self.splitter.addWidget(middle)
         self.splitter.addWidget(right)
-        self.splitter.setSizes([340, 530, 410])
+        # The editor never scrolls sideways: narrower than its controls, their right edges
+        # (the combo boxes' and spin boxes' arrows) were cut off under its scroll bar.
+        editor_width = (self.editor.widget().minimumSizeHint().width()
+                        + self.editor.verticalScrollBar().sizeHint().width() + 2 * self.editor.frameWidth())
+        self.splitter.setSizes([max(340, editor_width), 530, 410])
         self.splitter.setStretchFactor(1, 1)
         box = QVBoxLayout(self)
         box.setContentsMargins(4, 4, 4, 4)
