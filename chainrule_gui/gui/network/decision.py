@@ -75,8 +75,9 @@ class DecisionPlot(pg.PlotWidget):
             xs, ys = axes
             self._rect = QRectF(xs[0], ys[0], xs[-1] - xs[0], ys[-1] - ys[0])
             self.setAspectLocked(True)  # a circle looks like a circle
-            self.setXRange(xs[0], xs[-1], padding=0)
-            self.setYRange(ys[0], ys[-1], padding=0)
+            # Both at once: setYRange after setXRange kept y and narrowed x to the plot's
+            # aspect, cutting off data on a plot taller than wide.
+            self.setRange(xRange=(xs[0], xs[-1]), yRange=(ys[0], ys[-1]), padding=0)
         elif dataset.n_features == 1 and dataset.values is not None:
             self.mode = "curve"
             self.setAspectLocked(False)
