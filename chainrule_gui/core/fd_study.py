@@ -90,7 +90,7 @@ class ErrorStudy:
             else:
                 parts.append(f"steps h ≥ {min(p.step for p in self.kinked):.1e} straddle the kink of {self.kink}")
         if self.skipped:
-            parts.append(f"{self.skipped} step(s) left out: f is undefined at x ± h")
+            parts.append(f"{self.skipped} step(s) left out: {self.of} is undefined at {self.wrt} ± h")
         return "; ".join(parts)
 
 

@@ -60,7 +60,13 @@ def test_steps_where_the_function_is_undefined_are_left_out():
     _, s = study("y = log(x)", "y", "x", {"x": 0.5})
     assert s.skipped >= 1
     assert max(p.step for p in s.points) < 0.5
-    assert "left out" in s.summary()
+    assert "left out: y is undefined at x ± h" in s.summary()
+
+
+def test_the_note_names_the_output_and_input_it_is_about():
+    _, s = study("w = x*exp(y/z); x = t^2; y = 1 - t; z = 1 + 2*t", "w", "t", {"t": 0.5})
+    assert s.skipped >= 1
+    assert "w is undefined at t ± h" in s.summary()
 
 
 def test_exact_zeros_get_a_floor_below_every_real_error():
