@@ -373,7 +373,7 @@ class MainWindow(QMainWindow):
             found = None
         network = NetworkAutosave.recoverable()
         if found is None and network is None:
-            self.network_mode.autosave.discard()  # unreadable leftovers, if any
+            NetworkAutosave.discard_files()  # unreadable leftovers, if any (the tab stays unbuilt)
             return
         parts, times = [], []
         if found is not None:
@@ -391,7 +391,7 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
         if answer != QMessageBox.StandardButton.Yes:
             self.document.discard_autosave()
-            self.network_mode.autosave.discard()
+            NetworkAutosave.discard_files()
             return
         if found is not None:
             # Recovered work is unsaved work, even if its snapshot arrives before the one of
@@ -453,8 +453,8 @@ class MainWindow(QMainWindow):
 
     def _confirm_network_discard(self) -> bool:
         """True if the Network tab's trained weights are saved, or the user lets them go."""
-        if not self.network_mode.has_unsaved_training():
-            return True
+        if self.network_page.content is None or not self.network_mode.has_unsaved_training():
+            return True  # a tab never shown has trained nothing
         answer = QMessageBox.question(
             self, "Unsaved network", "The network has been trained since it was last saved. "
             "Save the trained model?",
@@ -477,7 +477,12 @@ class MainWindow(QMainWindow):
         settings.setValue("preferences/labels", self.expression_mode.diagram.label_mode)
         self.document.remember_last_session()
         self.document.discard_autosave()
-        self.network_mode.autosave.discard()
+        if self.network_page.content is not None:
+            self.network_page.content.autosave.discard()
+        else:  # never shown: closing does not build it just to find nothing to save
+            from chainrule_gui.gui.network.autosave import NetworkAutosave
+
+            NetworkAutosave.discard_files()
         self.expression_mode.shutdown()
         if self.network_page.content is not None:
             self.network_page.content.shutdown()

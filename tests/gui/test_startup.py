@@ -90,6 +90,19 @@ def test_the_network_tab_is_made_when_first_shown(qtbot):
     window.close()
 
 
+def test_start_up_and_closing_leave_the_network_tab_unbuilt_when_nothing_is_to_recover(qtbot, dialogs):
+    """The recovery check and the close look for the Network tab's autosave on disk; they
+    must not build the tab (its imports cost ~0.4 s of a cold start)."""
+    window = MainWindow()  # offer_recovery=True, as the app starts
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.expression_mode.snapshot is not None, timeout=10000)
+    assert dialogs.asked == []
+    assert window.network_page.content is None
+    window.close()
+    assert window.network_page.content is None
+
+
 def test_a_bottom_view_made_late_shows_the_newest_snapshot(qtbot):
     window = MainWindow(offer_recovery=False)
     qtbot.addWidget(window)

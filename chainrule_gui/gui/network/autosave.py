@@ -102,8 +102,14 @@ class NetworkAutosave(QObject):
     def discard(self) -> None:
         """After a clean exit there is nothing to recover."""
         self._timer.stop()
+        self.discard_files()
+
+    @classmethod
+    def discard_files(cls) -> None:
+        """Remove the autosave and its leftovers without a Network tab (which start-up
+        does not build until it is shown)."""
         try:
-            self.path().unlink()
+            cls.path().unlink()
         except OSError:
             pass
         remove_stale_temporaries(data_folder(), AUTOSAVE_NAME)
