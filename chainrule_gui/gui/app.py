@@ -23,6 +23,11 @@ def make_application(argv: list[str] | None = None):
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName(APPLICATION)
+    from chainrule_gui.gui.collector import collect_on_gui_thread
+
+    # Before any worker thread starts: a cycle collection on a worker that frees Qt objects
+    # deadlocks against the GUI thread (gui/collector.py).
+    collect_on_gui_thread(app)
     from chainrule_gui.gui import theme
 
     theme.manager().start()  # the remembered light/dark choice, or the system's

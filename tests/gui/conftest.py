@@ -23,6 +23,17 @@ class DialogRecorder:
         return QMessageBox.StandardButton.Ok
 
 
+@pytest.fixture(scope="session", autouse=True)
+def gui_thread_collector(qapp):
+    """As in the application: cycles are collected on the GUI thread only (gui/collector.py);
+    without it a collection on a build thread could deadlock a test run."""
+    from chainrule_gui.gui.collector import collect_on_gui_thread
+
+    collector = collect_on_gui_thread(qapp)
+    yield collector
+    collector.stop()
+
+
 @pytest.fixture(autouse=True)
 def dialogs(qapp, tmp_path, monkeypatch):
     QStandardPaths.setTestModeEnabled(True)
@@ -47,3 +58,4 @@ def dialogs(qapp, tmp_path, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         lambda *a, **k: (recorder.open_path, ""))
     yield recorder
+

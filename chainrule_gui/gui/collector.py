@@ -1,0 +1,72 @@
+"""Python's cycle collector runs on the GUI thread only.
+
+CPython runs a cycle collection in whichever thread happens to allocate past the threshold.
+When that is a worker thread (the build thread deep in SymPy, the trainer) and the garbage
+holds Qt objects the GUI thread made (a closed window's menus and actions, plot items), their
+C++ destructors run on the worker: ``QObject::~QObject`` takes Qt's signal–slot mutex and then
+waits for the GIL to ask Python about an override, while the GUI thread holds the GIL and
+waits for that mutex.  Both wait forever.  Seen here as a frozen test run (2 of ~10 full runs;
+the native stacks: ``gc_collect_main`` → ``QObject::~QObject`` → ``Sbk_GetPyOverride`` →
+``GilState::acquire`` on ``chainrule-build``, ``runDeletionInMainThread`` →
+``QObject::~QObject`` → ``QBasicMutex::lockInternal`` on the GUI thread).
+
+So automatic collection is switched off once the application exists, and a timer on the GUI
+thread collects instead, generation by generation with CPython's own thresholds
+(pyqtgraph's ``GarbageCollector`` does the same; importing pyqtgraph for it would cost the
+cold start a fifth of a second).  Reference counting, which frees almost everything, is
+untouched; only cycles wait for the next tick.
+"""
+
+from __future__ import annotations
+
+import gc
+
+from PySide6.QtCore import QObject, QTimer
+
+#: How often the GUI thread looks at the allocation counts.
+INTERVAL_MS = 500
+
+_installed: GuiThreadCollector | None = None
+
+
+class GuiThreadCollector(QObject):
+    def __init__(self, interval_ms: int = INTERVAL_MS, parent: QObject | None = None):
+        super().__init__(parent)
+        self.threshold = gc.get_threshold()
+        self.collections = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.collect_if_due)
+        self.start()
+
+    def collect_if_due(self) -> None:
+        """What CPython would have done by now, done here: the oldest generation that is due."""
+        counts = gc.get_count()
+        for generation in (2, 1, 0):
+            if counts[generation] > self.threshold[generation]:
+                gc.collect(generation)
+                self.collections += 1
+                return
+
+    def start(self) -> None:
+        gc.disable()
+        self._timer.start()
+
+    def stop(self) -> None:
+        """Back to CPython's own collection (tests that end the GUI part of a run)."""
+        self._timer.stop()
+        gc.enable()
+
+
+def collect_on_gui_thread(parent: QObject) -> GuiThreadCollector:
+    """Install the collector once (call it on the GUI thread, with the application as parent)."""
+    global _installed
+    if _installed is None:
+        _installed = GuiThreadCollector(parent=parent)
+    elif gc.isenabled():  # stopped earlier: switch it back on
+        _installed.start()
+    return _installed
+
+
+def installed() -> GuiThreadCollector | None:
+    return _installed

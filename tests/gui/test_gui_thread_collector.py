@@ -1,0 +1,46 @@
+"""Cycles are collected on the GUI thread only (see chainrule_gui/gui/collector.py for the
+deadlock a collection on a worker thread caused)."""
+
+import gc
+import threading
+import weakref
+
+from chainrule_gui.gui.app import make_application
+from chainrule_gui.gui.collector import installed
+
+
+class Cycle:
+    def __init__(self):
+        self.me = self  # only the cycle collector can free it
+
+
+def test_the_application_turns_automatic_collection_off(qapp):
+    assert make_application() is qapp
+    assert installed() is not None
+    assert not gc.isenabled()
+
+
+def test_a_worker_thread_never_collects_and_the_gui_thread_does(qtbot):
+    where: list[str] = []
+
+    def record(phase, info):
+        if phase == "start":
+            where.append(threading.current_thread().name)
+
+    gc.callbacks.append(record)
+    try:
+        probe = weakref.ref(Cycle())
+        assert probe() is not None
+
+        def allocate():  # far past every generation's threshold
+            garbage = [Cycle() for _ in range(50_000)]
+            del garbage
+
+        worker = threading.Thread(target=allocate, name="allocating-worker")
+        worker.start()
+        worker.join()
+        assert "allocating-worker" not in where
+        qtbot.waitUntil(lambda: probe() is None, timeout=5000)
+        assert where and set(where) == {"MainThread"}
+    finally:
+        gc.callbacks.remove(record)
