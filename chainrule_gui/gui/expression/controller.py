@@ -94,6 +94,7 @@ class ExpressionController(QObject):
         self.max_paths = DEFAULT_MAX_PATHS
         self.simplify_enabled = True
         self._last_parse_error: ParseError | None = None
+        self._simplify_wanted: tuple | None = None
         self._closed = False
 
     # -- intents ------------------------------------------------------------------------
@@ -325,10 +326,13 @@ class ExpressionController(QObject):
             return
         key = simplify_key(snapshot)
         expr = snapshot.derivation.derivative_expr
+        self._simplify_wanted = key
 
         def work():
             from chainrule_gui.core.sympy_worker import SympyTimeout, SympyWorkFailed, default_worker
 
+            if self._closed or self._simplify_wanted != key:
+                return  # superseded, or the window closed: do not queue for the shared worker
             try:
                 result = Simplified(key, default_worker().call("simplify", expr, timeout=SIMPLIFY_TIMEOUT_S), "ok")
             except SympyTimeout:
