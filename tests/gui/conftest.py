@@ -59,3 +59,15 @@ def dialogs(qapp, tmp_path, monkeypatch):
                         lambda *a, **k: (recorder.open_path, ""))
     yield recorder
 
+
+@pytest.fixture
+def mode(qtbot):
+    """The Expression mode, shown at 1280×800 (test_network_mode.py has its own ``mode``)."""
+    from chainrule_gui.gui.expression.mode import ExpressionMode
+
+    widget = ExpressionMode()
+    qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    widget.show()
+    yield widget
+    widget.shutdown()

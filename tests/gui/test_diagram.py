@@ -8,30 +8,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QDoubleSpinBox, QGraphicsView, QTableView
 
-from chainrule_gui.gui.expression.mode import ExpressionMode
+from expression_helpers import show
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
 #: 16 names, 32 operation boxes, a 22-node tree: the "30+ nodes" case.
 NETWORK = ("L = (yhat - y)^2\nyhat = sigmoid(w5*h1 + w6*h2 + b2)\nh1 = relu(w1*x1 + w2*x2 + b1)\n"
            "h2 = tanh(w3*x1 + w4*x2 + b1)\nx1 = 2*s\nx2 = s^2")
-
-
-@pytest.fixture
-def mode(qtbot):
-    widget = ExpressionMode()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    yield widget
-    widget.shutdown()
-
-
-def show(qtbot, mode, text):
-    before = mode.snapshot.revision if mode.snapshot else 0
-    mode.set_text(text)
-    qtbot.waitUntil(lambda: mode.snapshot is not None and mode.snapshot.revision > before
-                    and mode.snapshot.text == text, timeout=10000)
-    return mode.snapshot
 
 
 def typeset(qtbot, diagram):

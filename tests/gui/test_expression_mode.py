@@ -3,35 +3,11 @@
 import math
 
 import pytest
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QGraphicsView, QTableView
+from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QGraphicsView
 
-from chainrule_gui.gui.expression.mode import ExpressionMode
+from expression_helpers import show, path_rows
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
-
-
-@pytest.fixture
-def mode(qtbot):
-    widget = ExpressionMode()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    yield widget
-    widget.shutdown()
-
-
-def show(qtbot, mode, text):
-    before = mode.snapshot.revision if mode.snapshot else 0
-    mode.set_text(text)
-    qtbot.waitUntil(lambda: mode.snapshot is not None and mode.snapshot.revision > before
-                    and mode.snapshot.text == text, timeout=10000)
-    return mode.snapshot
-
-
-def path_rows(mode):
-    view = mode.findChild(QTableView, "pathList")
-    model = view.model()
-    return [[model.index(r, c).data() for c in range(model.columnCount())] for r in range(model.rowCount())]
 
 
 def test_seed_example_gives_two_paths_summing_to_the_derivative(qtbot, mode):

@@ -4,28 +4,10 @@ import numpy as np
 import pytest
 
 from chainrule_gui.gui.expression.function_plot import robust_range
-from chainrule_gui.gui.expression.mode import ExpressionMode
+from expression_helpers import show
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
 THREE_PATHS = "w = x*exp(y/z); x = t^2; y = 1 - t; z = 1 + 2*t"
-
-
-@pytest.fixture
-def mode(qtbot):
-    widget = ExpressionMode()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    yield widget
-    widget.shutdown()
-
-
-def show(qtbot, mode, text):
-    before = mode.snapshot.revision if mode.snapshot else 0
-    mode.set_text(text)
-    qtbot.waitUntil(lambda: mode.snapshot is not None and mode.snapshot.revision > before
-                    and mode.snapshot.text == text, timeout=10000)
-    return mode.snapshot
 
 
 def data(item):

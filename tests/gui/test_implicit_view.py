@@ -6,27 +6,9 @@ import re
 import numpy as np
 import pytest
 
-from chainrule_gui.gui.expression.mode import ExpressionMode
+from expression_helpers import show
 
 CIRCLE = "x^2 + y^2 = 1"
-
-
-@pytest.fixture
-def mode(qtbot):
-    widget = ExpressionMode()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    yield widget
-    widget.shutdown()
-
-
-def show(qtbot, mode, text):
-    before = mode.snapshot.revision if mode.snapshot else 0
-    mode.set_text(text)
-    qtbot.waitUntil(lambda: mode.snapshot is not None and mode.snapshot.revision > before
-                    and mode.snapshot.text == text, timeout=10000)
-    return mode.snapshot
 
 
 def curve_ready(view):

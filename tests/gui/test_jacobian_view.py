@@ -6,29 +6,14 @@ from PySide6.QtCore import Qt
 
 from chainrule_gui.core.jacobian import jacobian
 from chainrule_gui.core.paths import iter_paths
-from chainrule_gui.gui.expression.mode import ExpressionMode
+from expression_helpers import show as show_text
 
 TWO_BY_TWO = "u = x*y; v = x + y; f1 = u^2 + v; f2 = sin(u)*v"
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
 
 
-@pytest.fixture
-def mode(qtbot):
-    widget = ExpressionMode()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    yield widget
-    widget.shutdown()
-
-
 def show(qtbot, mode, text):
-    before = mode.snapshot.revision if mode.snapshot else 0
-    mode.set_text(text)
-    qtbot.waitUntil(lambda: mode.snapshot is not None and mode.snapshot.revision > before
-                    and mode.snapshot.text == text, timeout=10000)
-    mode.bottom_tabs.setCurrentWidget(mode.jacobian_view)
-    return mode.snapshot
+    return show_text(qtbot, mode, text, tab=mode.jacobian_view)
 
 
 def click(qtbot, table, row, column):

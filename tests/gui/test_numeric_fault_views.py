@@ -2,31 +2,12 @@
 fails, and nothing of an earlier result lingers."""
 
 import numpy as np
-import pytest
 
-from chainrule_gui.gui.expression.mode import ExpressionMode
+from expression_helpers import show
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
 LOG_FAULT = "z = log(x - 3) + y; x = t^2; y = sin(t)"  # log(−2) at t = 1; fine for |t| > √3
 SLOPE_FAULT = "z = sqrt(x)*y; x = t^2; y = exp(t)"  # √x has an infinite slope at x = 0
-
-
-@pytest.fixture
-def mode(qtbot):
-    widget = ExpressionMode()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    yield widget
-    widget.shutdown()
-
-
-def show(qtbot, mode, text):
-    before = mode.snapshot.revision if mode.snapshot else 0
-    mode.set_text(text)
-    qtbot.waitUntil(lambda: mode.snapshot is not None and mode.snapshot.revision > before
-                    and mode.snapshot.text == text, timeout=10000)
-    return mode.snapshot
 
 
 def move(qtbot, mode, name, value):

@@ -8,27 +8,9 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QTableWidget, QWidget
 
 from chainrule_gui.core.printing import to_latex
-from chainrule_gui.gui.expression.mode import ExpressionMode
+from expression_helpers import show
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
-
-
-@pytest.fixture
-def mode(qtbot):
-    widget = ExpressionMode()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    yield widget
-    widget.shutdown()
-
-
-def show(qtbot, mode, text):
-    before = mode.snapshot.revision if mode.snapshot else 0
-    mode.set_text(text)
-    qtbot.waitUntil(lambda: mode.snapshot is not None and mode.snapshot.revision > before
-                    and mode.snapshot.text == text, timeout=10000)
-    return mode.snapshot
 
 
 def data(item):

@@ -6,28 +6,13 @@ import numpy as np
 import pytest
 
 from chainrule_gui.core.second_order import hessian
-from chainrule_gui.gui.expression.mode import ExpressionMode
+from expression_helpers import show as show_text
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
 
 
-@pytest.fixture
-def mode(qtbot):
-    widget = ExpressionMode()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    yield widget
-    widget.shutdown()
-
-
 def show(qtbot, mode, text):
-    before = mode.snapshot.revision if mode.snapshot else 0
-    mode.set_text(text)
-    qtbot.waitUntil(lambda: mode.snapshot is not None and mode.snapshot.revision > before
-                    and mode.snapshot.text == text, timeout=10000)
-    mode.bottom_tabs.setCurrentWidget(mode.second_order_view)
-    return mode.snapshot
+    return show_text(qtbot, mode, text, tab=mode.second_order_view)
 
 
 def test_textbook_terms_for_a_single_inner_function(qtbot, mode):

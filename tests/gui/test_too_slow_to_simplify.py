@@ -8,20 +8,9 @@ import pytest
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 
 from chainrule_gui.gui.expression import controller as controller_module
-from chainrule_gui.gui.expression.mode import ExpressionMode
 
 #: simplify() of dz/dt runs for more than 20 s (measured with SymPy 1.14); the limit is 4 s.
 HARD = "z = (sin(x) + cos(y))^6/(1 + tan(x*y))^3; x = t^3 + exp(t); y = log(1 + t^2)"
-
-
-@pytest.fixture
-def mode(qtbot):
-    widget = ExpressionMode()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    yield widget
-    widget.shutdown()
 
 
 @pytest.mark.slow

@@ -5,7 +5,7 @@ import pytest
 from chainrule_gui.gui.error_reporter import ErrorReporter
 from chainrule_gui.gui.expression import controller as controller_module
 from chainrule_gui.gui.expression.background import BackgroundJob
-from chainrule_gui.gui.expression.mode import ExpressionMode
+from expression_helpers import show
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
 
@@ -16,24 +16,6 @@ def reporter(qapp):
     r.install()
     yield r
     r.uninstall()
-
-
-@pytest.fixture
-def mode(qtbot):
-    widget = ExpressionMode()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    yield widget
-    widget.shutdown()
-
-
-def show(qtbot, mode, text):
-    before = mode.snapshot.revision if mode.snapshot else 0
-    mode.set_text(text)
-    qtbot.waitUntil(lambda: mode.snapshot is not None and mode.snapshot.revision > before
-                    and mode.snapshot.text == text, timeout=10000)
-    return mode.snapshot
 
 
 def test_a_bug_while_building_is_said_in_the_strip_and_logged(qtbot, mode, reporter, monkeypatch):
