@@ -15,6 +15,7 @@ from PySide6.QtCore import QSize
 
 from chainrule_gui.core.fd_study import ErrorStudy
 from chainrule_gui.gui import theme
+from chainrule_gui.gui.plot_axis import opaque_grid_axes, put_axes_behind_data
 
 COLOR_ERROR = "#0072b2"  # Okabe–Ito blue
 COLOR_KINK = "#d55e00"  # vermillion
@@ -24,10 +25,11 @@ COLOR_EXACT = "#999999"
 
 class FdErrorPlot(pg.PlotWidget):
     def __init__(self, parent=None):
-        super().__init__(parent, background="w")
+        super().__init__(parent, background="w", axisItems=opaque_grid_axes("left", "bottom"))
         self.setObjectName("fdErrorPlot")
         self.setLogMode(x=True, y=True)
         self.showGrid(x=True, y=True, alpha=0.25)
+        put_axes_behind_data(self)
         self.setLabel("bottom", "step h")
         self.setLabel("left", "|FD − exact|")
         self.setMenuEnabled(False)

@@ -24,6 +24,7 @@ from chainrule_gui.gui import theme
 from chainrule_gui.gui.elided_label import ElidedLabel
 from chainrule_gui.gui.expression.lazy import LazyView
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
+from chainrule_gui.gui.plot_axis import opaque_grid_axes, put_axes_behind_data
 
 SAMPLES = 241
 #: Path contributions drawn at most (each is one more curve and a legend row).
@@ -95,7 +96,7 @@ class FunctionPlot(pg.PlotWidget):
     """Draws one snapshot; :class:`FunctionPlotPanel` decides when (only while visible)."""
 
     def __init__(self, parent=None):
-        super().__init__(parent, background="w")
+        super().__init__(parent, background="w", axisItems=opaque_grid_axes("left", "bottom"))
         self.setObjectName("functionPlot")
         self.show_paths = False
         item = self.getPlotItem()
@@ -107,6 +108,7 @@ class FunctionPlot(pg.PlotWidget):
         item.showAxis("right")
         item.scene().addItem(self.derivative_box)
         item.getAxis("right").linkToView(self.derivative_box)
+        put_axes_behind_data(self)
         for side in ("left", "right", "bottom"):
             # Unitless axes: a derivative of 0.37 must read 0.37, not 370 "(x0.001)".
             item.getAxis(side).enableAutoSIPrefix(False)

@@ -44,6 +44,7 @@ from chainrule_gui.gui.expression.formatting import readable
 from chainrule_gui.gui.expression.lazy import LazyView
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 from chainrule_gui.gui import theme
+from chainrule_gui.gui.plot_axis import opaque_grid_axes, put_axes_behind_data
 from chainrule_gui.gui.typeset import latex_pixmap
 
 GRID = 121
@@ -103,9 +104,10 @@ class ImplicitView(LazyView):
         self.curve_job.finished.connect(self._on_curve)
         self.formula_job = BackgroundJob("implicit-formula", self)
         self.formula_job.finished.connect(self._on_formula)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", axisItems=opaque_grid_axes("left", "bottom"))
         self.plot.setObjectName("implicitPlot")
         self.plot.showGrid(x=True, y=True, alpha=0.2)
+        put_axes_behind_data(self.plot)
         self.plot.setAspectLocked(True)
         self.sides = pg.ImageItem()
         self.sides.setZValue(-10)
