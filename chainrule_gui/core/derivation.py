@@ -302,12 +302,16 @@ def _finite_difference(graph: ChainGraph, of: str, wrt: str, point: dict[str, fl
 def crossed_kink(graph: ChainGraph, point: dict[str, float], wrt: str, h: float,
                  frozen: dict | None = None) -> str | None:
     """The text of a relu/abs whose argument changes sign (or is 0) within x ± h."""
-    x0 = point[wrt]
-    samples = [graph.forward_values({**point, wrt: x}, frozen) for x in (x0 - h, x0, x0 + h)]
+    kinks = []
     for node in graph.op_order:
         data = graph.operations.nodes[node]
-        if data["kind"] != "op" or not OPS[data["op"]].kink or wrt not in graph.inputs_of(node):
-            continue
+        if data["kind"] == "op" and OPS[data["op"]].kink and wrt in graph.inputs_of(node):
+            kinks.append(data)
+    if not kinks:
+        return None  # no relu/abs downstream of wrt: nothing to evaluate
+    x0 = point[wrt]
+    samples = [graph.forward_values({**point, wrt: x}, frozen) for x in (x0 - h, x0, x0 + h)]
+    for data in kinks:
         arg = data["args"][0]
         signs = {math.copysign(1.0, s[arg]) if s[arg] != 0 else 0.0 for s in samples}
         if len(signs) > 1 or 0.0 in signs:
