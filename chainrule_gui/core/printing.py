@@ -6,6 +6,8 @@ The unit step that relu and |x| differentiate into prints as H(x) (SymPy would p
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
@@ -24,11 +26,29 @@ class _Latex(LatexPrinter):
 
 def to_text(expr: sp.Basic) -> str:
     """Plain text, e.g. ``2*x + y*cos(x*y)``."""
-    return _Text().doprint(expr)
+    try:
+        return _text_cached(expr)
+    except TypeError:  # unhashable (a mutable matrix): print it uncached
+        return _Text().doprint(expr)
 
 
 def to_latex(expr: sp.Basic) -> str:
     """LaTeX for typesetting, e.g. ``2 x + y \\cos{\\left(x y \\right)}``."""
+    try:
+        return _latex_cached(expr)
+    except TypeError:
+        return _Latex().doprint(expr)
+
+
+# Cached: every redraw prints each edge's partial and the derivative again, and SymPy's
+# printers take 0.1–1 ms an expression; expressions are immutable and hash cheaply.
+@lru_cache(maxsize=4096)
+def _text_cached(expr: sp.Basic) -> str:
+    return _Text().doprint(expr)
+
+
+@lru_cache(maxsize=4096)
+def _latex_cached(expr: sp.Basic) -> str:
     return _Latex().doprint(expr)
 
 
