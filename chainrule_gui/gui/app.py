@@ -96,7 +96,9 @@ def _stop_sympy_worker() -> None:
 
 def _first_painted(window, seconds: float, exit_early: bool) -> None:
     from chainrule_gui.gui import startup
+    from chainrule_gui.gui.collector import freeze_long_lived
 
+    startup.defer(freeze_long_lived)  # last of the deferred start-up work
     if not exit_early:
         startup.finish()
         return

@@ -44,3 +44,18 @@ def test_a_worker_thread_never_collects_and_the_gui_thread_does(qtbot):
         assert where and set(where) == {"MainThread"}
     finally:
         gc.callbacks.remove(record)
+
+
+def test_after_start_up_what_exists_is_frozen_out_of_full_collections():
+    from chainrule_gui.gui.collector import freeze_long_lived
+
+    try:
+        freeze_long_lived()
+        assert gc.get_freeze_count() > 10_000
+        kept = Cycle()
+        probe = weakref.ref(kept)
+        del kept
+        gc.collect()
+        assert probe() is None  # what is made afterwards is still collected
+    finally:
+        gc.unfreeze()
