@@ -144,9 +144,11 @@ class FunctionPlot(pg.PlotWidget):
         for curve, color in zip(self.path_curves, self.path_colors):
             curve.setPen(pg.mkPen(color, width=1.3, style=Qt.PenStyle.DashDotLine))
         if self._labels is not None:
-            self._set_labels(*self._labels)
+            self._set_labels(*self._labels, force=True)
 
-    def _set_labels(self, bottom: str, left: str, right: str) -> None:
+    def _set_labels(self, bottom: str, left: str, right: str, force: bool = False) -> None:
+        if (bottom, left, right) == self._labels and not force:
+            return  # setLabel re-lays the plot out (~1 ms an axis): only on a change
         self._labels = (bottom, left, right)
         item = self.getPlotItem()
         item.setLabel("bottom", bottom)

@@ -97,6 +97,7 @@ class ImplicitView(LazyView):
         self.grid = None
         self._curve_key = None
         self._formula_key = None
+        self._axis_names: tuple[str, str] | None = None
         self.formulas = None
         self._placing = False  # True while the program (not the mouse) moves the target
         self._fit_pending = False  # frame the curve when it arrives after a new equation
@@ -218,8 +219,10 @@ class ImplicitView(LazyView):
             self._formula_key = formula_key
             self.formulas = None
             self.formula_job.submit(formula_key, _formula_job, graph, x, y)
-        self.plot.setLabel("bottom", x)
-        self.plot.setLabel("left", y)
+        if self._axis_names != (x, y):  # setLabel re-lays the plot out: 3 ms, only on a change
+            self._axis_names = (x, y)
+            self.plot.setLabel("bottom", x)
+            self.plot.setLabel("left", y)
         self.title.setText(f"<b>The curve F({x}, {y}) = 0</b> and d{y}/d{x} = −F<sub>{x}</sub>/F<sub>{y}</sub>")
         others_text = ", ".join(f"{n} = {fmt(v)}" for n, v in others)
         self.hint.setText("Drag the orange point along the curve; the sliders and every panel follow."
