@@ -147,13 +147,15 @@ def derive(
 
     live = nx.restricted_view(var, [], list(cut)) if cut else var
     path_count = count_paths(live, of, wrt)
-    paths = tuple(_path_term(var, nodes, ev) for nodes in islice(iter_paths(live, of, wrt), max_paths))
+    edge_info: dict[tuple[str, str], tuple[str, sp.Expr]] = {}  # shared by every path's term
+    paths = tuple(_path_term(var, nodes, ev, edge_info)
+                  for nodes in islice(iter_paths(live, of, wrt), max_paths))
     removed: tuple[PathTerm, ...] = ()
     removed_count = 0
     if cut:
         removed_count = count_paths(var, of, wrt) - path_count
         removed = tuple(
-            _path_term(var, nodes, ev)
+            _path_term(var, nodes, ev, edge_info)
             for nodes in islice((p for p in iter_paths(var, of, wrt) if set(zip(p, p[1:])) & cut), max_paths)
         )
     if path_count == 0:
@@ -223,12 +225,18 @@ def _check_cut(graph: ChainGraph, cut: Iterable[tuple[str, str]]) -> frozenset[t
     return edges
 
 
-def _path_term(var: nx.DiGraph, nodes: tuple[str, ...], ev: PointEvaluation) -> PathTerm:
+def _path_term(var: nx.DiGraph, nodes: tuple[str, ...], ev: PointEvaluation,
+               edge_info: dict[tuple[str, str], tuple[str, sp.Expr]]) -> PathTerm:
     edges = list(zip(nodes, nodes[1:]))
     values = tuple(ev.partials[e] for e in edges)
     product = math.prod(values)
-    names = tuple(derivative_symbol(p, c, var.out_degree(p) == 1) for p, c in edges)
-    return PathTerm(nodes, names, tuple(var.edges[e]["partial"] for e in edges), values, product)
+    infos = []
+    for p, c in edges:
+        info = edge_info.get((p, c))
+        if info is None:  # each edge looked up in networkx once, not once per path through it
+            info = edge_info[(p, c)] = (derivative_symbol(p, c, var.out_degree(p) == 1), var.edges[p, c]["partial"])
+        infos.append(info)
+    return PathTerm(nodes, tuple(n for n, _ in infos), tuple(e for _, e in infos), values, product)
 
 
 def _input_values(graph: ChainGraph, ev: PointEvaluation) -> dict[sp.Symbol, float]:
