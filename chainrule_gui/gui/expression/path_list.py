@@ -18,6 +18,10 @@ from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 COLUMNS = ("Path", "Factors", "Values", "Product")
 
 
+#: Rows the columns are sized from (paths are alike in length; Qt reads them all by default).
+CONTENTS_PRECISION_ROWS = 40
+
+
 class PathModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -81,6 +85,9 @@ class PathList(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setMouseTracking(True)
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Sized from the first rows, not all of them: with 200 rows Qt asked the model for
+        # every cell on each redraw (3,300 calls on deep-diamonds).
+        self.view.horizontalHeader().setResizeContentsPrecision(CONTENTS_PRECISION_ROWS)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setToolTip("Every path from the output to the input; hover or select to see it in the diagram")
         self.total = QLabel(objectName="pathTotal")
