@@ -50,6 +50,9 @@ class Built:
     symbolic: object  # SymPy derivative for (of, wrt, cut), or None
     error: ParseError | None
     internal: str | None = None  # our own bug, as a sentence (the traceback is logged)
+    #: (graph, text, of, wrt, cut) whose SymPy derivative is too large to wait for: asked
+    #: for once this result is on screen
+    deferred: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -201,7 +204,7 @@ class ExpressionController(QObject):
                     symbolic = self._symbolic(graph, text, of, wrt, cut)
                 else:
                     deferred = (graph, text, of, wrt, cut)
-            built = Built(request, text, program, graph, of, wrt, symbolic, None)
+            built = Built(request, text, program, graph, of, wrt, symbolic, None, deferred=deferred)
         except ParseError as exc:
             built = Built(request, text, None, None, of, wrt, None, exc)
         except ChainRuleError as exc:  # e.g. a bad choice while typing
@@ -214,9 +217,18 @@ class ExpressionController(QObject):
                                    f"{exc}); it has been logged — please report it")
             deferred = None
         self._built.emit(built)
-        if deferred is not None and request == self._latest_request:
-            graph, text, of, wrt, cut = deferred
+
+    def _deferred_symbolic(self, request: int, graph: ChainGraph, text: str, of: str, wrt: str, cut) -> None:
+        """Runs on the worker thread once the numbers are on screen: computed while the
+        first redraw was under way it took the GIL from it (deep-diamonds: +40 ms)."""
+        if request != self._latest_request or self._closed:
+            return
+        try:
             self._symbolic(graph, text, of, wrt, cut)
+        except Exception:  # noqa: BLE001 - our bug: logged; the other four methods stay on screen
+            log.exception("SymPy's derivative failed")
+            return
+        if not self._closed:
             self._symbolic_done.emit(request, (text, of, wrt, cut))
 
     def _symbolic(self, graph: ChainGraph, text: str, of: str, wrt: str, cut) -> object:
@@ -247,6 +259,10 @@ class ExpressionController(QObject):
         self._adopt_inputs(built.program, built.graph)
         self._text, self._program, self._graph = built.text, built.program, built.graph
         self._refresh(structure_changed=True, symbolic=built.symbolic)
+        if built.deferred is not None:
+            # After this redraw has been painted (a zero timer runs after the paint events).
+            QTimer.singleShot(0, lambda: None if self._closed or built.request != self._latest_request
+                              else self._executor.submit(self._deferred_symbolic, built.request, *built.deferred))
 
     def _on_symbolic_done(self, request: int, key: tuple) -> None:
         """SymPy's derivative of a large expression arrived after the first paint."""
