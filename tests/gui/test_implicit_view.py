@@ -5,8 +5,9 @@ import re
 
 import numpy as np
 import pytest
+from PySide6.QtWidgets import QLabel
 
-from expression_helpers import show
+from expression_helpers import path_rows, show
 
 CIRCLE = "x^2 + y^2 = 1"
 
@@ -124,3 +125,18 @@ def test_a_real_mouse_drag_moves_the_point_along_the_curve(qtbot, mode):
     x, y = mode.snapshot.point["x"], mode.snapshot.point["y"]
     assert abs(x * x + y * y - 1) < 1e-12
     assert math.atan2(y, x) == pytest.approx(math.atan2(1.2, -0.3), abs=0.08)  # within a few pixels
+
+
+def test_on_a_curve_the_path_list_holds_the_paths_of_both_partials(qtbot, mode):
+    snapshot = show(qtbot, mode, "x^2 + y^2 = 1")
+    implicit = snapshot.implicit
+    assert implicit is not None
+    rows = path_rows(mode)
+    x, y = implicit.wrt, implicit.of
+    assert [r[0] for r in rows] == [f"F → {x}", f"F → {y}"]
+    assert [r[1] for r in rows] == [f"∂F/∂{x}", f"∂F/∂{y}"]
+    assert float(rows[0][3]) == pytest.approx(implicit.F_wrt.derivative, rel=1e-5)
+    assert float(rows[1][3]) == pytest.approx(implicit.F_of.derivative, rel=1e-5)
+    total = mode.findChild(QLabel, "pathTotal").text()
+    assert f"d{y}/d{x} = −(∂F/∂{x})/(∂F/∂{y})" in total
+    assert -float(rows[0][3]) / float(rows[1][3]) == pytest.approx(implicit.derivative, rel=1e-5)

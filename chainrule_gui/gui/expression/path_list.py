@@ -10,7 +10,8 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from chainrule_gui.core.derivation import Derivation
+from chainrule_gui.core.chain_graph import display_name
+from chainrule_gui.core.derivation import Derivation, PathTerm
 from chainrule_gui.core.printing import to_text
 from chainrule_gui.core.report import fmt
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
@@ -23,23 +24,25 @@ CONTENTS_PRECISION_ROWS = 40
 
 
 class PathModel(QAbstractTableModel):
+    """One row per path term (of one derivative, or of ∂F/∂x then ∂F/∂y on a curve)."""
+
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.derivation: Derivation | None = None
+        self.paths: tuple[PathTerm, ...] = ()
 
-    def set_derivation(self, derivation: Derivation | None) -> None:
+    def set_paths(self, paths: tuple[PathTerm, ...]) -> None:
         self.beginResetModel()
-        self.derivation = derivation
+        self.paths = tuple(paths)
         self.endResetModel()
 
-    def update_numbers(self, derivation: Derivation) -> None:
+    def update_numbers(self, paths: tuple[PathTerm, ...]) -> None:
         """Same paths, new point: refresh the numbers without resetting the selection."""
-        self.derivation = derivation
+        self.paths = tuple(paths)
         if self.rowCount():
             self.dataChanged.emit(self.index(0, 2), self.index(self.rowCount() - 1, 3))
 
     def rowCount(self, parent=QModelIndex()):  # noqa: N802 - Qt API
-        return 0 if parent.isValid() or self.derivation is None else len(self.derivation.paths)
+        return 0 if parent.isValid() else len(self.paths)
 
     def columnCount(self, parent=QModelIndex()):  # noqa: N802
         return len(COLUMNS)
@@ -50,13 +53,13 @@ class PathModel(QAbstractTableModel):
         return None
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or self.derivation is None:
+        if not index.isValid() or not 0 <= index.row() < len(self.paths):
             return None
-        path = self.derivation.paths[index.row()]
+        path = self.paths[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                return " → ".join(path.nodes)
+                return " → ".join(display_name(n) for n in path.nodes)
             if column == 1:
                 return " · ".join(path.factor_names)
             if column == 2:
@@ -101,15 +104,18 @@ class PathList(QWidget):
         self._structure_key = None
 
     def show_snapshot(self, snapshot: ExplorerSnapshot) -> None:
-        d = snapshot.derivation
+        d, implicit = snapshot.derivation, snapshot.implicit
+        if implicit is not None:  # on a curve: the paths of ∂F/∂x, then those of ∂F/∂y
+            paths = tuple(p for part in (implicit.F_wrt, implicit.F_of) if part is not None for p in part.paths)
+        else:
+            paths = d.paths if d is not None else ()
         key = (snapshot.text, snapshot.of, snapshot.wrt, snapshot.cut, snapshot.max_paths)
-        if d is not None and key == self._structure_key and self.model.derivation is not None \
-                and len(self.model.derivation.paths) == len(d.paths):
-            self.model.update_numbers(d)
+        if key == self._structure_key and [p.nodes for p in self.model.paths] == [p.nodes for p in paths]:
+            self.model.update_numbers(paths)
         else:
             self._structure_key = key
-            self.model.set_derivation(d)
-        self.total.setText(total_text(d))
+            self.model.set_paths(paths)
+        self.total.setText(implicit_total_text(implicit) if implicit is not None else total_text(d))
 
     def show_stale(self, stale: bool) -> None:
         self.view.setEnabled(not stale)
@@ -119,16 +125,15 @@ class PathList(QWidget):
         selection = self.view.selectionModel()
         selection.clearSelection()
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
-        d = self.model.derivation
-        if edge is not None and d is not None:
-            for row, path in enumerate(d.paths):
+        if edge is not None:
+            for row, path in enumerate(self.model.paths):
                 if tuple(edge) in path.edges:
                     self.view.selectRow(row)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
 
     def _path(self, row: int):
-        d = self.model.derivation
-        return d.paths[row].nodes if d is not None and 0 <= row < len(d.paths) else None
+        paths = self.model.paths
+        return paths[row].nodes if 0 <= row < len(paths) else None
 
     def _on_selection(self) -> None:
         rows = self.view.selectionModel().selectedRows()
@@ -145,3 +150,16 @@ def total_text(d: Derivation | None) -> str:
         return f"Sum of {d.path_count} path product{'s' if d.path_count > 1 else ''}: {lhs} = {fmt(d.methods['paths'], 10)}"
     return (f"Showing the first {len(d.paths):,} of {d.path_count:,} paths. The total is still exact "
             f"(from accumulation): {lhs} = {fmt(d.derivative, 10)}")
+
+
+def implicit_total_text(implicit) -> str:
+    """The two path sums on a curve and the quotient they make."""
+    fx, fy = implicit.F_wrt, implicit.F_of
+    y, x = implicit.of, implicit.wrt
+    if fx is None or fy is None:
+        return f"d{y}/d{x} = {fmt(implicit.derivative, 10)}"
+
+    def part(d) -> str:
+        return f"∂F/∂{d.wrt} = {fmt(d.derivative, 6)} ({d.path_count} path{'s' if d.path_count != 1 else ''})"
+
+    return f"{part(fx)}, {part(fy)}; d{y}/d{x} = −(∂F/∂{x})/(∂F/∂{y}) = {fmt(implicit.derivative, 10)}"
