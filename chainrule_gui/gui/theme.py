@@ -66,6 +66,7 @@ class Theme:
     neuron_frozen: str = "#e6e6e6"
     neuron_border: str = "#333333"
     derivative_axis: str = "#b07800"
+    value_axis: str = "#0072b2"  # the function plot's left-axis label (the value curve's blue)
     syntax: dict = field(default_factory=dict)
 
     @property
@@ -102,6 +103,7 @@ DARK = Theme(
     callout_bg="#3a2a1e", fault_fill="#5a2a14", fault_ink="#ffb48a", banner_bg="rgba(62, 40, 26, 235)", overlay=(28, 28, 28, 150),
     plot_axis="#9a9a9a", plot_text="#d4d4d4", legend_bg=(36, 36, 36, 215), selected_bg="#4a3e1c",
     neuron_fill="#2a2a2a", neuron_frozen="#454545", neuron_border="#cfcfcf", derivative_axis="#e69f00",
+    value_axis="#56b4e9",
     syntax={"function": "#79b8ff", "constant": "#c4a7f5", "number": "#ffab70", "op": "#a8a8a8",
             "comment": "#8b949e", "defined": "#85e89d", "input": "#e8e8e8", "mistake": "#ff7083"},
 )

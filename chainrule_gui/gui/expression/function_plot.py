@@ -152,7 +152,7 @@ class FunctionPlot(pg.PlotWidget):
         self._labels = (bottom, left, right)
         item = self.getPlotItem()
         item.setLabel("bottom", bottom)
-        item.setLabel("left", left, color=COLOR_VALUE)
+        item.setLabel("left", left, color=theme.current().value_axis)
         item.getAxis("right").setLabel(right, color=theme.current().derivative_axis)
 
     def _sync_boxes(self) -> None:
