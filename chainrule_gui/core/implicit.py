@@ -48,8 +48,11 @@ class ImplicitDerivation:
 
 
 def implicit_derivative(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, float],
-                        *, symbolic: bool = True) -> ImplicitDerivation:
-    """dy/dx on the curve F = 0 with ``of`` = y and ``wrt`` = x (both inputs of F)."""
+                        *, symbolic: bool = True, symbolic_exprs=None) -> ImplicitDerivation:
+    """dy/dx on the curve F = 0 with ``of`` = y and ``wrt`` = x (both inputs of F).
+
+    ``symbolic_exprs`` = (∂F/∂wrt, ∂F/∂of) from SymPy when the caller has them already (a
+    GUI computes them off the GUI thread)."""
     program = graph.program
     if program.relation is None:
         raise ChoiceError("implicit differentiation needs an equation such as x^2 + y^2 = 1 "
@@ -69,8 +72,9 @@ def implicit_derivative(graph: ChainGraph, of: str, wrt: str, point: Mapping[str
     if abs(residual) > ON_CURVE_RTOL * max(1.0, scale):
         raise ChoiceError(_off_curve_message(graph, of, wrt, point, residual))
 
-    fx = derive(graph, RELATION_NODE, wrt, point, evaluation=ev, symbolic=symbolic)
-    fy = derive(graph, RELATION_NODE, of, point, evaluation=ev, symbolic=symbolic)
+    fx_expr, fy_expr = symbolic_exprs if symbolic_exprs is not None else (None, None)
+    fx = derive(graph, RELATION_NODE, wrt, point, evaluation=ev, symbolic=symbolic, symbolic_expr=fx_expr)
+    fy = derive(graph, RELATION_NODE, of, point, evaluation=ev, symbolic=symbolic, symbolic_expr=fy_expr)
     partials = {name: (fx.methods[name], fy.methods[name]) for name in METHOD_NAMES}
     if abs(fy.derivative) <= 1e-12 * max(1.0, abs(fx.derivative)):
         raise ChoiceError(

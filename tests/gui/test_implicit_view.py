@@ -140,3 +140,10 @@ def test_on_a_curve_the_path_list_holds_the_paths_of_both_partials(qtbot, mode):
     total = mode.findChild(QLabel, "pathTotal").text()
     assert f"d{y}/d{x} = −(∂F/∂{x})/(∂F/∂{y})" in total
     assert -float(rows[0][3]) / float(rows[1][3]) == pytest.approx(implicit.derivative, rel=1e-5)
+
+
+def test_sympy_checks_the_slope_on_a_curve_too(qtbot, mode):
+    implicit = show(qtbot, mode, "x^2 + x*y + y^3 = 3").implicit  # (1, 1) lies on it
+    assert implicit.methods["symbolic"] == pytest.approx(implicit.derivative, rel=1e-9)
+    assert implicit.agreement["symbolic"] is True
+    assert implicit.derivative_expr is not None  # −F_x/F_y from SymPy

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from chainrule_gui.core.chain_graph import ChainGraph, build_chain_graph
+from chainrule_gui.core.chain_graph import RELATION_NODE, ChainGraph, build_chain_graph
 from chainrule_gui.core.choices import choose_output_input
 from chainrule_gui.core.derivation import derive, symbolic_derivative
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError, ParseError
@@ -199,7 +199,10 @@ class ExpressionController(QObject):
             of, wrt = choose_output_input(graph, of, wrt)
             cut = frozenset(e for e in cut if graph.variables.has_edge(*e))
             symbolic = None
-            if of and wrt and not program.relation:
+            if program.relation is not None:
+                if graph.composed_size(RELATION_NODE) <= INLINE_SYMBOLIC_OPS:
+                    self._relation_partials(graph, text)  # cached for any choice of x and y
+            elif of and wrt:
                 if graph.composed_size(of) <= INLINE_SYMBOLIC_OPS:
                     symbolic = self._symbolic(graph, text, of, wrt, cut)
                 else:
@@ -238,6 +241,16 @@ class ExpressionController(QObject):
             if len(self._symbolic_cache) > 64:
                 self._symbolic_cache.clear()
             self._symbolic_cache[key] = expr
+        return self._symbolic_cache[key]
+
+    def _relation_partials(self, graph: ChainGraph, text: str) -> dict:
+        """SymPy's ∂F/∂v for every variable v of the equation F = 0 (worker thread)."""
+        key = (text, RELATION_NODE)
+        if key not in self._symbolic_cache:
+            partials = {name: symbolic_derivative(graph, RELATION_NODE, name)[0] for name in graph.inputs}
+            if len(self._symbolic_cache) > 64:
+                self._symbolic_cache.clear()
+            self._symbolic_cache[key] = partials
         return self._symbolic_cache[key]
 
     def _on_built(self, built: Built) -> None:
@@ -316,7 +329,12 @@ class ExpressionController(QObject):
         try:
             if program.relation is not None:
                 if self.of and self.wrt:
-                    implicit = implicit_derivative(graph, self.of, self.wrt, point, symbolic=False)
+                    # SymPy's F_x and F_y from the build thread (None: too large, not computed)
+                    partials = self._symbolic_cache.get((self._text, RELATION_NODE)) or {}
+                    exprs = (partials.get(self.wrt), partials.get(self.of))
+                    have = None not in exprs
+                    implicit = implicit_derivative(graph, self.of, self.wrt, point, symbolic=have,
+                                                   symbolic_exprs=exprs if have else None)
             elif self.of and self.wrt:
                 derivation = derive(graph, self.of, self.wrt, point, max_paths=self.max_paths,
                                     cut=self.cut, symbolic=known, symbolic_expr=symbolic)
