@@ -339,3 +339,15 @@ def test_divergence_end_to_end_at_the_largest_learning_rate(qtbot, mode):
     qtbot.waitUntil(lambda: mode.controller.generation > generation and fresh(mode), timeout=10000)
     assert not mode.fault_banner.isVisible()
     assert np.all(np.isfinite(mode.controller.network.params)) and step_count(mode) == 0
+
+
+def test_the_per_layer_key_sits_above_the_plot_with_one_entry_per_layer(qtbot, mode):
+    panel = mode.gradient_panel
+    key = mode.findChild(QLabel, "gradLegend")
+    assert key is not None and key.isVisible()
+    layers = len(panel.curves)
+    assert layers >= 2
+    assert key.text().count("━━") == layers
+    assert key.toolTip() == "Curve colours: " + ", ".join(
+        f"layer {i} {name}" for i, name in zip(range(1, layers + 1), ("blue", "orange", "bluish green")))
+    assert panel.plot.getPlotItem().legend is None  # nothing drawn over the curves

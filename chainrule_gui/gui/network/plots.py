@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
 from chainrule_gui.core.nn.history import PeakSeries, Series, debiased_ema, ema_extend
 from chainrule_gui.gui import theme
@@ -202,6 +202,11 @@ def QColorA(hex_color: str, alpha: int):  # noqa: N802 - a colour constructor
     return color
 
 
+#: Okabe–Ito's names, for the key's tooltip (colour alone is not enough for everyone).
+NAMED_SERIES = {"#0072b2": "blue", "#e69f00": "orange", "#009e73": "bluish green", "#cc79a7": "reddish purple",
+                "#56b4e9": "sky blue", "#d55e00": "vermillion", "#f0e442": "yellow", "#000000": "black",
+                "#d0d0d0": "light grey"}
+
 METRICS = {
     "grad_norm": ("gradient norm ‖∇W‖", "‖∇W‖ (log scale)"),
     "weight_norm": ("weight norm ‖W‖", "‖W‖ (log scale)"),
@@ -217,9 +222,12 @@ class GradientPanel(QWidget):
         self.plot = _plot_widget("gradNormPlot", METRICS["grad_norm"][1])
         self.plot.setToolTip("One curve per layer. A lower layer far below the top one means "
                              "vanishing gradients; far above, exploding")
-        self.legend = self.plot.addLegend(offset=(10, -10))
+        # The key sits above the plot: inside it covered the lower layers' curves.
+        self.legend = QLabel(objectName="gradLegend")
+        # Never widens the window (a deep net's key is clipped; the tooltip has it all).
+        self.legend.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.curves: list[pg.PlotDataItem] = []
-        theme.style_plot(self.plot, self.legend, after=self._recolor)
+        theme.style_plot(self.plot, after=self._recolor)
         self.metric = QComboBox(objectName="gradMetricSelector")
         for key, (label, _) in METRICS.items():
             self.metric.addItem(label, key)
@@ -231,7 +239,7 @@ class GradientPanel(QWidget):
         row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(QLabel("<b>Per layer</b>"))
-        row.addStretch(1)
+        row.addWidget(self.legend, 1)
         row.addWidget(self.metric)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -245,21 +253,29 @@ class GradientPanel(QWidget):
         """New network: one curve per layer (created here, then only fed with setData)."""
         for curve in self.curves:
             self.plot.removeItem(curve)
-        self.legend.clear()
         self.curves = []
         colors = theme.current().series
         for index in range(count):
             color = colors[index % len(colors)]
-            curve = self.plot.plot([], [], pen=pg.mkPen(color, width=2), name=f"layer {index + 1}")
+            curve = self.plot.plot([], [], pen=pg.mkPen(color, width=2))
             self.curves.append(curve)
         self.series = {key: [PeakSeries(limit=800) for _ in range(count)] for key in METRICS}
-        self.legend.setColumnCount(max(1, -(-count // 4)))  # deep nets: a compact legend
+        self._write_legend(theme.current())
         self.ranges.reset()
 
     def _recolor(self, t: theme.Theme) -> None:
         """Layer colours in the theme's series (Okabe–Ito; its black is light grey on dark)."""
         for index, curve in enumerate(self.curves):
             curve.setPen(pg.mkPen(t.series[index % len(t.series)], width=2))
+        self._write_legend(t)
+
+    def _write_legend(self, t: theme.Theme) -> None:
+        entries = [f'<span style="color:{t.series[index % len(t.series)]}; font-weight:bold">━━</span>'
+                   f'&nbsp;{index + 1}' for index in range(len(self.curves))]
+        self.legend.setText("&nbsp;&nbsp;" + "&nbsp;&nbsp;&nbsp;".join(entries))  # "Per layer ━━ 1 ━━ 2"
+        self.legend.setToolTip("Curve colours: " + ", ".join(
+            f"layer {index + 1} {NAMED_SERIES.get(t.series[index % len(t.series)], t.series[index % len(t.series)])}"
+            for index in range(len(self.curves))))
 
     def add_samples(self, steps: np.ndarray, norms: dict) -> None:
         """``norms[key]`` is samples × layers for each metric."""
