@@ -277,13 +277,17 @@ def composed_checked(graph: ChainGraph, of: str):
     return graph.composed(of), None
 
 
-def symbolic_derivative(graph: ChainGraph, of: str, wrt: str, cut=frozenset(), order: int = 1):
-    """SymPy's derivative of the substituted expression, or (None, reason) when too large."""
+def symbolic_derivative(graph: ChainGraph, of: str, wrt: str, cut=frozenset(), order: int = 1,
+                        differentiate=None):
+    """SymPy's derivative of the substituted expression, or (None, reason) when too large.
+
+    ``differentiate(expr, symbol, order)`` does the differentiation itself when given (a GUI
+    sends large ones to a child process that can be stopped); ``sympy.diff`` otherwise."""
     expr, note = composed_checked(graph, of)
     if expr is None:
         return None, note
     expr, meaning = composed_with_cut(graph, of, frozenset(cut))
-    derivative = sp.diff(expr, graph.program.symbols[wrt], order)
+    derivative = (differentiate or sp.diff)(expr, graph.program.symbols[wrt], order)
     if meaning:
         derivative = derivative.xreplace(meaning)
     return derivative, None

@@ -1,4 +1,4 @@
-"""Slow SymPy work (``simplify``) in a child process that is killed when it takes too long.
+"""Slow SymPy work (``simplify``, large ``diff``) in child processes killed when too slow.
 
 ``simplify`` can run for minutes on innocent-looking input, and Python threads cannot be
 stopped, so the work goes to one warm child process: a fresh interpreter running
@@ -40,6 +40,12 @@ def _simplify(expr):
     return sympy.simplify(expr)
 
 
+def _diff(expr, symbol, order):
+    import sympy
+
+    return sympy.diff(expr, symbol, order)
+
+
 def _sleep(seconds):  # for tests: work that is too slow
     import time
 
@@ -47,7 +53,7 @@ def _sleep(seconds):  # for tests: work that is too slow
     return seconds
 
 
-TASKS = {"simplify": _simplify, "sleep": _sleep}
+TASKS = {"simplify": _simplify, "diff": _diff, "sleep": _sleep}
 
 
 def _write(stream, obj) -> None:
@@ -195,10 +201,12 @@ class SympyWorker:
 
 
 _default: SympyWorker | None = None
+_derivatives: SympyWorker | None = None
 _default_lock = threading.Lock()
 
 
 def default_worker() -> SympyWorker:
+    """The child for simplification."""
     global _default
     with _default_lock:
         if _default is None:
@@ -207,10 +215,23 @@ def default_worker() -> SympyWorker:
         return _default
 
 
+def derivative_worker() -> SympyWorker:
+    """A second child for large derivatives: a simplification that runs to its time limit
+    must not hold up the derivative of what is on screen (and neither runs on a thread of
+    the GUI process, where it would take the GIL from drawing and could not be stopped)."""
+    global _derivatives
+    with _default_lock:
+        if _derivatives is None:
+            _derivatives = SympyWorker()
+            atexit.register(_derivatives.close)
+        return _derivatives
+
+
 def terminate_default_worker() -> None:
-    """Stop the shared child, if one was started (see :meth:`SympyWorker.terminate`)."""
-    if _default is not None:
-        _default.terminate()
+    """Stop the shared children, if started (see :meth:`SympyWorker.terminate`)."""
+    for worker in (_default, _derivatives):
+        if worker is not None:
+            worker.terminate()
 
 
 def simplify_bounded(expr, timeout: float = 5.0):

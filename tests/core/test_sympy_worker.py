@@ -26,3 +26,17 @@ def test_timeout_kills_and_the_next_call_works(worker):
         worker.call("sleep", 30, timeout=0.5)
     assert time.perf_counter() - start < 10
     assert worker.call("sleep", 0, timeout=30) == 0
+
+
+def test_a_large_derivative_in_the_child_equals_sympys_own(worker):
+    from chainrule_gui.core import build_chain_graph, parse_program
+    from chainrule_gui.core.derivation import symbolic_derivative
+    from chainrule_gui.core.examples import BY_KEY
+
+    graph = build_chain_graph(parse_program(BY_KEY["deep-diamonds"].text))
+    here, _ = symbolic_derivative(graph, "x10", "t")
+    there, _ = symbolic_derivative(
+        graph, "x10", "t", differentiate=lambda e, s, o: worker.call("diff", e, s, o, timeout=60))
+    assert there == here  # same symbols (real=True survives the pickle), same tree
+    t = graph.program.symbols["t"]
+    assert float(there.subs(t, 0.3)) == pytest.approx(float(here.subs(t, 0.3)), rel=1e-12)

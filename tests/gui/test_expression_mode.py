@@ -105,3 +105,25 @@ def test_recolouring_new_names_is_not_an_edit(qtbot, mode):
     qtbot.wait(400)  # longer than the typing debounce
     assert mode.snapshot.graph is snapshot.graph
     assert edits == []
+
+
+def test_a_derivative_sympy_cannot_finish_in_time_is_given_up_not_waited_for(qtbot, mode, monkeypatch):
+    from chainrule_gui.gui.expression import controller as controller_module
+
+    monkeypatch.setattr(controller_module, "DEFERRED_DIFF_TIMEOUT_S", 0.001)  # the child is killed
+    lines = ["x0 = t"]
+    for i in range(1, 7):
+        lines += [f"a{i} = sin(x{i-1})", f"b{i} = cos(x{i-1})", f"x{i} = a{i}*b{i} + a{i}"]
+    text = "\n".join(lines)
+    mode.set_text(text)
+    qtbot.waitUntil(lambda: mode.snapshot is not None and mode.snapshot.text == text
+                    and not mode.snapshot.symbolic_pending, timeout=30000)
+    d = mode.snapshot.derivation
+    assert d.methods["symbolic"] is None and d.agreement["symbolic"] is None  # "not computed"
+    assert all(d.agreement[m] for m in ("reverse", "forward", "finite_difference"))
+    mode.controller.set_value("t", 0.25)  # numbers move on without asking SymPy again
+    qtbot.waitUntil(lambda: mode.snapshot.point["t"] == 0.25, timeout=10000)
+    assert mode.snapshot.derivation.methods["symbolic"] is None
+    monkeypatch.setattr(controller_module, "DEFERRED_DIFF_TIMEOUT_S", 60.0)
+    snapshot = show(qtbot, mode, "z = x^2 + sin(x*y)\nx = t^2\ny = e^t")  # small ones: inline as before
+    assert snapshot.derivation.agreement["symbolic"] is True

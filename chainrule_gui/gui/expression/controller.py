@@ -33,6 +33,10 @@ DEFAULT_MAX_PATHS = 200
 #: Below this size SymPy's derivative is computed before the first paint (a few ms); above
 #: it the snapshot is shown at once and SymPy's check arrives when ready.
 INLINE_SYMBOLIC_OPS = 400
+#: Above it, SymPy gets this long in its child process before the SymPy check is given up.
+DEFERRED_DIFF_TIMEOUT_S = 20.0
+#: In the symbolic cache: SymPy was asked and gave no answer (too slow, or failed).
+SYMPY_GAVE_UP = object()
 SIMPLIFY_TIMEOUT_S = 4.0
 log = logging.getLogger(__name__)
 
@@ -81,6 +85,7 @@ class ExpressionController(QObject):
         self._revision = 0
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainrule-build")
         self._simplifier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainrule-simplify")
+        self._deriver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainrule-derive")
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self._submit)
         self._built.connect(self._on_built)
@@ -177,6 +182,7 @@ class ExpressionController(QObject):
         self._timer.stop()
         self._executor.shutdown(wait=False, cancel_futures=True)
         self._simplifier.shutdown(wait=False, cancel_futures=True)
+        self._deriver.shutdown(wait=False, cancel_futures=True)
 
     # -- background build ----------------------------------------------------------------
     def _submit(self) -> None:
@@ -222,25 +228,43 @@ class ExpressionController(QObject):
         self._built.emit(built)
 
     def _deferred_symbolic(self, request: int, graph: ChainGraph, text: str, of: str, wrt: str, cut) -> None:
-        """Runs on the worker thread once the numbers are on screen: computed while the
-        first redraw was under way it took the GIL from it (deep-diamonds: +40 ms)."""
+        """A large composition's derivative, asked for once its numbers are on screen.
+
+        SymPy works in a child process (``sympy_worker.derivative_worker``) and this thread
+        only waits: on a thread of this process it took the GIL from drawing (deep-diamonds:
+        +40 ms to the first redraw, and the next edit waited up to 200 ms behind it), and a
+        pathological one could not be stopped.  Past the time limit the child is killed and
+        the SymPy column says "not computed"; the other four methods still check."""
         if request != self._latest_request or self._closed:
             return
+        from chainrule_gui.core.sympy_worker import SympyTimeout, SympyWorkFailed, derivative_worker
+
+        def in_child(expr, symbol, order):
+            return derivative_worker().call("diff", expr, symbol, order, timeout=DEFERRED_DIFF_TIMEOUT_S)
+
+        key = (text, of, wrt, cut)
         try:
-            self._symbolic(graph, text, of, wrt, cut)
+            expr, _note = symbolic_derivative(graph, of, wrt, cut, differentiate=in_child)
+        except (SympyTimeout, SympyWorkFailed) as exc:
+            log.info("SymPy's derivative given up: %s", exc)
+            expr = SYMPY_GAVE_UP
         except Exception:  # noqa: BLE001 - our bug: logged; the other four methods stay on screen
             log.exception("SymPy's derivative failed")
-            return
+            expr = SYMPY_GAVE_UP
+        self._store_symbolic(key, expr)
         if not self._closed:
-            self._symbolic_done.emit(request, (text, of, wrt, cut))
+            self._symbolic_done.emit(request, key)
+
+    def _store_symbolic(self, key: tuple, expr) -> None:
+        if len(self._symbolic_cache) > 64:
+            self._symbolic_cache.clear()
+        self._symbolic_cache[key] = expr
 
     def _symbolic(self, graph: ChainGraph, text: str, of: str, wrt: str, cut) -> object:
         key = (text, of, wrt, cut)
         if key not in self._symbolic_cache:
             expr, _note = symbolic_derivative(graph, of, wrt, cut)
-            if len(self._symbolic_cache) > 64:
-                self._symbolic_cache.clear()
-            self._symbolic_cache[key] = expr
+            self._store_symbolic(key, expr)
         return self._symbolic_cache[key]
 
     def _relation_partials(self, graph: ChainGraph, text: str) -> dict:
@@ -248,9 +272,7 @@ class ExpressionController(QObject):
         key = (text, RELATION_NODE)
         if key not in self._symbolic_cache:
             partials = {name: symbolic_derivative(graph, RELATION_NODE, name)[0] for name in graph.inputs}
-            if len(self._symbolic_cache) > 64:
-                self._symbolic_cache.clear()
-            self._symbolic_cache[key] = partials
+            self._store_symbolic(key, partials)
         return self._symbolic_cache[key]
 
     def _on_built(self, built: Built) -> None:
@@ -275,7 +297,7 @@ class ExpressionController(QObject):
         if built.deferred is not None:
             # After this redraw has been painted (a zero timer runs after the paint events).
             QTimer.singleShot(0, lambda: None if self._closed or built.request != self._latest_request
-                              else self._executor.submit(self._deferred_symbolic, built.request, *built.deferred))
+                              else self._deriver.submit(self._deferred_symbolic, built.request, *built.deferred))
 
     def _on_symbolic_done(self, request: int, key: tuple) -> None:
         """SymPy's derivative of a large expression arrived after the first paint."""
@@ -325,6 +347,9 @@ class ExpressionController(QObject):
             symbolic = self._symbolic_cache.get(key)
         # Known: SymPy has answered (None = too large, derive() then says so in its notes).
         known = symbolic is not None or key in self._symbolic_cache
+        gave_up = symbolic is SYMPY_GAVE_UP  # too slow or failed: "not computed", never retried here
+        if gave_up:
+            symbolic = None
         derivation = implicit = error = None
         try:
             if program.relation is not None:
@@ -337,7 +362,7 @@ class ExpressionController(QObject):
                                                    symbolic_exprs=exprs if have else None)
             elif self.of and self.wrt:
                 derivation = derive(graph, self.of, self.wrt, point, max_paths=self.max_paths,
-                                    cut=self.cut, symbolic=known, symbolic_expr=symbolic)
+                                    cut=self.cut, symbolic=known and not gave_up, symbolic_expr=symbolic)
             else:
                 error = ChoiceError("define an output that depends on an input, e.g. z = x^2")
         except ChainRuleError as exc:
