@@ -200,38 +200,35 @@ class SympyWorker:
             self._kill()
 
 
-_default: SympyWorker | None = None
-_derivatives: SympyWorker | None = None
-_default_lock = threading.Lock()
+_workers: dict[str, SympyWorker] = {}
+_workers_lock = threading.Lock()
+
+
+def _shared(role: str) -> SympyWorker:
+    with _workers_lock:
+        worker = _workers.get(role)
+        if worker is None:
+            worker = _workers[role] = SympyWorker()
+            atexit.register(worker.close)
+        return worker
 
 
 def default_worker() -> SympyWorker:
     """The child for simplification."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = SympyWorker()
-            atexit.register(_default.close)
-        return _default
+    return _shared("simplify")
 
 
 def derivative_worker() -> SympyWorker:
     """A second child for large derivatives: a simplification that runs to its time limit
     must not hold up the derivative of what is on screen (and neither runs on a thread of
     the GUI process, where it would take the GIL from drawing and could not be stopped)."""
-    global _derivatives
-    with _default_lock:
-        if _derivatives is None:
-            _derivatives = SympyWorker()
-            atexit.register(_derivatives.close)
-        return _derivatives
+    return _shared("diff")
 
 
 def terminate_default_worker() -> None:
     """Stop the shared children, if started (see :meth:`SympyWorker.terminate`)."""
-    for worker in (_default, _derivatives):
-        if worker is not None:
-            worker.terminate()
+    for worker in list(_workers.values()):
+        worker.terminate()
 
 
 def simplify_bounded(expr, timeout: float = 5.0):
