@@ -4,7 +4,7 @@ import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QDoubleSpinBox, QGraphicsView, QTableView
 
@@ -465,3 +465,27 @@ def test_first_paint_is_plain_text_and_typesetting_follows(qtbot, mode):
     typeset(qtbot, diagram)
     assert all(r.pixmap is not None for r in diagram.drawing.math_runs())
     assert not diagram.drawing.estimated  # laid out again with the true sizes
+
+
+def test_the_partial_view_note_takes_the_corner_that_hides_the_least(qtbot, mode):
+    mode.resize(760, 560)  # too small for the operations view at a readable size
+    show(qtbot, mode, NETWORK)
+    diagram = mode.diagram
+    diagram.set_view("operations")
+    hint = diagram.overlays.partial_hint
+    qtbot.waitUntil(hint.isVisible, timeout=5000)
+
+    def covered(rect):
+        items = list(diagram.nodes.values()) + list(diagram.labels.values())
+        shown = [diagram.mapFromScene(i.sceneBoundingRect()).boundingRect() for i in items]
+        return sum(1 for r in shown if r.intersects(rect))
+
+    for dx, dy in ((0, 0), (-400, 0), (0, -400), (400, 400)):  # pan about: the note follows
+        diagram.horizontalScrollBar().setValue(diagram.horizontalScrollBar().value() + dx)
+        diagram.verticalScrollBar().setValue(diagram.verticalScrollBar().value() + dy)
+        qtbot.wait(20)
+        area, size = diagram.viewport().rect(), hint.size()
+        corners = [QRect(QPoint(x, y), size) for x in (area.left() + 6, area.right() - size.width() - 6)
+                   for y in (area.top() + 6, area.bottom() - size.height() - 6)]
+        assert hint.geometry() in corners
+        assert covered(hint.geometry()) == min(covered(c) for c in corners)

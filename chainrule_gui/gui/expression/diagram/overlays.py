@@ -7,6 +7,7 @@ whether the drawing fits.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFrame, QGraphicsView, QHBoxLayout, QLabel, QToolButton
 
@@ -16,8 +17,9 @@ from chainrule_gui.gui import theme
 class Overlays:
     """The banner with an optional Restore-cuts button, and the corner note, of ``view``."""
 
-    def __init__(self, view: QGraphicsView, restore_action: QAction):
+    def __init__(self, view: QGraphicsView, restore_action: QAction, covers=lambda item: False):
         self.view = view
+        self.covers = covers  # whether the corner note would hide this item (a box, a label)
         self.banner = QFrame(view)
         self.banner.setObjectName("diagramBanner")
         theme.style_sheet(self.banner, lambda t: f"#diagramBanner {{ background: {t.banner_bg}; "
@@ -64,8 +66,20 @@ class Overlays:
             view.setViewportMargins(0, self.banner.height() + 4, 0, 0)
         else:
             view.setViewportMargins(0, 0, 0, 0)
+        self.place_hint()
+
+    def place_hint(self) -> None:
         if self.partial_hint.isVisible():
             self.partial_hint.adjustSize()
-            area = view.viewport().rect()
-            self.partial_hint.move(area.right() - self.partial_hint.width() - 6,
-                                   area.bottom() - self.partial_hint.height() - 6)
+            self.partial_hint.move(self._free_corner())
+
+    def _free_corner(self) -> QPoint:
+        """Bottom right, unless a box or label lies there and another corner is clear: the
+        note must not hide the part of the drawing that is in view."""
+        area, size = self.view.viewport().rect(), self.partial_hint.size()
+        left, right = area.left() + 6, area.right() - size.width() - 6
+        top, bottom = area.top() + 6, area.bottom() - size.height() - 6
+        corners = [QPoint(right, bottom), QPoint(left, bottom), QPoint(right, top), QPoint(left, top)]
+        covered = [sum(1 for item in self.view.items(QRect(corner, size)) if self.covers(item))
+                   for corner in corners]
+        return corners[covered.index(min(covered))]  # the first with the fewest under it

@@ -96,7 +96,10 @@ class TreeDiagram(QGraphicsView):
         self._partial_view = False  # a big drawing opened at a readable size, not all in view
         self._placeholder = None
         make_actions(self)
-        self.overlays = Overlays(self, self.restore_cuts_action)
+        self.overlays = Overlays(self, self.restore_cuts_action,
+                                 covers=lambda item: isinstance(item, (NodeItem, EdgeLabelItem)))
+        for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
+            bar.valueChanged.connect(self._place_partial_hint)  # what lies under it changes
         self.banner, self.banner_label = self.overlays.banner, self.overlays.banner_label
         self.scene().selectionChanged.connect(self._on_selection)
         startup.defer(warm_up_in_background)  # not while the window is still opening
@@ -350,6 +353,9 @@ class TreeDiagram(QGraphicsView):
         else:
             what = "F" if fault.owner == RELATION_NODE else fault.owner or "a value"
         return f"⚠ At {where}, {what} cannot be computed (marked; hover it for why)."
+
+    def _place_partial_hint(self, *_) -> None:
+        self.overlays.place_hint()
 
     def _set_partial_view(self, partial: bool) -> None:
         self._partial_view = partial
