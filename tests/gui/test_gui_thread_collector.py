@@ -59,3 +59,34 @@ def test_after_start_up_what_exists_is_frozen_out_of_full_collections():
         assert probe() is None  # what is made afterwards is still collected
     finally:
         gc.unfreeze()
+        installed().long_lived_total = None  # everything is back in the oldest generation
+
+
+def test_a_full_collection_waits_until_enough_has_grown_old(qtbot):
+    """CPython's rule: walk the oldest generation only when what was promoted into it since
+    the last full walk exceeds a quarter of what it held then (a full walk of this test
+    process's heap takes about half a second on the GUI thread)."""
+    collector = installed()
+    saved = collector.long_lived_total, collector.long_lived_pending
+    generations: list[int] = []
+
+    def record(phase, info):
+        if phase == "start":
+            generations.append(info["generation"])
+
+    gc.callbacks.append(record)
+    try:
+        for _ in range(collector.threshold[2] + 1):
+            gc.collect(1)  # the oldest generation's count is past its threshold now
+        collector.long_lived_total, collector.long_lived_pending = 1_000_000, 10
+        generations.clear()
+        collector.collect_if_due()
+        assert 2 not in generations
+        collector.long_lived_total, collector.long_lived_pending = 1_000, 300
+        collector.collect_if_due()
+        assert generations[-1] == 2
+        assert collector.long_lived_pending == 0
+        assert collector.long_lived_total == len(gc.get_objects(generation=2))
+    finally:
+        gc.callbacks.remove(record)
+        collector.long_lived_total, collector.long_lived_pending = saved
