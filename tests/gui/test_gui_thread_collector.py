@@ -5,6 +5,8 @@ import gc
 import threading
 import weakref
 
+import pytest
+
 from chainrule_gui.gui.app import make_application
 from chainrule_gui.gui.collector import installed
 
@@ -86,7 +88,8 @@ def test_a_full_collection_waits_until_enough_has_grown_old(qtbot):
         collector.collect_if_due()
         assert generations[-1] == 2
         assert collector.long_lived_pending == 0
-        assert collector.long_lived_total == len(gc.get_objects(generation=2))
+        # recounted after the walk (other threads free a little meanwhile, hence ≈)
+        assert collector.long_lived_total == pytest.approx(len(gc.get_objects(generation=2)), rel=0.01)
     finally:
         gc.callbacks.remove(record)
         collector.long_lived_total, collector.long_lived_pending = saved
