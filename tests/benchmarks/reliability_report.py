@@ -223,8 +223,8 @@ import json, os, sys
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, sys.argv[2])
 from PySide6.QtCore import QEventLoop, QTimer
-from PySide6.QtWidgets import QApplication
-app = QApplication([])
+from chainrule_gui.gui.app import make_application
+app = make_application([])  # as the app: theme, and cycles collected on the GUI thread only
 from chainrule_gui.gui.network.mode import NetworkMode
 from tests.reliability.faults import training_latency
 
