@@ -62,7 +62,14 @@ def evaluate(expr: sp.Expr, values: Mapping[sp.Symbol, float], where: str = "") 
 
 
 def _evaluate(expr: sp.Expr, values: Mapping[sp.Symbol, float]) -> float:
-    cache: dict[sp.Basic, float] = {}
+    return fold(expr, lambda node, args: _value(node, args, values))
+
+
+def fold(expr: sp.Basic, combine):
+    """``combine(node, [results of its arguments])`` from the leaves up, each shared
+    subexpression once, without recursion (a deep expression must not hit Python's limit).
+    Numbers are leaves even though SymPy gives some of them arguments."""
+    cache: dict[sp.Basic, object] = {}
     stack: list[tuple[sp.Basic, bool]] = [(expr, False)]
     while stack:
         node, expanded = stack.pop()
@@ -72,7 +79,7 @@ def _evaluate(expr: sp.Expr, values: Mapping[sp.Symbol, float]) -> float:
             stack.append((node, True))
             stack.extend((a, False) for a in node.args if a not in cache)
             continue
-        cache[node] = _value(node, [cache[a] for a in node.args] if node.args else [], values)
+        cache[node] = combine(node, [cache[a] for a in node.args] if node.args and not node.is_Number else [])
     return cache[expr]
 
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 import numpy as np
 import sympy as sp
 
+from chainrule_gui.core.numeric import fold
 from chainrule_gui.core.ops_numpy import ARRAY_OPS
 from chainrule_gui.core.sympy_functions import relu, sigmoid, softplus
 
@@ -36,19 +37,9 @@ def evaluate_array(expr: sp.Expr, values: Mapping[sp.Symbol, np.ndarray], shape=
     """``expr`` at every point; ``values`` maps symbols to arrays (or scalars) of one shape."""
     if shape is None:
         shape = np.broadcast(*[np.asarray(v) for v in values.values()]).shape if values else ()
-    cache: dict[sp.Basic, np.ndarray] = {}
-    stack: list[tuple[sp.Basic, bool]] = [(expr, False)]
     with np.errstate(all="ignore"):
-        while stack:
-            node, expanded = stack.pop()
-            if node in cache:
-                continue
-            if not expanded and node.args and not node.is_Number:
-                stack.append((node, True))
-                stack.extend((a, False) for a in node.args if a not in cache)
-                continue
-            cache[node] = _value(node, [cache[a] for a in node.args], values)
-        result = np.broadcast_to(np.asarray(cache[expr], dtype=float), shape).astype(float)
+        value = fold(expr, lambda node, args: _value(node, args, values))
+        result = np.broadcast_to(np.asarray(value, dtype=float), shape).astype(float)
     result[~np.isfinite(result)] = np.nan
     return result
 

@@ -78,3 +78,14 @@ def mode(qtbot):
     widget.show()
     yield widget
     widget.shutdown()
+
+
+@pytest.fixture
+def reporter(qapp):
+    """The error reporter installed (hooks on), recording instead of showing dialogs."""
+    from chainrule_gui.gui.error_reporter import ErrorReporter
+
+    r = ErrorReporter(show_dialogs=False)
+    r.install()
+    yield r
+    r.uninstall()

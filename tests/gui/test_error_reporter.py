@@ -6,15 +6,6 @@ import threading
 import pytest
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
-from chainrule_gui.gui.error_reporter import ErrorReporter
-
-
-@pytest.fixture
-def reporter(qapp):
-    r = ErrorReporter(show_dialogs=False)
-    r.install()
-    yield r
-    r.uninstall()
 
 
 class Boom(QObject):

@@ -2,20 +2,11 @@
 
 import pytest
 
-from chainrule_gui.gui.error_reporter import ErrorReporter
 from chainrule_gui.gui.expression import controller as controller_module
 from chainrule_gui.gui.expression.background import BackgroundJob
 from expression_helpers import show
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
-
-
-@pytest.fixture
-def reporter(qapp):
-    r = ErrorReporter(show_dialogs=False)
-    r.install()
-    yield r
-    r.uninstall()
 
 
 def test_a_bug_while_building_is_said_in_the_strip_and_logged(qtbot, mode, reporter, monkeypatch):

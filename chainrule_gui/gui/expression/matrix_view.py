@@ -20,13 +20,13 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QStyledItemDelegate,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from chainrule_gui.core.report import fmt
 from chainrule_gui.gui import theme
+from chainrule_gui.gui.tables import cell, fit_table
 from chainrule_gui.gui.typeset import latex_pixmap
 
 NEGATIVE = QColor("#0072b2")  # Okabe–Ito blue
@@ -118,11 +118,8 @@ class MatrixTable(QTableWidget):
         for i in range(len(rows)):
             for j in range(len(cols)):
                 value = float(matrix[i, j])
-                item = self.item(i, j)
-                if item is None:
-                    item = QTableWidgetItem()
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    self.setItem(i, j, item)
+                item = cell(self, i, j)
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 background = heat_color(value, scale, QColor(theme.current().paper))
                 item.setText(fmt(value, digits) if math.isfinite(value) else "—")
                 item.setBackground(background)
@@ -135,22 +132,6 @@ class MatrixTable(QTableWidget):
 
     def _fit_to_contents(self) -> None:
         fit_table(self)
-
-
-def fit_table(table: QTableWidget) -> None:
-    """Make ``table`` exactly as large as its cells: no blank band, no scroll bars of its own."""
-    table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-    table.resizeColumnsToContents()
-    table.resizeRowsToContents()
-    frame = 2 * table.frameWidth()
-    vertical = table.verticalHeader()
-    width = (vertical.width() if vertical.isVisible() else 0) + sum(
-        table.columnWidth(c) for c in range(table.columnCount()))
-    height = table.horizontalHeader().height() + sum(table.rowHeight(r) for r in range(table.rowCount()))
-    if table.columnCount() == 0:
-        width = 0
-    table.setFixedSize(width + frame, height + frame)
 
 
 class MatrixPanel(QWidget):

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +42,7 @@ from chainrule_gui.core.report import fmt
 from chainrule_gui.gui.expression.controller import Simplified, simplify_key
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 from chainrule_gui.gui import startup, theme
+from chainrule_gui.gui.tables import cell
 from chainrule_gui.gui.typeset import display_fractions, latex_pixmap
 
 AGREE = "#009e73"  # Okabe–Ito bluish green
@@ -392,10 +392,7 @@ class ResultPanel(QWidget):
             mark = {True: "✓", False: "✗", None: "—"}[agrees]
             cells = [titles[name], fmt(value, 15) if value is not None else "not computed", mark]
             for col, text in enumerate(cells):
-                item = self.table.item(row, col)
-                if item is None:
-                    item = QTableWidgetItem()
-                    self.table.setItem(row, col, item)
+                item = cell(self.table, row, col)
                 item.setText(text)
                 item.setToolTip(tooltips.get(name, ""))
                 if col == 2:

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QScrollArea,
     QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -37,9 +36,10 @@ from chainrule_gui.gui import theme
 from chainrule_gui.gui.expression.background import BackgroundJob, JobResult
 from chainrule_gui.gui.expression.formatting import readable
 from chainrule_gui.gui.expression.lazy import LazyView
-from chainrule_gui.gui.expression.matrix_view import MatrixPanel, fit_table
+from chainrule_gui.gui.expression.matrix_view import MatrixPanel
 from chainrule_gui.gui.expression.name_picker import NamePicker
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
+from chainrule_gui.gui.tables import cell, fit_table
 from chainrule_gui.gui.typeset import latex_pixmap
 
 AGREE = "#009e73"
@@ -228,10 +228,7 @@ class SecondOrderView(LazyView):
                      ("2 × " if term.label.startswith("2 ·") else "")
                      + f"{fmt(term.outer_value, 4)} × {fmt(term.inner_value, 4)} = {fmt(term.value, 6)}"]
             for col, text in enumerate(cells):
-                item = self.terms.item(row, col)
-                if item is None:
-                    item = QTableWidgetItem()
-                    self.terms.setItem(row, col, item)
+                item = cell(self.terms, row, col)
                 item.setText(text)
                 item.setToolTip(f"{term.label}: outer partial {readable(term.outer)} = {fmt(term.outer_value, 12)}, "
                                 f"inner factor {fmt(term.inner_value, 12)}, term {fmt(term.value, 15)}")

@@ -42,27 +42,13 @@ def _lod(painter: QPainter, option: QStyleOptionGraphicsItem) -> float:
     return option.levelOfDetailFromTransform(painter.worldTransform())
 
 
-class NodeItem(QGraphicsItem):
-    """A box: bold name, the expression (typeset), its value, then ∂out/∂node."""
+class _CentredBox(QGraphicsItem):
+    """An item whose box of a given size is centred on its position (nodes, edge labels)."""
 
-    def __init__(self, drawn: DrawnNode, block: Block, value_run: Run | None, second_run: Run | None,
-                 size: tuple[float, float]):
+    def __init__(self, size: tuple[float, float]):
         super().__init__()
-        self.drawn = drawn
-        self.key = drawn.key
-        self.name = drawn.name
-        self.block = block
-        self.value_run = value_run
-        self.second_run = second_run
-        w, h = size
-        self._rect = QRectF(-w / 2.0, -h / 2.0, w, h)
-        self.highlighted = False
-        self.active = False
-        self.fault = False
-        self.setZValue(2)
-        self.setAcceptHoverEvents(True)
-        self.setCursor(Qt.CursorShape.PointingHandCursor if drawn.kind == "more"
-                       else Qt.CursorShape.ArrowCursor)
+        self._rect = QRectF()
+        self.resize(size)
 
     def rect(self) -> QRectF:
         return QRectF(self._rect)
@@ -71,6 +57,27 @@ class NodeItem(QGraphicsItem):
         self.prepareGeometryChange()
         w, h = size
         self._rect = QRectF(-w / 2.0, -h / 2.0, w, h)
+
+
+class NodeItem(_CentredBox):
+    """A box: bold name, the expression (typeset), its value, then ∂out/∂node."""
+
+    def __init__(self, drawn: DrawnNode, block: Block, value_run: Run | None, second_run: Run | None,
+                 size: tuple[float, float]):
+        super().__init__(size)
+        self.drawn = drawn
+        self.key = drawn.key
+        self.name = drawn.name
+        self.block = block
+        self.value_run = value_run
+        self.second_run = second_run
+        self.highlighted = False
+        self.active = False
+        self.fault = False
+        self.setZValue(2)
+        self.setAcceptHoverEvents(True)
+        self.setCursor(Qt.CursorShape.PointingHandCursor if drawn.kind == "more"
+                       else Qt.CursorShape.ArrowCursor)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
         return self._rect.adjusted(-3, -3, 3, 3)
@@ -227,7 +234,7 @@ def _paint_scissors(painter: QPainter, at: QPointF) -> None:
     painter.restore()
 
 
-class EdgeLabelItem(QGraphicsItem):
+class EdgeLabelItem(_CentredBox):
     """The label of an edge: its local partial (typeset) and its value at the point.
 
     A separate item drawn above every line (a label belongs on top), which acts for its
@@ -235,23 +242,13 @@ class EdgeLabelItem(QGraphicsItem):
     """
 
     def __init__(self, edge: EdgeItem, block: Block, value_run: Run | None, size: tuple[float, float]):
-        super().__init__()
+        super().__init__(size)
         self.edge_item = edge
         edge.label = self
         self.block = block
         self.value_run = value_run
-        w, h = size
-        self._rect = QRectF(-w / 2.0, -h / 2.0, w, h)
         self.setZValue(1)
         self.setAcceptHoverEvents(True)
-
-    def rect(self) -> QRectF:
-        return QRectF(self._rect)
-
-    def resize(self, size: tuple[float, float]) -> None:
-        self.prepareGeometryChange()
-        w, h = size
-        self._rect = QRectF(-w / 2.0, -h / 2.0, w, h)
 
     def boundingRect(self) -> QRectF:  # noqa: N802 - room for a scissors mark on the border
         return self._rect.adjusted(-2, -10, 2, 2)
