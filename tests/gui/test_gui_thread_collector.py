@@ -93,3 +93,18 @@ def test_a_full_collection_waits_until_enough_has_grown_old(qtbot):
     finally:
         gc.callbacks.remove(record)
         collector.long_lived_total, collector.long_lived_pending = saved
+
+
+def test_a_full_collection_made_elsewhere_restarts_the_count(qtbot):
+    """gc.collect() from anywhere (freeze_long_lived, a test clearing what earlier tests
+    left) walked the oldest generation just now: the next walk waits for new promotions."""
+    collector = installed()
+    saved = collector.long_lived_total, collector.long_lived_pending
+    try:
+        collector.long_lived_total, collector.long_lived_pending = 1_000, 300
+        gc.collect(1)
+        assert collector.long_lived_pending == 300  # a young collection changes nothing
+        gc.collect()
+        assert collector.long_lived_pending == 0 and collector.long_lived_total is None
+    finally:
+        collector.long_lived_total, collector.long_lived_pending = saved
