@@ -62,8 +62,8 @@ class PathTerm:
     nodes: tuple[str, ...]
     factor_names: tuple[str, ...]  # ("∂z/∂x", "dx/dt")
     factors: tuple[sp.Expr, ...]
-    factor_values: tuple[float, ...]
-    product: float
+    factor_values: tuple[float, ...]  # None for a factor that cannot be computed (paths_at_fault)
+    product: float  # None when a factor is
 
     @property
     def edges(self) -> tuple[tuple[str, str], ...]:
@@ -225,11 +225,32 @@ def _check_cut(graph: ChainGraph, cut: Iterable[tuple[str, str]]) -> frozenset[t
     return edges
 
 
+def paths_at_fault(graph: ChainGraph, of: str, wrt: str, evaluation: PointEvaluation, *,
+                   max_paths: int = DEFAULT_MAX_PATHS, cut: Iterable[tuple[str, str]] = ()):
+    """The paths of d(``of``)/d(``wrt``) at a point where something cannot be computed.
+
+    ``evaluation`` is what could be (``NumericError.evaluation``).  Each path keeps the
+    factors known there; a factor that is not, and the product of a path that has one, are
+    None.  Returns (the first ``max_paths`` paths, how many there are).
+    """
+    check_choice(graph, of, wrt)
+    cut = _check_cut(graph, cut)
+    var = graph.variables
+    live = nx.restricted_view(var, [], list(cut)) if cut else var
+    edge_info: dict[tuple[str, str], tuple[str, sp.Expr]] = {}
+    paths = tuple(_path_term(var, nodes, evaluation, edge_info)
+                  for nodes in islice(iter_paths(live, of, wrt), max_paths))
+    return paths, count_paths(live, of, wrt)
+
+
 def _path_term(var: nx.DiGraph, nodes: tuple[str, ...], ev: PointEvaluation,
                edge_info: dict[tuple[str, str], tuple[str, sp.Expr]]) -> PathTerm:
     edges = list(zip(nodes, nodes[1:]))
-    values = tuple(ev.partials[e] for e in edges)
-    product = math.prod(values)
+    values = tuple(ev.partials.get(e) for e in edges)
+    defined = all(v is not None and math.isfinite(v) for v in values)
+    if not defined:
+        values = tuple(v if v is not None and math.isfinite(v) else None for v in values)
+    product = math.prod(values) if defined else None
     infos = []
     for p, c in edges:
         info = edge_info.get((p, c))

@@ -5,7 +5,7 @@ import math
 import pytest
 
 from chainrule_gui.core.chain_graph import build_chain_graph
-from chainrule_gui.core.derivation import derive
+from chainrule_gui.core.derivation import derive, paths_at_fault
 from chainrule_gui.core.diagram_model import build_diagram, fault_marks, partial_numbers
 from chainrule_gui.core.errors import NumericError
 from chainrule_gui.core.program import parse_program
@@ -115,3 +115,20 @@ def test_fault_marks_for_a_slope(view):
     else:
         assert edge.level_edge == ("z", "x")
     assert marks.reason.startswith("the slope of sqrt")
+
+
+def test_paths_at_a_fault_keep_the_factors_that_exist():
+    """The paths are structure; only the factors that need the failing value are missing,
+    and a path's product exists exactly when all its factors do."""
+    graph = build_chain_graph(parse_program("z = x*y + w; x = t^2; y = sqrt(t); w = 3*t"))
+    with pytest.raises(NumericError) as info:
+        graph.evaluate({"t": 0.0})  # dy/dt = 1/(2√t) is infinite at 0; every value exists
+    paths, count = paths_at_fault(graph, "z", "t", info.value.evaluation)
+    by_nodes = {p.nodes: p for p in paths}
+    assert count == 3 and set(by_nodes) == {("z", "x", "t"), ("z", "y", "t"), ("z", "w", "t")}
+    assert by_nodes[("z", "y", "t")].factor_values[1] is None and by_nodes[("z", "y", "t")].product is None
+    assert by_nodes[("z", "x", "t")].factor_values == (0.0, 0.0) and by_nodes[("z", "x", "t")].product == 0.0
+    assert by_nodes[("z", "w", "t")].product == 3.0
+    paths, count = paths_at_fault(graph, "z", "t", info.value.evaluation, max_paths=1,
+                                  cut=[("z", "w")])
+    assert count == 2 and len(paths) == 1

@@ -3,7 +3,7 @@ fails, and nothing of an earlier result lingers."""
 
 import numpy as np
 
-from expression_helpers import show
+from expression_helpers import path_rows, show
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
 LOG_FAULT = "z = log(x - 3) + y; x = t^2; y = sin(t)"  # log(−2) at t = 1; fine for |t| > √3
@@ -153,3 +153,28 @@ def test_an_equation_undefined_at_the_point_shows_no_old_numbers(qtbot, mode):
     assert "log of a negative" in mode.implicit_view.message.text()
     assert [item.name for item in mode.diagram.nodes.values() if item.fault] == ["_F"]
     assert "Implicit tab" in mode.result_panel.notes.text()
+
+
+def test_the_path_list_keeps_the_paths_and_marks_the_factors_it_cannot_compute(qtbot, mode):
+    show(qtbot, mode, LOG_FAULT)
+    rows = path_rows(mode)
+    assert [row[0] for row in rows] == ["z → x → t", "z → y → t"]
+    # ∂z/∂x needs z, which does not exist at t = 1; dx/dt = 2t and dy/dt = cos t do
+    assert rows[0][2] == "— · 2" and rows[1][2] == "— · 0.5403"
+    assert [row[3] for row in rows] == ["—", "—"]
+    total = mode.path_list.total.text()
+    assert total.startswith("2 paths; at this point log of a negative number (log(-2))")
+    assert total.endswith("neither can dz/dt.")
+    move(qtbot, mode, "t", 2.5)  # defined again: numbers and the sum come back
+    assert all("—" not in row[2] for row in path_rows(mode))
+    assert mode.path_list.total.text().startswith("Sum of 2 path products: dz/dt = ")
+
+
+def test_at_an_infinite_slope_only_that_factor_is_missing(qtbot, mode):
+    show(qtbot, mode, SLOPE_FAULT)
+    move(qtbot, mode, "t", 0.0)
+    rows = {row[0]: row for row in path_rows(mode)}
+    assert set(rows) == {"z → x → t", "z → y → t"}
+    assert rows["z → x → t"][2].startswith("—") and rows["z → x → t"][3] == "—"
+    assert "—" not in rows["z → y → t"][2]  # ∂z/∂y = √x = 0 and dy/dt = 1: its product is 0
+    assert rows["z → y → t"][3] == "0"

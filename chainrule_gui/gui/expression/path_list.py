@@ -11,7 +11,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from chainrule_gui.core.chain_graph import display_name
-from chainrule_gui.core.derivation import Derivation, PathTerm
+from chainrule_gui.core.derivation import Derivation, PathTerm, paths_at_fault
+from chainrule_gui.core.errors import ChainRuleError, NumericError
 from chainrule_gui.core.printing import to_text
 from chainrule_gui.core.report import fmt
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
@@ -105,17 +106,21 @@ class PathList(QWidget):
 
     def show_snapshot(self, snapshot: ExplorerSnapshot) -> None:
         d, implicit = snapshot.derivation, snapshot.implicit
+        total = ""
         if implicit is not None:  # on a curve: the paths of ∂F/∂x, then those of ∂F/∂y
             paths = tuple(p for part in (implicit.F_wrt, implicit.F_of) if part is not None for p in part.paths)
+            total = implicit_total_text(implicit)
+        elif d is not None:
+            paths, total = d.paths, total_text(d)
         else:
-            paths = d.paths if d is not None else ()
+            paths, total = fault_paths(snapshot)
         key = (snapshot.text, snapshot.of, snapshot.wrt, snapshot.cut, snapshot.max_paths)
         if key == self._structure_key and [p.nodes for p in self.model.paths] == [p.nodes for p in paths]:
             self.model.update_numbers(paths)
         else:
             self._structure_key = key
             self.model.set_paths(paths)
-        self.total.setText(implicit_total_text(implicit) if implicit is not None else total_text(d))
+        self.total.setText(total)
 
     def show_stale(self, stale: bool) -> None:
         self.view.setEnabled(not stale)
@@ -138,6 +143,29 @@ class PathList(QWidget):
     def _on_selection(self) -> None:
         rows = self.view.selectionModel().selectedRows()
         self.path_selected.emit(self._path(rows[0].row()) if len(rows) == 1 else None)
+
+
+def fault_paths(snapshot: ExplorerSnapshot) -> tuple[tuple[PathTerm, ...], str]:
+    """At a point where something cannot be computed: the paths still exist; list them with
+    the factors known there (— where one is not) and say why there is no total."""
+    error = snapshot.error
+    if not (isinstance(error, NumericError) and error.evaluation is not None and snapshot.of and snapshot.wrt
+            and not snapshot.is_implicit):
+        return (), ""
+    try:
+        paths, count = paths_at_fault(snapshot.graph, snapshot.of, snapshot.wrt, error.evaluation,
+                                      max_paths=snapshot.max_paths, cut=snapshot.cut)
+    except ChainRuleError:
+        return (), ""
+    lhs = f"d{snapshot.of}/d{snapshot.wrt}"
+    if count == 0:
+        return paths, ""
+    listed = f"{count:,} path{'s' if count != 1 else ''}" + (f" (the first {len(paths):,} listed)"
+                                                               if len(paths) < count else "")
+    undefined = any(p.product is None for p in paths)
+    return paths, (f"{listed}; at this point {error.reason}"
+                   + (", so the factors marked — cannot be computed, and neither can " if undefined
+                      else ", so neither can ") + lhs + ".")
 
 
 def total_text(d: Derivation | None) -> str:
