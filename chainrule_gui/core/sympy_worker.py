@@ -19,6 +19,8 @@ import struct
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 #: Memory cap of the child process (bytes) where the platform supports it.
@@ -32,6 +34,15 @@ class SympyTimeout(Exception):
 
 class SympyWorkFailed(Exception):
     """The child raised or died; the message says what happened."""
+
+
+class SympyCancelled(Exception):
+    """The caller no longer wanted the answer (``cancelled()`` said so); the child has been
+    killed so the next call does not wait behind it."""
+
+
+#: How often a waiting call asks its ``cancelled`` predicate.
+CANCEL_POLL_S = 0.1
 
 
 def _simplify(expr):
@@ -145,7 +156,14 @@ class SympyWorker:
         with self._lock:
             self._ensure_started()
 
-    def call(self, task: str, *args: Any, timeout: float = 5.0) -> Any:
+    def call(self, task: str, *args: Any, timeout: float = 5.0,
+             cancelled: Callable[[], bool] | None = None) -> Any:
+        """Run ``task`` in the child and return its answer.
+
+        Raises :class:`SympyTimeout` past ``timeout`` seconds and, when ``cancelled`` is
+        given and turns true while waiting (asked every ``CANCEL_POLL_S``),
+        :class:`SympyCancelled`; either way the child is killed and the next call starts a
+        fresh one."""
         with self._lock:
             self._ensure_started()
             try:
@@ -153,11 +171,20 @@ class SympyWorker:
             except (BrokenPipeError, OSError):
                 self._kill()
                 raise SympyWorkFailed("the SymPy worker stopped unexpectedly") from None
-            try:
-                status, payload = self._answers.get(timeout=timeout)
-            except queue.Empty:
-                self._kill()
-                raise SympyTimeout(f"{task} took longer than {timeout:g} s") from None
+            deadline = time.monotonic() + timeout
+            while True:
+                left = deadline - time.monotonic()
+                try:
+                    status, payload = self._answers.get(
+                        timeout=max(0.0, left if cancelled is None else min(left, CANCEL_POLL_S)))
+                    break
+                except queue.Empty:
+                    if time.monotonic() >= deadline:
+                        self._kill()
+                        raise SympyTimeout(f"{task} took longer than {timeout:g} s") from None
+                    if cancelled is not None and cancelled():
+                        self._kill()
+                        raise SympyCancelled(f"{task} was no longer wanted") from None
             if status == "died":
                 self._kill()
                 raise SympyWorkFailed(payload)

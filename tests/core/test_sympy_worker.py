@@ -40,3 +40,15 @@ def test_a_large_derivative_in_the_child_equals_sympys_own(worker):
     assert there == here  # same symbols (real=True survives the pickle), same tree
     t = graph.program.symbols["t"]
     assert float(there.subs(t, 0.3)) == pytest.approx(float(here.subs(t, 0.3)), rel=1e-12)
+
+
+def test_a_call_no_longer_wanted_is_stopped_and_the_next_one_works(worker):
+    from chainrule_gui.core.sympy_worker import SympyCancelled
+
+    worker.start()
+    wanted_until = time.monotonic() + 0.3
+    start = time.perf_counter()
+    with pytest.raises(SympyCancelled):
+        worker.call("sleep", 30, timeout=60, cancelled=lambda: time.monotonic() > wanted_until)
+    assert time.perf_counter() - start < 10  # not the 30 s the child was asked to sleep
+    assert worker.call("sleep", 0, timeout=30, cancelled=lambda: False) == 0

@@ -1,6 +1,7 @@
 """The Expression mode through its widgets' object names (DESIGN.md contract)."""
 
 import math
+import time
 
 import pytest
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QGraphicsView
@@ -94,6 +95,41 @@ def test_a_large_composition_is_shown_before_sympy_has_differentiated_it(qtbot, 
         qtbot.waitUntil(lambda: not mode.snapshot.symbolic_pending, timeout=60000)
     assert mode.snapshot.derivation.agreement["symbolic"] is True
     assert mode.snapshot.graph is first.graph  # numbers refreshed, structure kept
+
+
+def test_a_stale_large_derivative_is_stopped_not_waited_behind(qtbot, mode, monkeypatch):
+    """SymPy's child takes one derivative at a time.  When the text changes while it is still
+    busy with the old one (here made to take 30 s), it is stopped after a second, and the
+    new text's SymPy column does not wait for the old one's time limit (20 s)."""
+    from chainrule_gui.core import sympy_worker
+
+    real = sympy_worker.derivative_worker
+    asked = []
+
+    class FirstOneHangs:
+        def call(self, task, *args, **kwargs):
+            asked.append(task)
+            if len(asked) == 1:  # the first text's derivative: the child sleeps instead
+                return real().call("sleep", 30, **kwargs)
+            return real().call(task, *args, **kwargs)
+
+    monkeypatch.setattr(sympy_worker, "derivative_worker", FirstOneHangs)
+
+    def large(first):
+        lines = [f"x0 = {first}"]
+        for i in range(1, 7):
+            lines += [f"a{i} = sin(x{i-1})", f"b{i} = cos(x{i-1})", f"x{i} = a{i}*b{i} + a{i}"]
+        return "\n".join(lines)
+
+    stale, current = large("t"), large("2*t")
+    mode.set_text(stale)
+    qtbot.waitUntil(lambda: asked == ["diff"], timeout=20000)  # the child is busy with it
+    started = time.perf_counter()
+    show(qtbot, mode, current)
+    qtbot.waitUntil(lambda: not mode.snapshot.symbolic_pending, timeout=15000)
+    assert time.perf_counter() - started < 15
+    assert mode.snapshot.text == current and mode.snapshot.derivation.agreement["symbolic"] is True
+    assert asked == ["diff", "diff"]
 
 
 def test_recolouring_new_names_is_not_an_edit(qtbot, mode):

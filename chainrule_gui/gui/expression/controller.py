@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
@@ -37,6 +38,10 @@ INLINE_SYMBOLIC_OPS = 400
 DEFERRED_DIFF_TIMEOUT_S = 20.0
 #: In the symbolic cache: SymPy was asked and gave no answer (too slow, or failed).
 SYMPY_GAVE_UP = object()
+#: A large derivative still being computed for a text no longer on screen is stopped after
+#: this long (about what starting a fresh SymPy child costs), so the next one does not
+#: queue behind it for up to DEFERRED_DIFF_TIMEOUT_S.
+STALE_DIFF_GRACE_S = 1.0
 SIMPLIFY_TIMEOUT_S = 4.0
 log = logging.getLogger(__name__)
 
@@ -237,14 +242,32 @@ class ExpressionController(QObject):
         the SymPy column says "not computed"; the other four methods still check."""
         if request != self._latest_request or self._closed:
             return
-        from chainrule_gui.core.sympy_worker import SympyTimeout, SympyWorkFailed, derivative_worker
+        from chainrule_gui.core.sympy_worker import (
+            SympyCancelled,
+            SympyTimeout,
+            SympyWorkFailed,
+            derivative_worker,
+        )
+
+        started = time.monotonic()
+
+        def unwanted() -> bool:
+            # Stale (the text changed) and already as long in the child as a fresh child
+            # takes to start: waiting longer could cost up to the time limit; stopping it
+            # costs at most the same again.
+            return ((request != self._latest_request or self._closed)
+                    and time.monotonic() - started >= STALE_DIFF_GRACE_S)
 
         def in_child(expr, symbol, order):
-            return derivative_worker().call("diff", expr, symbol, order, timeout=DEFERRED_DIFF_TIMEOUT_S)
+            return derivative_worker().call("diff", expr, symbol, order, timeout=DEFERRED_DIFF_TIMEOUT_S,
+                                            cancelled=unwanted)
 
         key = (text, of, wrt, cut)
         try:
             expr, _note = symbolic_derivative(graph, of, wrt, cut, differentiate=in_child)
+        except SympyCancelled:
+            log.info("a stale derivative was stopped in SymPy's child process")
+            return  # nothing stored: that text's derivative is asked for again if it comes back
         except (SympyTimeout, SympyWorkFailed) as exc:
             log.info("SymPy's derivative given up: %s", exc)
             expr = SYMPY_GAVE_UP
