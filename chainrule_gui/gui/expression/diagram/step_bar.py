@@ -83,7 +83,7 @@ class StepThroughBar(QWidget):
         self.speed.setToolTip("Playing speed in steps per second")
         self.speed.valueChanged.connect(self._set_speed)
         self.speed_label = QLabel()
-        self.speed_label.setToolTip("Steps per second")
+        self.speed_label.setToolTip("Playing speed in steps per second")
         self.counter = QLabel(objectName="stepCounter")
         self.caption = QLabel(objectName="stepCaption")
         self.caption.setWordWrap(True)
@@ -105,8 +105,7 @@ class StepThroughBar(QWidget):
         controls.addActions([self.restart_action, self.back_action, self.play_action, self.forward_action,
                              self.end_action, self.stop_action])
         controls.addWidget(self.counter)
-        controls.addSeparator()
-        controls.addWidget(QLabel(" Speed "))
+        controls.addSeparator()  # the slider and its "2/s" say what they are (and the tooltips)
         controls.addWidget(self.speed)
         controls.addWidget(self.speed_label)
         for action in controls.actions():
