@@ -253,7 +253,7 @@ def latency_rows(seconds: float, runs: int) -> list[Row]:
     p95 = max(r["p95"] for r in results)
     worst = max(r["max"] for r in results)
     steps = sum(r["steps"] for r in results) / sum(r["seconds"] for r in results)
-    return [("Event loop while training at full speed (10 ms heartbeat timer, GUI thread)",
+    return [("Event loop while training at full speed (10 ms heartbeat timer, GUI thread; cycles collected there)",
              f"{runs} × {seconds:.0f} s, {sum(r['beats'] for r in results):,} beats",
              f"p50 {max(r['p50'] for r in results):.1f} ms, p95 {p95:.1f} ms late (limit 50); "
              f"training {steps:,.0f} steps/s", f"max {worst:.0f} ms late (limit 250)")]
