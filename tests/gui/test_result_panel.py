@@ -135,6 +135,34 @@ def test_too_slow_to_simplify_keeps_the_unsimplified_form(qtbot, mode, monkeypat
     assert mode.result_panel.formula_view.latex == r"\frac{dz}{dt} = " + to_latex(snapshot.derivation.derivative_expr)
 
 
+def test_a_stale_simplification_is_stopped_not_waited_behind(qtbot, mode, monkeypatch):
+    """SymPy's simplifying child takes one request at a time.  When the text changes while it
+    is still busy (here made to take a minute), it is stopped after a second and the new
+    text is simplified next, not after the old one's time limit."""
+    from chainrule_gui.core import sympy_worker
+    from chainrule_gui.gui.expression import controller as controller_module
+
+    monkeypatch.setattr(controller_module, "SIMPLIFY_TIMEOUT_S", 60.0)
+    real = sympy_worker.default_worker
+    asked = []
+
+    class FirstOneHangs:
+        def call(self, task, *args, **kwargs):
+            asked.append(task)
+            if len(asked) == 1:
+                return real().call("sleep", 60, **kwargs)
+            return real().call(task, *args, **kwargs)
+
+    monkeypatch.setattr(sympy_worker, "default_worker", FirstOneHangs)
+    status = mode.result_panel.simplify_status
+    show(qtbot, mode, SEED)
+    qtbot.waitUntil(lambda: asked == ["simplify"], timeout=10000)
+    show(qtbot, mode, "z = sin(t)^2 + cos(t)^2")
+    qtbot.waitUntil(lambda: status.text() == "simplified", timeout=20000)
+    assert mode.result_panel.formula_view.text == "dz/dt = 0"
+    assert asked == ["simplify", "simplify"]
+
+
 def test_tab_shortcuts_bring_views_forward(qtbot, mode):
     show(qtbot, mode, SEED)
     for action in mode.view_tab_actions:

@@ -38,9 +38,10 @@ INLINE_SYMBOLIC_OPS = 400
 DEFERRED_DIFF_TIMEOUT_S = 20.0
 #: In the symbolic cache: SymPy was asked and gave no answer (too slow, or failed).
 SYMPY_GAVE_UP = object()
-#: A large derivative still being computed for a text no longer on screen is stopped after
-#: this long (about what starting a fresh SymPy child costs), so the next one does not
-#: queue behind it for up to DEFERRED_DIFF_TIMEOUT_S.
+#: A large derivative or a simplification still being computed for a text no longer on
+#: screen is stopped after this long (about what starting a fresh SymPy child costs), so
+#: the next one does not queue behind it for up to DEFERRED_DIFF_TIMEOUT_S (or
+#: SIMPLIFY_TIMEOUT_S).
 STALE_DIFF_GRACE_S = 1.0
 SIMPLIFY_TIMEOUT_S = 4.0
 log = logging.getLogger(__name__)
@@ -411,12 +412,26 @@ class ExpressionController(QObject):
         self._simplify_wanted = key
 
         def work():
-            from chainrule_gui.core.sympy_worker import SympyTimeout, SympyWorkFailed, default_worker
+            from chainrule_gui.core.sympy_worker import (
+                SympyCancelled,
+                SympyTimeout,
+                SympyWorkFailed,
+                default_worker,
+            )
 
             if self._closed or self._simplify_wanted != key:
                 return  # superseded, or the window closed: do not queue for the shared worker
+            started = time.monotonic()
+
+            def unwanted() -> bool:  # as for a stale large derivative (STALE_DIFF_GRACE_S)
+                return ((self._closed or self._simplify_wanted != key)
+                        and time.monotonic() - started >= STALE_DIFF_GRACE_S)
+
             try:
-                result = Simplified(key, default_worker().call("simplify", expr, timeout=SIMPLIFY_TIMEOUT_S), "ok")
+                result = Simplified(key, default_worker().call("simplify", expr, timeout=SIMPLIFY_TIMEOUT_S,
+                                                               cancelled=unwanted), "ok")
+            except SympyCancelled:
+                return  # the view waits for a newer simplification, not this one
             except SympyTimeout:
                 result = Simplified(key, None, "timeout")
             except SympyWorkFailed:
