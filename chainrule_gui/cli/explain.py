@@ -78,7 +78,7 @@ def explain(args: argparse.Namespace) -> str:
     inputs = _names(args.wrt) or [_default_input(graph, outputs)]
     cut = _parse_cut(args.cut)
     if args.order == 2:
-        return _explain_second(args, graph, outputs, inputs, point)
+        return _explain_second(args, graph, outputs, inputs, point, cut)
     if len(outputs) == 1 and len(inputs) == 1:
         return _explain_first(args, graph, outputs[0], inputs[0], point, cut)
     return _explain_jacobian(args, graph, outputs, inputs, point, cut)
@@ -227,7 +227,7 @@ def _jacobian_latex(j) -> str:
     return (r"\[ J_h = J_f J_g = " + mat(j.J_f) + mat(j.J_g) + " = " + mat(j.J_h) + r" \]" + "\n")
 
 
-def _explain_second(args, graph, outputs, inputs, point) -> str:
+def _explain_second(args, graph, outputs, inputs, point, cut) -> str:
     from chainrule_gui.core import report
     from chainrule_gui.core.derivation import derive
     from chainrule_gui.core.latex import second_latex
@@ -236,10 +236,10 @@ def _explain_second(args, graph, outputs, inputs, point) -> str:
     if len(outputs) != 1:
         raise ChoiceError("--order 2 needs a single output (--of); a Hessian is of a scalar")
     of = outputs[0]
-    second = derive_second(graph, of, inputs[0], point)
-    h = hessian(graph, of, inputs, point) if len(inputs) > 1 else None
+    second = derive_second(graph, of, inputs[0], point, cut=cut)
+    h = hessian(graph, of, inputs, point, cut=cut) if len(inputs) > 1 else None
     if args.json:
-        first = derive(graph, of, inputs[0], point, max_paths=args.max_paths)
+        first = derive(graph, of, inputs[0], point, max_paths=args.max_paths, cut=cut)
         obj = report.derivation_json(first)
         simplified = _simplified(args, second.second_expr)
         best = simplified if simplified is not None else second.second_expr
@@ -264,6 +264,8 @@ def _explain_second(args, graph, outputs, inputs, point) -> str:
     if args.latex:
         return second_latex(graph, second)
     text = report.second_text(graph, second)
+    if cut:
+        text += "\ncut edges (values held fixed): " + ", ".join(f"{p} → {c}" for p, c in cut)
     return text + ("\n" + report.hessian_text(h) if h is not None else "")
 
 

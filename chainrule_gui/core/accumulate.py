@@ -161,13 +161,15 @@ def _local(node: str, data: dict, values: Mapping[str, float]):
 
 
 def taylor_sweep(
-    operations: nx.DiGraph, values: Mapping[str, float], direction: Mapping[str, float]
+    operations: nx.DiGraph, values: Mapping[str, float], direction: Mapping[str, float],
+    cut: frozenset[tuple[str, str]] = frozenset(),
 ) -> tuple[dict[str, float], dict[str, float]]:
     """First and second directional derivatives of every node (truncated Taylor mode).
 
     With tangents t_i and second tangents s_i of a node's arguments:
     ``t = Σ_i g_i t_i`` and ``s = Σ_i g_i s_i + Σ_ij H_ij t_i t_j`` where g and H are the
-    node's own first and second partials.
+    node's own first and second partials.  Across an edge in ``cut`` (user, operand) the
+    user sees the operand as a constant: neither tangent passes.
     """
     first: dict[str, float] = {}
     second: dict[str, float] = {}
@@ -178,13 +180,18 @@ def taylor_sweep(
             second[node] = 0.0
             continue
         args = data["args"]
-        ts = [first[a] for a in args]
+        if cut:
+            ts = [0.0 if (node, a) in cut else first[a] for a in args]
+            ss = [0.0 if (node, a) in cut else second[a] for a in args]
+        else:
+            ts = [first[a] for a in args]
+            ss = [second[a] for a in args]
         if not any(ts):
             first[node] = second[node] = 0.0
             continue
         _, g, h = _local(node, data, values)
         t = sum(gi * ti for gi, ti in zip(g, ts, strict=True) if ti)
-        s = sum(gi * second[a] for gi, a in zip(g, args, strict=True) if second[a])
+        s = sum(gi * si for gi, si in zip(g, ss, strict=True) if si)
         for i, ti in enumerate(ts):
             for j, tj in enumerate(ts):
                 if ti and tj:
@@ -194,14 +201,16 @@ def taylor_sweep(
 
 
 def hessian_vector_sweep(
-    operations: nx.DiGraph, values: Mapping[str, float], output: str, direction: Mapping[str, float]
+    operations: nx.DiGraph, values: Mapping[str, float], output: str, direction: Mapping[str, float],
+    cut: frozenset[tuple[str, str]] = frozenset(),
 ) -> tuple[dict[str, float], dict[str, float]]:
     """Forward-over-reverse: the gradient of ``output`` and its derivative along ``direction``.
 
     Returns ``(adjoint, adjoint_tangent)``; at an input x, ``adjoint[x]`` is ∂out/∂x and
-    ``adjoint_tangent[x]`` is (H·direction)_x.
+    ``adjoint_tangent[x]`` is (H·direction)_x.  Edges in ``cut`` pass neither adjoints
+    nor tangents (the user sees a constant).
     """
-    tangent, _ = taylor_sweep(operations, values, direction)
+    tangent, _ = taylor_sweep(operations, values, direction, cut)
     adjoint = {node: 0.0 for node in operations}
     dadjoint = {node: 0.0 for node in operations}
     adjoint[output] = 1.0
@@ -211,8 +220,11 @@ def hessian_vector_sweep(
         if (a == 0.0 and da == 0.0) or data["kind"] in ("input", "const"):
             continue
         args, g, h = _local(node, data, values)
+        seen = [0.0 if (node, aj) in cut else tangent[aj] for aj in args] if cut else [tangent[aj] for aj in args]
         for i, child in enumerate(args):
+            if cut and (node, child) in cut:
+                continue
             adjoint[child] += a * g[i]
-            curvature = sum(h[i][j] * tangent[aj] for j, aj in enumerate(args) if tangent[aj])
+            curvature = sum(h[i][j] * tj for j, tj in enumerate(seen) if tj)
             dadjoint[child] += da * g[i] + (a * curvature if curvature else 0.0)
     return adjoint, dadjoint

@@ -140,7 +140,7 @@ def derive(
     thread and reuses it while sliders move.  ``symbolic=False`` skips that method.
     """
     check_choice(graph, of, wrt)
-    cut = _check_cut(graph, cut)
+    cut = check_cut(graph, cut)
     ev = evaluation if evaluation is not None else graph.evaluate(point)
     notes: list[str] = list(ev.kinks)
     var = graph.variables
@@ -216,7 +216,7 @@ def derive(
     )
 
 
-def _check_cut(graph: ChainGraph, cut: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+def check_cut(graph: ChainGraph, cut: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
     edges = frozenset(tuple(e) for e in cut)
     for parent, child in edges:
         if not graph.variables.has_edge(parent, child):
@@ -234,7 +234,7 @@ def paths_at_fault(graph: ChainGraph, of: str, wrt: str, evaluation: PointEvalua
     None.  Returns (the first ``max_paths`` paths, how many there are).
     """
     check_choice(graph, of, wrt)
-    cut = _check_cut(graph, cut)
+    cut = check_cut(graph, cut)
     var = graph.variables
     live = nx.restricted_view(var, [], list(cut)) if cut else var
     edge_info: dict[tuple[str, str], tuple[str, sp.Expr]] = {}

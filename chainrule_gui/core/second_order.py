@@ -13,7 +13,7 @@ forward), SymPy's second derivative, and a second central difference.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +24,9 @@ from chainrule_gui.core.chain_graph import ChainGraph, PointEvaluation
 from chainrule_gui.core.derivation import (
     METHOD_NAMES,
     check_choice,
+    check_cut,
     composed_checked,
+    composed_with_cut,
     symbolic_derivative,
 )
 from chainrule_gui.core.errors import ChainRuleError
@@ -74,23 +76,30 @@ def _d(name: str, single: bool, order: int = 1) -> str:
 
 
 def derive_second(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, float],
-                  *, symbolic: bool = True, evaluation: PointEvaluation | None = None) -> SecondDerivation:
+                  *, symbolic: bool = True, evaluation: PointEvaluation | None = None,
+                  cut: Iterable[tuple[str, str]] = ()) -> SecondDerivation:
+    """d²(of)/d(wrt)² by the second-order chain rule and four checks.  Cut edges
+    (stop-gradient) hold their child's value fixed, as in :func:`derivation.derive`."""
     check_choice(graph, of, wrt)
+    cut = check_cut(graph, cut)
     ev = evaluation if evaluation is not None else graph.evaluate(point)
     notes = list(ev.kinks)
     ops = graph.operations
-    first, second = taylor_sweep(ops, ev.op_values, {wrt: 1.0})
-    adjoint, hv = hessian_vector_sweep(ops, ev.op_values, of, {wrt: 1.0})
+    op_cut = graph.operation_edges_of(cut)
+    first, second = taylor_sweep(ops, ev.op_values, {wrt: 1.0}, op_cut)
+    adjoint, hv = hessian_vector_sweep(ops, ev.op_values, of, {wrt: 1.0}, op_cut)
+    frozen = {edge: ev.op_values[edge[1]] for edge in op_cut}
 
     program = graph.program
     outer_expr = program.definitions[of].sym
     deps = list(graph.variables.successors(of))
     single = len(deps) == 1
+    live = [u for u in deps if (of, u) not in cut]  # what of sees move
     values = {program.symbols[n]: v for n, v in ev.values.items() if n in program.symbols}
     terms: list[ChainTerm] = []
     inner = {u: (first[u], second[u]) for u in deps}
-    for i, u in enumerate(deps):
-        for v in deps[i:]:
+    for i, u in enumerate(live):
+        for v in live[i:]:
             if wrt not in graph.inputs_of(u) or wrt not in graph.inputs_of(v):
                 continue
             outer = sp.diff(outer_expr, program.symbols[u], program.symbols[v])
@@ -110,7 +119,7 @@ def derive_second(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, floa
             outer_value = evaluate_sympy(outer, values, label_outer)
             terms.append(ChainTerm(label_outer + inner_label, outer, outer_value, inner_value,
                                    factor * outer_value * inner_value))
-    for u in deps:
+    for u in live:
         if u == wrt or wrt not in graph.inputs_of(u):
             continue
         outer = sp.diff(outer_expr, program.symbols[u])
@@ -127,7 +136,7 @@ def derive_second(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, floa
     }
     expr = None
     if symbolic:
-        expr, note = symbolic_derivative(graph, of, wrt, order=2)
+        expr, note = symbolic_derivative(graph, of, wrt, cut, order=2)
         if note:
             notes.append(note)
         if expr is not None:
@@ -138,7 +147,7 @@ def derive_second(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, floa
                 notes.append(f"SymPy's second derivative could not be evaluated here: {exc}")
 
     def f(x: float) -> float:
-        return graph.forward_values({**ev.point, wrt: x})[of]
+        return graph.forward_values({**ev.point, wrt: x}, frozen)[of]
 
     fd = None
     try:
@@ -182,23 +191,27 @@ class HessianResult:
 
 
 def hessian(graph: ChainGraph, of: str, wrt: Sequence[str], point: Mapping[str, float],
-            *, symbolic: bool = True) -> HessianResult:
+            *, symbolic: bool = True, cut: Iterable[tuple[str, str]] = ()) -> HessianResult:
+    """The Hessian of ``of`` over the inputs ``wrt``; cut edges hold their child fixed."""
     for name in wrt:
         check_choice(graph, of, name)
+    cut = check_cut(graph, cut)
     ev = graph.evaluate(point)
     ops = graph.operations
+    op_cut = graph.operation_edges_of(cut)
+    frozen = {edge: ev.op_values[edge[1]] for edge in op_cut}
     n = len(wrt)
     reverse = np.zeros((n, n))
     for j, xj in enumerate(wrt):
-        _, hv = hessian_vector_sweep(ops, ev.op_values, of, {xj: 1.0})
+        _, hv = hessian_vector_sweep(ops, ev.op_values, of, {xj: 1.0}, op_cut)
         reverse[:, j] = [hv[xi] for xi in wrt]
     # Taylor mode gives second directional derivatives; polarization recovers H_ij.
     taylor = np.zeros((n, n))
-    diag = [taylor_sweep(ops, ev.op_values, {x: 1.0})[1][of] for x in wrt]
+    diag = [taylor_sweep(ops, ev.op_values, {x: 1.0}, op_cut)[1][of] for x in wrt]
     for i in range(n):
         taylor[i, i] = diag[i]
         for j in range(i + 1, n):
-            both = taylor_sweep(ops, ev.op_values, {wrt[i]: 1.0, wrt[j]: 1.0})[1][of]
+            both = taylor_sweep(ops, ev.op_values, {wrt[i]: 1.0, wrt[j]: 1.0}, op_cut)[1][of]
             taylor[i, j] = taylor[j, i] = (both - diag[i] - diag[j]) / 2.0
     notes = list(ev.kinks)
     exprs = None
@@ -208,14 +221,15 @@ def hessian(graph: ChainGraph, of: str, wrt: Sequence[str], point: Mapping[str, 
         if note:
             notes.append(note)
         else:
+            expr, meaning = composed_with_cut(graph, of, cut)
             symbols = [graph.program.symbols[x] for x in wrt]
-            exprs = tuple(tuple(sp.diff(expr, a, b) for b in symbols) for a in symbols)
+            exprs = tuple(tuple(sp.diff(expr, a, b).xreplace(meaning) for b in symbols) for a in symbols)
             inputs = {graph.program.symbols[x]: ev.point[x] for x in graph.inputs}
             try:
                 sym_matrix = np.array([[evaluate_sympy(e, inputs) for e in row] for row in exprs])
             except ChainRuleError as exc:
                 notes.append(f"SymPy's Hessian could not be evaluated here: {exc}")
-    fd = _hessian_fd(graph, of, wrt, ev.point)
+    fd = _hessian_fd(graph, of, wrt, ev.point, frozen)
     scale = max(1e-300, float(np.max(np.abs(reverse))) if n else 0.0)
     fd_tol = _fd_tolerance(graph, of, wrt, ev.point) + 1e-6 * scale
     agreement = {
@@ -232,12 +246,12 @@ def hessian(graph: ChainGraph, of: str, wrt: Sequence[str], point: Mapping[str, 
                          agreement, symmetric, exprs, tuple(notes))
 
 
-def _hessian_fd(graph, of, wrt, point) -> np.ndarray:
+def _hessian_fd(graph, of, wrt, point, frozen=None) -> np.ndarray:
     n = len(wrt)
     out = np.zeros((n, n))
 
     def f(shift: dict[str, float]) -> float:
-        return graph.forward_values({**point, **{k: point[k] + v for k, v in shift.items()}})[of]
+        return graph.forward_values({**point, **{k: point[k] + v for k, v in shift.items()}}, frozen)[of]
 
     hs = [EPSILON**0.25 * max(1.0, abs(point[x])) for x in wrt]
     f0 = f({})

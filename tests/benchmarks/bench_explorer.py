@@ -48,6 +48,7 @@ def percentile(values, q):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=25)
+    parser.add_argument("--only", metavar="KEY", help="one example (its key, e.g. deep-diamonds) and nothing else")
     args = parser.parse_args()
 
     from PySide6.QtCore import QStandardPaths
@@ -94,6 +95,10 @@ def main() -> None:
     rows = []
     pooled: dict[str, list[float]] = {"back to back": [], "paused": []}
     cases = [(e.key, e.text) for e in EXAMPLES] + [("300 operations", big_expression())]
+    if args.only:
+        cases = [case for case in cases if case[0] == args.only]
+        if not cases:
+            parser.error(f"no example {args.only!r}; the keys: {', '.join(e.key for e in EXAMPLES)}")
     for name, text in cases:
         times = [time_text(f"{text}\n# edit {i}") for i in range(args.repeats)]
         # A person's edits reach the explorer at least the typing debounce apart.
@@ -103,6 +108,10 @@ def main() -> None:
             pooled["paused"] += paused
         rows.append((name, statistics.median(times), percentile(times, 0.95), max(times),
                      statistics.median(paused), percentile(paused, 0.95)))
+    if args.only:
+        print_rows(rows, pooled, DEBOUNCE_MS, None)
+        mode.shutdown()
+        return
     # Typing in a big text: one definition changes per keystroke, the rest is unchanged.
     base = big_expression()
     times = [time_text(base.replace("sin(x*y + 1)", f"sin(x*y + 1.{i + 1})")) for i in range(args.repeats)]
@@ -125,7 +134,12 @@ def main() -> None:
         wait_for(before + 1)
         slider.append((shown[-1] - start) * 1000)
 
-    print(f"{'':<36}{'back to back':>30}{f'after {DEBOUNCE_MS} ms':>20}")
+    print_rows(rows, pooled, DEBOUNCE_MS, slider)
+    mode.shutdown()
+
+
+def print_rows(rows, pooled, debounce_ms, slider) -> None:
+    print(f"{'':<36}{'back to back':>30}{f'after {debounce_ms} ms':>20}")
     print(f"{'text change → all panels drawn':<36}{'median':>10}{'p95':>10}{'max':>10}{'median':>10}{'p95':>10}  (ms)")
     for name, median, p95, worst, p_median, p_p95 in rows:
         print(f"{name:<36}{median:>10.1f}{p95:>10.1f}{worst:>10.1f}{p_median:>10.1f}{p_p95:>10.1f}")
@@ -135,9 +149,9 @@ def main() -> None:
     b2b, calm = pooled["back to back"], pooled["paused"]
     print(f"{'examples: all edits pooled':<36}{statistics.median(b2b):>10.1f}{percentile(b2b, 0.95):>10.1f}"
           f"{max(b2b):>10.1f}{statistics.median(calm):>10.1f}{percentile(calm, 0.95):>10.1f}")
-    print(f"{'slider move → all panels drawn':<40}{statistics.median(slider):>10.1f}"
-          f"{percentile(slider, 0.95):>10.1f}{max(slider):>10.1f}")
-    mode.shutdown()
+    if slider:
+        print(f"{'slider move → all panels drawn':<40}{statistics.median(slider):>10.1f}"
+              f"{percentile(slider, 0.95):>10.1f}{max(slider):>10.1f}")
 
 
 if __name__ == "__main__":

@@ -101,6 +101,18 @@ def test_cut_edge(capsys):
     assert obj["path_count"] == 1 and obj["cut"] == [["z", "y"]] and obj["agree"]
 
 
+def test_cut_edge_at_second_order(capsys):
+    """--cut holds the value fixed at second order too: the same as the composition with y
+    replaced by the number it was at t = 1 (e), and every method agrees."""
+    obj = explain_json(capsys, SEED, "--at", "t=1", "--cut", "z:y", "--order", "2")
+    frozen = explain_json(capsys, f"z = x^2 + sin(x*{math.e!r}); x = t^2", "--at", "t=1", "--order", "2")
+    assert obj["agree"] and obj["cut"] == [["z", "y"]]
+    assert math.isclose(obj["derivative"], frozen["derivative"], rel_tol=1e-9)
+    assert [t["value"] for t in obj["terms"]] == pytest.approx([t["value"] for t in frozen["terms"]])
+    whole = explain_json(capsys, SEED, "--at", "t=1", "--order", "2")
+    assert not math.isclose(obj["derivative"], whole["derivative"], rel_tol=1e-3)
+
+
 @pytest.mark.parametrize("argv, words", [
     (["explain", "z = sinn(x)", "--at", "x=1"], "1:5: unknown function 'sinn'; did you mean sin?"),
     (["explain", SEED], "missing: t"),

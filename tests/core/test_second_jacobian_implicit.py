@@ -105,3 +105,35 @@ def test_vertical_tangent_is_refused():
 def test_project_to_curve():
     y = project_to_curve(graph("x^2 + y^2 = 1"), "y", {"x": 0.6, "y": 0.5})
     assert math.isclose(y, 0.8)
+
+
+@pytest.mark.parametrize("text, of, wrt, point, cut", [
+    ("z = x*y; x = t^2; y = sin(t)", "z", "t", {"t": 0.7}, [("z", "y")]),
+    ("z = x^2 + sin(x*y); x = t^2; y = e^t", "z", "t", {"t": 0.5}, [("z", "x")]),
+    ("z = x^2 + sin(x*y); x = t^2; y = e^t", "z", "t", {"t": 0.5}, [("y", "t")]),
+    ("w = u*exp(v) + u^2; u = a*a + s; v = s^2; s = sin(a)", "w", "a", {"a": 0.4}, [("u", "s"), ("v", "s")]),
+])
+def test_second_derivatives_with_cut_edges_agree_and_differ_from_the_whole_graph(text, of, wrt, point, cut):
+    """A cut edge holds its child's value fixed (stop-gradient), at second order too: the
+    chain-rule terms, forward-over-reverse, Taylor mode, SymPy (frozen symbols) and a second
+    difference (frozen values) all agree, on a different number than the uncut graph's."""
+    g = graph(text)
+    whole = derive_second(g, of, wrt, point)
+    d = derive_second(g, of, wrt, point, cut=cut)
+    assert d.agree and all(v is not None for v in d.methods.values()), (d.methods, d.notes)
+    assert d.second != pytest.approx(whole.second)
+    h = hessian(g, of, [wrt], point, cut=cut)
+    assert h.agree and h.matrix[0, 0] == pytest.approx(d.second, rel=1e-9)
+
+
+def test_a_cut_hessian_is_the_hessian_of_the_frozen_function():
+    g = graph("z = x^2*y + exp(x*y); x = a*b; y = a + sin(b)")
+    point = {"a": 0.3, "b": 0.8}
+    h = hessian(g, "z", ["a", "b"], point, cut=[("z", "y")])
+    y0 = point["a"] + math.sin(point["b"])
+    frozen = graph(f"z = x^2*{y0!r} + exp(x*{y0!r}); x = a*b")  # y as the number it was
+    expected = hessian(frozen, "z", ["a", "b"], point).matrix
+    np.testing.assert_allclose(h.matrix, expected, rtol=1e-9)
+    assert h.agree and h.symmetric
+    with pytest.raises(ChoiceError):
+        hessian(g, "z", ["a"], point, cut=[("z", "b")])  # z does not use b directly

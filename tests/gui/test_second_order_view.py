@@ -62,3 +62,25 @@ def test_an_equation_gets_a_message(qtbot, mode):
     show(qtbot, mode, "x^2 + y^2 = 1")
     mode.bottom_tabs.setCurrentWidget(mode.second_order_view)
     assert "Second derivatives need" in mode.second_order_view.message.text()
+
+
+def test_a_cut_edge_holds_its_value_in_second_derivatives_too(qtbot, mode):
+    """z = x·y with y cut: y is a constant to z, so d²z/dt² = y·x'' = 2·sin t (not the
+    whole graph's −t²·sin t + 4t·cos t + 2·sin t), by every method."""
+    show(qtbot, mode, "z = x*y\nx = t^2\ny = sin(t)")
+    mode.controller.set_value("t", 0.7)
+    qtbot.waitUntil(lambda: mode.snapshot.point["t"] == 0.7, timeout=5000)
+    view = mode.second_order_view
+    t = 0.7
+    assert view.second.second == pytest.approx(-t * t * math.sin(t) + 4 * t * math.cos(t) + 2 * math.sin(t))
+    assert not view.message.isVisible()
+    mode.controller.set_cut([("z", "y")])
+    qtbot.waitUntil(lambda: mode.snapshot.cut == frozenset({("z", "y")}), timeout=5000)
+    d = view.second
+    assert d.second == pytest.approx(2 * math.sin(t))
+    assert [view.terms.item(r, 0).text() for r in range(view.terms.rowCount())] == ["∂z/∂x · d²x/dt²"]
+    assert view.message.isVisible() and "z → y" in view.message.text()
+    qtbot.waitUntil(lambda: view.symbolic_second is not None, timeout=20000)
+    assert view.second_checks.text().count("✓") == 5
+    view.pages.setCurrentIndex(1)  # the Hessian (of the one input) agrees
+    assert view.hessian_panel.table.matrix[0, 0] == pytest.approx(2 * math.sin(t))

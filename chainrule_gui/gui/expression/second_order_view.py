@@ -180,22 +180,24 @@ class SecondOrderView(LazyView):
         chosen = tuple(n for n in self._hessian_choice if n in candidates) or tuple(candidates)
         self.hessian_inputs.set_names(candidates, chosen)
         try:
-            second = derive_second(graph, of, wrt, snapshot.point, symbolic=False)
+            second = derive_second(graph, of, wrt, snapshot.point, symbolic=False, cut=snapshot.cut)
         except ChainRuleError as exc:
             self._clear(str(exc))
             return
         try:
-            hess = hessian(graph, of, chosen, snapshot.point, symbolic=False) if chosen else None
+            hess = hessian(graph, of, chosen, snapshot.point, symbolic=False, cut=snapshot.cut) if chosen else None
             hessian_error = None
         except ChainRuleError as exc:
             hess, hessian_error = None, str(exc)
         self.second, self.hessian = second, hess
-        key = (snapshot.text, of, wrt, chosen, tuple(sorted(snapshot.point.items())))
+        key = (snapshot.text, of, wrt, chosen, tuple(sorted(snapshot.point.items())), snapshot.cut)
         if key != self.symbolic_key:
             self.symbolic_key = key
             self.symbolic_second = self.symbolic_hessian = None
-            self.job.submit(key, _symbolic_parts, graph, of, wrt, chosen, dict(snapshot.point))
-        self.message.setText("Cut edges are ignored here: second derivatives use the whole graph."
+            self.job.submit(key, _symbolic_parts, graph, of, wrt, chosen, dict(snapshot.point), snapshot.cut)
+        cut = ", ".join(f"{p} → {c}" for p, c in sorted(snapshot.cut))
+        self.message.setText(f"With the cut edge{'s' if len(snapshot.cut) > 1 else ''} {cut}: each holds its "
+                             "value fixed here too (stop-gradient), so its terms are gone."
                              if snapshot.cut else "")
         self.message.setVisible(bool(snapshot.cut))
         deps = list(graph.variables.successors(of))
@@ -302,8 +304,8 @@ class SecondOrderView(LazyView):
         self.job.shutdown()
 
 
-def _symbolic_parts(graph, of, wrt, inputs, point):
+def _symbolic_parts(graph, of, wrt, inputs, point, cut=frozenset()):
     """Runs on the background thread: SymPy's second derivative and Hessian."""
-    second = derive_second(graph, of, wrt, point, symbolic=True)
-    hess = hessian(graph, of, inputs, point, symbolic=True) if inputs else None
+    second = derive_second(graph, of, wrt, point, symbolic=True, cut=cut)
+    hess = hessian(graph, of, inputs, point, symbolic=True, cut=cut) if inputs else None
     return second, hess
