@@ -73,14 +73,19 @@ def test_a_cut_edge_holds_its_value_in_second_derivatives_too(qtbot, mode):
     view = mode.second_order_view
     t = 0.7
     assert view.second.second == pytest.approx(-t * t * math.sin(t) + 4 * t * math.cos(t) + 2 * math.sin(t))
-    assert not view.message.isVisible()
+    assert not view.cut_note.isVisible()
     mode.controller.set_cut([("z", "y")])
     qtbot.waitUntil(lambda: mode.snapshot.cut == frozenset({("z", "y")}), timeout=5000)
     d = view.second
     assert d.second == pytest.approx(2 * math.sin(t))
     assert [view.terms.item(r, 0).text() for r in range(view.terms.rowCount())] == ["∂z/∂x · d²x/dt²"]
-    assert view.message.isVisible() and "z → y" in view.message.text()
+    assert view.cut_note.isVisible() and "z → y is cut" in view.cut_note.text()
+    assert not view.message.isVisible()  # not an error
     qtbot.waitUntil(lambda: view.symbolic_second is not None, timeout=20000)
     assert view.second_checks.text().count("✓") == 5
     view.pages.setCurrentIndex(1)  # the Hessian (of the one input) agrees
     assert view.hessian_panel.table.matrix[0, 0] == pytest.approx(2 * math.sin(t))
+    assert view.hessian_cut_note.isVisible()
+    mode.controller.set_cut([])
+    qtbot.waitUntil(lambda: not mode.snapshot.cut, timeout=5000)
+    assert not view.hessian_cut_note.isVisible() and not view.cut_note.text()

@@ -108,6 +108,13 @@ class SecondOrderView(LazyView):
         self.second_checks = QLabel(objectName="secondChecks")
         self.message = QLabel(objectName="secondMessage")
         theme.style_sheet(self.message, lambda t: f"color: {t.error};")
+        # cut edges hold values fixed here as in the diagram: said on both pages, not as an error
+        self.cut_note = QLabel(objectName="secondCutNote")
+        self.hessian_cut_note = QLabel(objectName="hessianCutNote")
+        for label in (self.cut_note, self.hessian_cut_note):
+            theme.style_sheet(label, lambda t: f"color: {t.muted};")
+            label.setWordWrap(True)
+            label.hide()
         for label in (self.second_title, self.total, self.inner, self.second_checks, self.message):
             label.setWordWrap(True)
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -131,8 +138,8 @@ class SecondOrderView(LazyView):
         box = QVBoxLayout(left)
         box.setContentsMargins(4, 4, 4, 4)
         box.setSpacing(4)
-        for widget in (self.second_title, self.message, self.rule, self.terms, self.total, self.inner,
-                       self.second_checks):
+        for widget in (self.second_title, self.cut_note, self.message, self.rule, self.terms, self.total,
+                       self.inner, self.second_checks):
             box.addWidget(widget)
         box.addStretch(1)
         right = QWidget()
@@ -140,8 +147,8 @@ class SecondOrderView(LazyView):
         rbox.setContentsMargins(4, 4, 4, 4)
         rbox.setSpacing(4)
         title = QLabel("<b>Hessian</b> of a scalar output")
-        for widget in (title, self.hessian_inputs, self.hessian_message, self.hessian_panel, self.symmetry,
-                       self.hessian_checks):
+        for widget in (title, self.hessian_inputs, self.hessian_cut_note, self.hessian_message,
+                       self.hessian_panel, self.symmetry, self.hessian_checks):
             rbox.addWidget(widget)
         rbox.addStretch(1)
         # The bottom area is short: the two parts take turns, each with the full width.
@@ -195,20 +202,35 @@ class SecondOrderView(LazyView):
             self.symbolic_key = key
             self.symbolic_second = self.symbolic_hessian = None
             self.job.submit(key, _symbolic_parts, graph, of, wrt, chosen, dict(snapshot.point), snapshot.cut)
-        cut = ", ".join(f"{p} → {c}" for p, c in sorted(snapshot.cut))
-        self.message.setText(f"With the cut edge{'s' if len(snapshot.cut) > 1 else ''} {cut}: each holds its "
-                             "value fixed here too (stop-gradient), so its terms are gone."
-                             if snapshot.cut else "")
-        self.message.setVisible(bool(snapshot.cut))
+        self.message.setText("")
+        self.message.hide()
+        self._show_cut(snapshot.cut)
         deps = list(graph.variables.successors(of))
         self._draw_second(second, chain_rule_latex(of, wrt, deps), rebuild)
         self._draw_hessian(hess, hessian_error)
+
+    def _show_cut(self, cut: frozenset) -> None:
+        edges = sorted(cut)
+        if not edges:
+            text = ""
+        elif len(edges) == 1:
+            parent, child = edges[0]
+            text = (f"✂ {parent} → {child} is cut: {child}'s value is held fixed here too "
+                    "(stop-gradient), so nothing flows through that edge.")
+        else:
+            names = ", ".join(f"{p} → {c}" for p, c in edges)
+            text = (f"✂ {names} are cut: their values are held fixed here too (stop-gradient), "
+                    "so nothing flows through those edges.")
+        for label in (self.cut_note, self.hessian_cut_note):
+            label.setText(text)
+            label.setVisible(bool(text))
 
     def _clear(self, message: str) -> None:
         self.second = self.hessian = None
         self.second_title.setText("")
         self.message.setText(message)
         self.message.show()
+        self._show_cut(frozenset())
         self.rule.clear()
         self.terms.setRowCount(0)
         for label in (self.total, self.inner, self.second_checks, self.symmetry, self.hessian_checks):
