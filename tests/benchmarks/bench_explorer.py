@@ -52,14 +52,15 @@ def main() -> None:
     args = parser.parse_args()
 
     from PySide6.QtCore import QStandardPaths
-    from PySide6.QtWidgets import QApplication
 
     from chainrule_gui.core.examples import EXAMPLES
+    from chainrule_gui.gui.app import make_application
+    from chainrule_gui.gui.collector import freeze_long_lived
     from chainrule_gui.gui.expression.controller import DEBOUNCE_MS
     from chainrule_gui.gui.expression.mode import ExpressionMode
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    QStandardPaths.setTestModeEnabled(True)
+    QStandardPaths.setTestModeEnabled(True)  # the user's settings are not read or written
+    app = make_application(sys.argv[:1])  # as the app starts: cycles collected on the GUI thread
     mode = ExpressionMode()
     mode.resize(1280, 800)
     mode.show()
@@ -92,6 +93,7 @@ def main() -> None:
 
     # Warm up imports, mathtext and SymPy's caches once (cold start is the packaging issue's).
     time_text(EXAMPLES[0].text)
+    freeze_long_lived()  # as the app does once it has started
     rows = []
     pooled: dict[str, list[float]] = {"back to back": [], "paused": []}
     cases = [(e.key, e.text) for e in EXAMPLES] + [("300 operations", big_expression())]
