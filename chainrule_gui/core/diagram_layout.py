@@ -137,18 +137,21 @@ def _with_label_slots(graph: nx.DiGraph, layer: dict):
 def _coordinates(work: nx.DiGraph, rows: list[list], size: dict, gap: dict) -> dict:
     """Each box moves toward the mean x of its neighbours, keeping its row's order and gaps."""
     neighbours = {n: list(work.predecessors(n)) + list(work.successors(n)) for n in work}
+    # the least distance from each row's first centre to each of its centres (sizes are fixed)
+    offsets = {id(row): _offsets(row, size, gap) for row in rows}
     xs: dict = {}
     for row in rows:
-        xs.update(zip(row, _place(row, [0.0] * len(row), size, gap), strict=True))
+        xs.update(zip(row, _place_at(offsets[id(row)], [0.0] * len(row)), strict=True))
     # Each pass costs a sweep over every box; big drawings settle with fewer passes.
     passes = 8 if len(neighbours) < 1500 else 4
+    at = xs.__getitem__
     for _ in range(passes):
         for row in rows[1:] + rows[::-1]:
             wanted = []
             for node in row:
                 ns = neighbours[node]
-                wanted.append(sum(xs[m] for m in ns) / len(ns) if ns else xs[node])
-            xs.update(zip(row, _place(row, wanted, size, gap), strict=True))
+                wanted.append(sum(map(at, ns)) / len(ns) if ns else xs[node])
+            xs.update(zip(row, _place_at(offsets[id(row)], wanted), strict=True))
     if xs:
         lefts = [xs[n] - size[n][0] / 2 for n in xs]
         rights = [xs[n] + size[n][0] / 2 for n in xs]
@@ -157,16 +160,19 @@ def _coordinates(work: nx.DiGraph, rows: list[list], size: dict, gap: dict) -> d
     return xs
 
 
-def _place(row: list, wanted: list[float], size: dict, gap: dict) -> list[float]:
+def _offsets(row: list, size: dict, gap: dict) -> list[float]:
+    offsets = [0.0]
+    for a, b in zip(row, row[1:]):
+        offsets.append(offsets[-1] + (size[a][0] + size[b][0]) / 2.0 + max(gap[a], gap[b]))
+    return offsets
+
+
+def _place_at(offsets: list[float], wanted: list[float]) -> list[float]:
     """Centres as close to ``wanted`` as possible (least squares), in order, boxes apart.
 
     With offsets c_i (the least distance from box 0's centre to box i's), placing
     x_i = c_i + y_i makes the constraint "y non-decreasing"; pool-adjacent-violators
-    solves that isotonic regression exactly.
-    """
-    offsets = [0.0]
-    for a, b in zip(row, row[1:]):
-        offsets.append(offsets[-1] + (size[a][0] + size[b][0]) / 2.0 + max(gap[a], gap[b]))
+    solves that isotonic regression exactly."""
     blocks: list[list[float]] = []  # [sum, count]
     for w, c in zip(wanted, offsets, strict=True):
         blocks.append([w - c, 1])

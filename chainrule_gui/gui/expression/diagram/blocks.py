@@ -50,15 +50,18 @@ class Run:
     typeset: bool = field(default=False)  # the pixmap has arrived
 
     def measure(self) -> None:
-        metrics = QFontMetricsF(self.font)
-        width = max(metrics.horizontalAdvance(self.text), metrics.horizontalAdvance(self.reserve))
-        height = metrics.height()
-        if self.latex is not None:
-            width, height = _estimate_math(self.latex, self.text, metrics)
         if self.pixmap is not None:  # typeset already (from the cache): its true size
             size = self.pixmap.deviceIndependentSize()
-            width, height = size.width(), size.height()
-        self.width, self.height = width, height
+            self.width, self.height = size.width(), size.height()
+            return
+        metrics = QFontMetricsF(self.font)
+        if self.latex is not None:
+            self.width, self.height = _estimate_math(self.latex, self.text, metrics)
+            return
+        width = metrics.horizontalAdvance(self.text)
+        if self.reserve:
+            width = max(width, metrics.horizontalAdvance(self.reserve))
+        self.width, self.height = width, metrics.height()
 
 
 def _estimate_math(latex: str, text: str, metrics: QFontMetricsF) -> tuple[float, float]:

@@ -161,15 +161,17 @@ class EdgeItem(QGraphicsPathItem):
 
     def set_state(self, highlighted: bool | None = None, active: bool | None = None,
                   fault: bool | None = None) -> None:
-        if highlighted is not None:
-            self.highlighted = highlighted
-        if active is not None:
-            self.active = active
-        if fault is not None:
-            self.fault = fault
-        self._apply_pen()
-        if self.label is not None:
-            self.label.update()
+        changed = False
+        if highlighted is not None and highlighted != self.highlighted:
+            self.highlighted, changed = highlighted, True
+        if active is not None and active != self.active:
+            self.active, changed = active, True
+        if fault is not None and fault != self.fault:
+            self.fault, changed = fault, True
+        if changed:  # a rebuild sets every edge's state several times, mostly to what it was
+            self._apply_pen()
+            if self.label is not None:
+                self.label.update()
 
     def _apply_pen(self) -> None:
         d = self.drawn
