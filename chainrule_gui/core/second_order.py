@@ -59,7 +59,7 @@ class SecondDerivation:
     second: float
     second_expr: sp.Expr | None
     terms: tuple[ChainTerm, ...]
-    inner: dict[str, tuple[float, float]]  # u -> (du/dx, d²u/dx²)
+    inner: dict[str, tuple[float, float]]  # u -> (du/dx, d²u/dx²), for each u the output sees move
     methods: dict[str, float | None]
     agreement: dict[str, bool | None]
     notes: tuple[str, ...]
@@ -97,7 +97,7 @@ def derive_second(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, floa
     live = [u for u in deps if (of, u) not in cut]  # what of sees move
     values = {program.symbols[n]: v for n, v in ev.values.items() if n in program.symbols}
     terms: list[ChainTerm] = []
-    inner = {u: (first[u], second[u]) for u in deps}
+    inner = {u: (first[u], second[u]) for u in live}  # a cut child is a constant to of
     for i, u in enumerate(live):
         for v in live[i:]:
             if wrt not in graph.inputs_of(u) or wrt not in graph.inputs_of(v):

@@ -80,6 +80,7 @@ def test_a_cut_edge_holds_its_value_in_second_derivatives_too(qtbot, mode):
     assert d.second == pytest.approx(2 * math.sin(t))
     assert [view.terms.item(r, 0).text() for r in range(view.terms.rowCount())] == ["∂z/∂x · d²x/dt²"]
     assert view.cut_note.isVisible() and "z → y is cut" in view.cut_note.text()
+    assert "dx/dt = " in view.inner.text() and "dy/dt" not in view.inner.text()  # z sees y fixed
     assert not view.message.isVisible()  # not an error
     qtbot.waitUntil(lambda: view.symbolic_second is not None, timeout=20000)
     assert view.second_checks.text().count("✓") == 5
