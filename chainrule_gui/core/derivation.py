@@ -145,11 +145,8 @@ def derive(
     notes: list[str] = list(ev.kinks)
     var = graph.variables
 
-    live = nx.restricted_view(var, [], list(cut)) if cut else var
-    path_count = count_paths(live, of, wrt)
     edge_info: dict[tuple[str, str], tuple[str, sp.Expr]] = {}  # shared by every path's term
-    paths = tuple(_path_term(var, nodes, ev, edge_info)
-                  for nodes in islice(iter_paths(live, of, wrt), max_paths))
+    paths, path_count = _listed_paths(var, of, wrt, ev, cut, max_paths, edge_info)
     removed: tuple[PathTerm, ...] = ()
     removed_count = 0
     if cut:
@@ -234,12 +231,14 @@ def paths_at_fault(graph: ChainGraph, of: str, wrt: str, evaluation: PointEvalua
     None.  Returns (the first ``max_paths`` paths, how many there are).
     """
     check_choice(graph, of, wrt)
-    cut = check_cut(graph, cut)
-    var = graph.variables
+    return _listed_paths(graph.variables, of, wrt, evaluation, check_cut(graph, cut), max_paths, {})
+
+
+def _listed_paths(var: nx.DiGraph, of: str, wrt: str, ev: PointEvaluation, cut: frozenset,
+                  max_paths: int, edge_info: dict) -> tuple[tuple[PathTerm, ...], int]:
+    """The terms of the first ``max_paths`` paths that no cut edge breaks, and their count."""
     live = nx.restricted_view(var, [], list(cut)) if cut else var
-    edge_info: dict[tuple[str, str], tuple[str, sp.Expr]] = {}
-    paths = tuple(_path_term(var, nodes, evaluation, edge_info)
-                  for nodes in islice(iter_paths(live, of, wrt), max_paths))
+    paths = tuple(_path_term(var, nodes, ev, edge_info) for nodes in islice(iter_paths(live, of, wrt), max_paths))
     return paths, count_paths(live, of, wrt)
 
 

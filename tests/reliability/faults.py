@@ -87,52 +87,67 @@ def kill_during_save(kind: str, folder: Path, rounds: int = 8) -> dict:
             "leftovers": leftovers, "bytes": path.stat().st_size if path.exists() else 0}
 
 
+class Heartbeat:
+    """A 10 ms timer on the GUI thread that records how late each beat comes (ms).
+
+    ``start()`` first collects what other windows left for the cycle collector: in the
+    test process that is every earlier test's closed windows (pyqtgraph plots, diagrams),
+    and freeing it all at once on the GUI thread took up to 0.4 s — a cost of closing
+    windows, which these figures are not about.
+    """
+
+    INTERVAL_MS = 10
+
+    def __init__(self):
+        from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+
+        self.lateness: list[float] = []
+        self._clock = QElapsedTimer()
+        self._timer = QTimer(timerType=Qt.TimerType.PreciseTimer, interval=self.INTERVAL_MS)
+        self._timer.timeout.connect(self._beat)
+        self._last: float | None = None
+
+    def _beat(self) -> None:
+        now = self._clock.nsecsElapsed() / 1e6
+        if self._last is not None:
+            self.lateness.append(now - self._last - self.INTERVAL_MS)
+        self._last = now
+
+    def start(self) -> None:
+        import gc
+
+        gc.collect()
+        self._clock.start()
+        self._timer.start()
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def figures(self) -> dict:
+        """p50, p95, p99 and max lateness and the number of beats."""
+        late = sorted(self.lateness)
+
+        def quantile(q):
+            return late[min(len(late) - 1, int(q * len(late)))] if late else float("nan")
+
+        return {"p50": quantile(0.5), "p95": quantile(0.95), "p99": quantile(0.99),
+                "max": late[-1] if late else float("nan"), "beats": len(late)}
+
+
 def training_latency(mode, wait, seconds: float = 3.0) -> dict:
     """Lateness (ms) of a 10 ms heartbeat timer in the GUI thread while ``mode`` (a
     NetworkMode) trains at full speed for ``seconds``; ``wait(ms)`` runs the event loop.
 
     Returns p50, p95, p99 and max lateness, the number of beats and the steps trained.
-
-    What other windows left for the cycle collector is collected first: in the test process
-    that is every earlier test's closed windows (pyqtgraph plots, diagrams), and freeing it
-    all at once on the GUI thread took up to 0.4 s — a cost of closing windows, which this
-    figure is not about.
     """
-    import gc
-
-    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
-
-    gc.collect()
-
-    lateness: list[float] = []
-    clock = QElapsedTimer()
-    timer = QTimer()
-    timer.setTimerType(Qt.TimerType.PreciseTimer)
-    timer.setInterval(10)
-    last = [None]
-
-    def beat():
-        now = clock.nsecsElapsed() / 1e6
-        if last[0] is not None:
-            lateness.append(now - last[0] - 10)
-        last[0] = now
-
-    timer.timeout.connect(beat)
+    heartbeat = Heartbeat()
     start_step = mode.controller.latest.step if mode.controller.latest else 0
     mode.start_button.click()
     wait(300)
-    clock.start()
-    timer.start()
+    heartbeat.start()
     wait(int(seconds * 1000))
-    timer.stop()
+    heartbeat.stop()
     mode.pause_button.click()
     wait(100)
     steps = (mode.controller.latest.step if mode.controller.latest else 0) - start_step
-    lateness.sort()
-
-    def quantile(q):
-        return lateness[min(len(lateness) - 1, int(q * len(lateness)))] if lateness else float("nan")
-
-    return {"p50": quantile(0.5), "p95": quantile(0.95), "p99": quantile(0.99),
-            "max": lateness[-1] if lateness else float("nan"), "beats": len(lateness), "steps": steps,
-            "seconds": seconds}
+    return {**heartbeat.figures(), "steps": steps, "seconds": seconds}

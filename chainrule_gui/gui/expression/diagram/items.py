@@ -42,6 +42,26 @@ def _lod(painter: QPainter, option: QStyleOptionGraphicsItem) -> float:
     return option.levelOfDetailFromTransform(painter.worldTransform())
 
 
+class _Marked:
+    """What a node or an edge is marked as: on a lit path, the step-through's current item,
+    failing at the point.  ``_mark`` says whether anything changed (a rebuild sets every
+    item's marks several times, mostly to what they were)."""
+
+    highlighted = False
+    active = False
+    fault = False
+
+    def _mark(self, highlighted: bool | None, active: bool | None, fault: bool | None) -> bool:
+        changed = False
+        if highlighted is not None and highlighted != self.highlighted:
+            self.highlighted, changed = highlighted, True
+        if active is not None and active != self.active:
+            self.active, changed = active, True
+        if fault is not None and fault != self.fault:
+            self.fault, changed = fault, True
+        return changed
+
+
 class _CentredBox(QGraphicsItem):
     """An item whose box of a given size is centred on its position (nodes, edge labels)."""
 
@@ -59,7 +79,7 @@ class _CentredBox(QGraphicsItem):
         self._rect = QRectF(-w / 2.0, -h / 2.0, w, h)
 
 
-class NodeItem(_CentredBox):
+class NodeItem(_Marked, _CentredBox):
     """A box: bold name, the expression (typeset), its value, then ∂out/∂node."""
 
     def __init__(self, drawn: DrawnNode, block: Block, value_run: Run | None, second_run: Run | None,
@@ -71,9 +91,6 @@ class NodeItem(_CentredBox):
         self.block = block
         self.value_run = value_run
         self.second_run = second_run
-        self.highlighted = False
-        self.active = False
-        self.fault = False
         self.setZValue(2)
         self.setAcceptHoverEvents(True)
         self.setCursor(Qt.CursorShape.PointingHandCursor if drawn.kind == "more"
@@ -84,14 +101,7 @@ class NodeItem(_CentredBox):
 
     def set_state(self, highlighted: bool | None = None, active: bool | None = None,
                   fault: bool | None = None) -> None:
-        changed = False
-        if highlighted is not None and highlighted != self.highlighted:
-            self.highlighted, changed = highlighted, True
-        if active is not None and active != self.active:
-            self.active, changed = active, True
-        if fault is not None and fault != self.fault:
-            self.fault, changed = fault, True
-        if changed:
+        if self._mark(highlighted, active, fault):
             self.update()
 
     def set_numbers(self, value_text: str | None, second_text: str | None,
@@ -136,7 +146,7 @@ def _paint_name_only(painter: QPainter, rect: QRectF, name: str) -> None:
     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, name)
 
 
-class EdgeItem(QGraphicsPathItem):
+class EdgeItem(_Marked, QGraphicsPathItem):
     """The line of one edge; dashed with a scissors mark when cut, faded when its paths vanished."""
 
     def __init__(self, drawn: DrawnEdge):
@@ -145,9 +155,6 @@ class EdgeItem(QGraphicsPathItem):
         self.key = drawn.key
         self.edge = drawn.edge  # the variable-graph edge it can cut, or None
         self.label: EdgeLabelItem | None = None
-        self.highlighted = False
-        self.active = False
-        self.fault = False
         self.setZValue(0)
         self.setAcceptHoverEvents(True)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, drawn.level_edge is not None)
@@ -161,14 +168,7 @@ class EdgeItem(QGraphicsPathItem):
 
     def set_state(self, highlighted: bool | None = None, active: bool | None = None,
                   fault: bool | None = None) -> None:
-        changed = False
-        if highlighted is not None and highlighted != self.highlighted:
-            self.highlighted, changed = highlighted, True
-        if active is not None and active != self.active:
-            self.active, changed = active, True
-        if fault is not None and fault != self.fault:
-            self.fault, changed = fault, True
-        if changed:  # a rebuild sets every edge's state several times, mostly to what it was
+        if self._mark(highlighted, active, fault):
             self._apply_pen()
             if self.label is not None:
                 self.label.update()
