@@ -13,6 +13,14 @@ def main(argv: list[str] | None = None) -> int:
         child_main()
         return 0
     if not argv or (len(argv) == 1 and argv[0].lower().endswith(".json")):
+        from chainrule_gui.system_libraries import platform_problem
+
+        # Before Qt is imported: without this, a missing system library ends in Qt's abort
+        # that advises reinstalling the application.
+        problem = platform_problem()
+        if problem is not None:
+            print(f"error: {problem}", file=sys.stderr)
+            return 1
         from chainrule_gui.gui.app import run_app
 
         return run_app(open_path=argv[0] if argv else None)
