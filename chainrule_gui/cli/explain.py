@@ -249,6 +249,9 @@ def _explain_second(args, graph, outputs, inputs, point, cut) -> str:
             "first_derivative": report.finite_or_none(second.first),
             "derivative": report.finite_or_none(second.second),
             "derivative_expr": None if best is None else to_text(best),
+            # "paths" stay the first derivative's (the second has no such path list)
+            "derivative_expr_unsimplified": None if second.second_expr is None else to_text(second.second_expr),
+            "first_derivative_expr": obj["derivative_expr_unsimplified"],
             "terms": [{"label": t.label, "outer": to_text(t.outer), "value": report.finite_or_none(t.value)}
                       for t in second.terms],
             "methods": {k: report.finite_or_none(v) for k, v in second.methods.items()},
@@ -271,6 +274,7 @@ def _explain_second(args, graph, outputs, inputs, point, cut) -> str:
 
 def _explain_implicit(args, graph, point) -> str:
     from chainrule_gui.core import report
+    from chainrule_gui.core.chain_graph import display_name
     from chainrule_gui.core.implicit import implicit_derivative
     from chainrule_gui.core.latex import implicit_latex
 
@@ -300,9 +304,12 @@ def _explain_implicit(args, graph, point) -> str:
             "F": to_text(d.F_expr), "residual": report.finite_or_none(d.residual),
             "derivative": report.finite_or_none(d.derivative),
             "derivative_expr": None if d.derivative_expr is None else to_text(d.derivative_expr),
-            "F_x": {k: report.finite_or_none(v[0]) for k, v in d.partials.items()},
-            "F_y": {k: report.finite_or_none(v[1]) for k, v in d.partials.items()},
-            "paths": [report.path_json(p) for p in d.F_wrt.paths],
+            # Named by the variables (F_x, F_z, …): with three variables, or --of x --wrt y,
+            # fixed names "F_x"/"F_y" would label ∂F/∂z as F_y.
+            f"F_{d.wrt}": {k: report.finite_or_none(v[0]) for k, v in d.partials.items()},
+            f"F_{d.of}": {k: report.finite_or_none(v[1]) for k, v in d.partials.items()},
+            "held_fixed": [n for n in graph.inputs if n not in (d.of, d.wrt)],
+            "paths": [dict(report.path_json(p), nodes=[display_name(n) for n in p.nodes]) for p in d.F_wrt.paths],
             "path_count": d.F_wrt.path_count,
             "methods": {k: report.finite_or_none(v) for k, v in d.methods.items()},
             "agreement": dict(d.agreement), "agree": d.agree, "notes": list(d.notes),

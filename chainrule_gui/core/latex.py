@@ -98,10 +98,12 @@ def second_latex(graph: ChainGraph, d: SecondDerivation) -> str:
 def implicit_latex(d: ImplicitDerivation) -> str:
     x, y = name_latex(d.wrt), name_latex(d.of)
     fx, fy = d.partials["reverse"]
+    arguments = ", ".join(name_latex(n) for n in d.point)  # every variable of F, not just the two
+    diff = r"\partial " if len(d.point) > 2 else "d"  # a third variable is held fixed: a partial
     lines = [
         r"\begin{align*}",
-        rf"F({x}, {y}) &= {expr_latex(d.F_expr)} = 0 \\",
-        rf"\frac{{d{y}}}{{d{x}}} &= -\frac{{\partial F/\partial {x}}}{{\partial F/\partial {y}}}"
+        rf"F({arguments}) &= {expr_latex(d.F_expr)} = 0 \\",
+        rf"\frac{{{diff}{y}}}{{{diff}{x}}} &= -\frac{{\partial F/\partial {x}}}{{\partial F/\partial {y}}}"
         rf" = -\frac{{{number_latex(fx)}}}{{{number_latex(fy)}}} \\",
     ]
     if d.derivative_expr is not None:
