@@ -203,3 +203,12 @@ def test_second_order_json_unsimplified_expression_is_the_second_derivative(caps
 def test_second_order_text_does_not_list_other_inputs_as_moving(capsys):
     code, out, _ = run(capsys, "explain", "f = x^2*y^3", "--wrt", "x,y", "--at", "x=1,y=2", "--order", "2")
     assert code == 0 and "where dy/dx" not in out
+
+
+def test_a_finite_difference_across_a_singularity_says_why(capsys):
+    """sqrt(x²) at x = 1e-6: the default step straddles 0; the check says so instead of "disagree"."""
+    obj = explain_json(capsys, "y = sqrt(u); u = x^2", "--at", "x=1e-6")
+    assert obj["agreement"]["finite_difference"] is None and obj["agree"] is True
+    assert any(n.startswith("sqrt(u) is not smooth within ±") for n in obj["notes"])
+    code, out, _ = run(capsys, "explain", "y = sqrt(u); u = x^2", "--at", "x=1e-6")
+    assert code == 0 and "note: sqrt(u) is not smooth" in out and "DISAGREE" not in out
