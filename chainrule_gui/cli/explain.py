@@ -95,22 +95,29 @@ def _names(value: str | None) -> list[str]:
 
 
 def _default_output(graph) -> str:
+    """The only output, as the GUI would choose it; several are for the user to pick."""
+    from chainrule_gui.core.choices import default_output
+
     outputs = graph.outputs
-    if len(outputs) == 1:
-        return outputs[0]
+    if len(outputs) > 1:
+        raise ChoiceError(f"there are several outputs; choose one with --of: {', '.join(outputs)}")
     if not outputs:
         raise ChoiceError("there is no output to differentiate: define one, e.g. z = x^2")
-    raise ChoiceError(f"there are several outputs; choose one with --of: {', '.join(outputs)}")
+    return default_output(graph)
 
 
 def _default_input(graph, outputs: list[str]) -> str:
-    used = sorted(set().union(*(graph.inputs_of(o) for o in outputs)), key=graph.inputs.index)
-    if len(used) == 1:
-        return used[0]
-    if not used:
+    """The input the GUI would choose when that is unambiguous (the only one, or the only one
+    besides a likely target such as the y of yhat - y); otherwise the user picks."""
+    from chainrule_gui.core.choices import unambiguous_input
+
+    chosen, candidates = unambiguous_input(graph, outputs)
+    if chosen is not None:
+        return chosen
+    if not candidates:
         raise ChoiceError(f"{', '.join(outputs)} depends on no input, so there is nothing to "
                           "differentiate by")
-    raise ChoiceError(f"there are several inputs; choose one with --wrt: {', '.join(used)}")
+    raise ChoiceError(f"there are several inputs; choose one with --wrt: {', '.join(candidates)}")
 
 
 def _parse_cut(specs: list[str]) -> list[tuple[str, str]]:
@@ -288,12 +295,12 @@ def _explain_implicit(args, graph, point) -> str:
     if not wrt and not of and len(variables) != 2:
         raise ChoiceError(f"the equation has the variables {', '.join(variables)}; choose the curve's "
                           "variables with --of (dependent) and --wrt (independent)")
-    if not wrt:
-        rest = [v for v in variables if v not in of]
-        wrt = rest[:1]
-    if not of:
-        rest = [v for v in variables if v not in wrt]
-        of = rest[-1:] if len(variables) == 2 else rest[:1]
+    if not wrt or not of:
+        from chainrule_gui.core.choices import relation_choice
+
+        # As the GUI reads it: y as a function of x when both are there.
+        dependent, independent = relation_choice(variables, of[0] if of else None, wrt[0] if wrt else None)
+        of, wrt = [dependent] if dependent else [], [independent] if independent else []
     if not wrt or not of:
         raise ChoiceError("choose the dependent variable with --of and the independent one with --wrt")
     d = implicit_derivative(graph, of[0], wrt[0], point)
