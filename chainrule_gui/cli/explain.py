@@ -28,7 +28,8 @@ def add_parser(sub) -> None:
     p.add_argument("text", metavar="TEXT",
                    help='definitions, separated by ";" or newlines, e.g. "z = x^2 + sin(x*y); x = t^2; y = e^t"')
     p.add_argument("--of", metavar="NAME[,NAME...]", help="output(s) to differentiate (default: the only one)")
-    p.add_argument("--wrt", metavar="NAME[,NAME...]", help="input(s) to differentiate by (default: the only one)")
+    p.add_argument("--wrt", metavar="NAME[,NAME...]", help="input(s) to differentiate by (default: the only one, "
+                   "setting aside a likely target such as the y of yhat - y)")
     p.add_argument("--at", metavar="NAME=VALUE[,...]", action="append", default=[],
                    help="the point: a value for every input, e.g. t=1 or x=pi/4,y=2")
     p.add_argument("--order", type=int, choices=(1, 2), default=1, help="1 (default) or 2 for second derivatives")

@@ -212,3 +212,13 @@ def test_a_finite_difference_across_a_singularity_says_why(capsys):
     assert any(n.startswith("sqrt(u) is not smooth within ±") for n in obj["notes"])
     code, out, _ = run(capsys, "explain", "y = sqrt(u); u = x^2", "--at", "x=1e-6")
     assert code == 0 and "note: sqrt(u) is not smooth" in out and "DISAGREE" not in out
+
+
+def test_the_input_is_chosen_as_the_window_chooses_it_when_unambiguous(capsys):
+    """A loss's target is set aside: w is the one input left; with two left the user picks."""
+    obj = explain_json(capsys, "L = (yhat - y)^2; yhat = 2*w", "--at", "y=1,w=2")
+    assert obj["wrt"] == "w" and math.isclose(obj["derivative"], 2 * (4 - 1) * 2)
+    code, _, err = run(capsys, "explain", "L = (yhat - y)^2; yhat = w*x", "--at", "y=1,w=2,x=1")
+    assert code == 2 and "choose one with --wrt: w, x, y" in err
+    # An equation in x and y reads as y(x), whichever is typed first.
+    assert explain_json(capsys, "y^2 + x^2 = 1", "--at", "x=0.6,y=0.8")["wrt"] == "x"

@@ -183,8 +183,13 @@ def test_an_unfinished_call_says_the_parenthesis_is_not_closed(qtbot, mode):
     qtbot.keyClick(editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(editor, "z = 2x(")
     qtbot.waitUntil(lambda: "never closed" in mode.error_strip.text(), timeout=10000)
-    assert "unknown function" not in mode.error_strip.text()
-    assert "1:7" in mode.error_strip.text() or editor.extraSelections()
+    assert mode.error_strip.text() == "Line 1, column 7: this '(' is never closed: add a ')'"
+    [underline] = editor.extraSelections()
+    assert underline.cursor.selectionStart() == 6  # the '(' itself
+    # Closing it turns the message into the one about x, which is no function.
+    qtbot.keyClicks(editor, "1)")
+    qtbot.waitUntil(lambda: "unknown function 'x'" in mode.error_strip.text(), timeout=10000)
+    assert "write x*(…)" in mode.error_strip.text()
 
 
 # -- a finite difference across a singularity says why --------------------------------------
