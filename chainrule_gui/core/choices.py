@@ -55,10 +55,11 @@ class Choice:
         return cls(of, wrt, of_picked=of is not None, wrt_picked=wrt is not None)
 
     def pick_output(self, name: str) -> Choice:
-        return Choice(name, self.wrt, True, self.wrt_picked, False, self.implicit)
+        # On an equation the two are both variables: the latest pick wins over an older one.
+        return Choice(name, self.wrt, True, self.wrt_picked and self.wrt != name, False, self.implicit)
 
     def pick_input(self, name: str) -> Choice:
-        return Choice(self.of, name, self.of_picked, True, self.of_was_output, self.implicit)
+        return Choice(self.of, name, self.of_picked and self.of != name, True, self.of_was_output, self.implicit)
 
 
 # -- a fresh start ------------------------------------------------------------------------

@@ -387,8 +387,8 @@ def not_smooth_note(graph: ChainGraph, of: str, wrt: str, ev: PointEvaluation, f
         parent, here, low, high = worst
         text = graph.operations.nodes[parent].get("text") or parent
         return (f"{text} is not smooth within ±{h:.1e} of the point: its local slope is {here:.3g} here but "
-                f"ranges from {low:.3g} to {high:.3g} across the step, so a singularity, kink or oscillation "
-                f"lies within it and finite differences cannot confirm the derivative there{smaller}")
+                f"{low:.3g} to {high:.3g} across the step (a singularity, kink or oscillation), so finite "
+                f"differences cannot confirm the derivative there{smaller}")
     if smaller.startswith(" (a smaller step"):
         return (f"the finite difference at the default step h = {h:.1e} is off by {error:.1e}, far more than "
                 f"its estimated error {fd.error_estimate:.1e}: the function is not smooth on the scale of "

@@ -105,6 +105,10 @@ def test_equations_read_y_as_a_function_of_x():
     swapped = follow_choice(graph(CIRCLE), Choice(implicit=True).pick_output("x").pick_input("y"))
     assert (swapped.of, swapped.wrt) == ("x", "y")
     assert follow_choice(graph("x^2 + y^2 = 4"), swapped).of == "x"  # kept across the edit
+    # Picking as the independent variable the one that was the dependent swaps them: the
+    # latest pick wins.
+    again = follow_choice(graph(CIRCLE), swapped.pick_input("x"))
+    assert (again.of, again.wrt) == ("y", "x")
 
 
 def test_picks_do_not_cross_between_equations_and_definitions():
