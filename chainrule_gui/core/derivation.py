@@ -339,34 +339,37 @@ def _finite_difference(graph: ChainGraph, of: str, wrt: str, point: dict[str, fl
     return fd, None
 
 
-def not_smooth_note(graph: ChainGraph, of: str, wrt: str, ev: PointEvaluation, frozen: dict,
-                    fd: FiniteDifference, exact: float, op_adjoints: Mapping[str, float],
-                    op_tangents: Mapping[str, float], op_cut=frozenset()) -> str | None:
-    """Why a central difference that disagrees cannot confirm the derivative, when the reason
-    is that the function is not smooth on the scale of the step (or None).
+@dataclass(frozen=True)
+class RoughSpot:
+    """A primitive whose local slope is not smooth across a finite-difference step."""
 
-    The central difference is exact up to O(h²) only where every local slope along the
-    chain varies about linearly across [x − h, x + h].  The local slopes are sampled at
-    :data:`ROUGH_SAMPLES` points across the step; a primitive whose slope departs from
-    the straight line between its slopes at x − h and x + h by more than
-    :data:`ROUGH_RTOL` of their size has a singularity, kink or fast oscillation within
-    the step (sqrt near 0, 1/u near its pole, sin(1/x) near 0).  The one whose departure,
-    carried to the output by the chain rule, weighs most is named.  If none is, but the
-    difference settles on the exact value once the step shrinks, the function is still
-    not smooth on the scale of the default step (the error did not fall like h²).  The
-    note also says whether a smaller step agrees.
+    text: str  # as typed, e.g. "sqrt(u)"
+    slope: float  # its local slope at the point
+    low: float  # its smallest and largest slope across the step
+    high: float
+    weight: float  # how far the slope departs from linear, carried to d(of)/d(wrt)
+
+
+def rough_primitive(graph: ChainGraph, wrt: str, ev: PointEvaluation, frozen: dict, h: float,
+                    op_adjoints: Mapping[str, float], op_tangents: Mapping[str, float],
+                    op_cut=frozenset()) -> RoughSpot | None:
+    """The primitive whose slope is least smooth across [x − h, x + h], weighted, or None.
+
+    A central difference is exact up to O(h²) only where every local slope along the chain
+    varies about linearly across the step.  The slopes are sampled at
+    :data:`ROUGH_SAMPLES` points; a primitive whose slope departs from the straight line
+    between its slopes at x − h and x + h by more than :data:`ROUGH_RTOL` of their size
+    has a singularity, kink or fast oscillation within the step (sqrt near 0, 1/u near
+    its pole, sin(1/x) near 0).  Of those, the one whose departure weighs most once the
+    chain rule carries it to the output (× the output's adjoint at the primitive × the
+    tangent of its operand) is returned.  Raises :class:`ChainRuleError` when a slope
+    cannot be evaluated somewhere within the step.
     """
-    x0, h = ev.point[wrt], fd.step
+    x0 = ev.point[wrt]
     offsets = [h * (2.0 * k / (ROUGH_SAMPLES - 1) - 1.0) for k in range(ROUGH_SAMPLES)]
-    try:
-        samples = [ev.op_partials if dx == 0 else graph.fast_partials({**ev.point, wrt: x0 + dx}, frozen)[1]
-                   for dx in offsets]
-    except ChainRuleError as exc:
-        return (f"finite differences cannot confirm the derivative here: within ±{h:.1e} of the point "
-                f"{exc}, so the function is not smooth across the step")
-    smaller = _smaller_step(graph, of, wrt, ev.point, frozen, h, exact)
-    error = abs(fd.value - exact)
-    worst, worst_impact = None, 0.0
+    samples = [ev.op_partials if dx == 0 else graph.fast_partials({**ev.point, wrt: x0 + dx}, frozen)[1]
+               for dx in offsets]
+    worst = None
     for edge, here in ev.op_partials.items():
         parent, child = edge
         if edge in op_cut or wrt not in graph.inputs_of(child) or parent not in op_adjoints:
@@ -375,20 +378,47 @@ def not_smooth_note(graph: ChainGraph, of: str, wrt: str, ev: PointEvaluation, f
         if any(q is None for q in slopes):
             continue
         size = max(abs(q) for q in slopes)
-        first, last = slopes[0], slopes[-1]
-        n = len(slopes) - 1
+        first, last, n = slopes[0], slopes[-1], len(slopes) - 1
         departure = max(abs(q - (first + (last - first) * k / n)) for k, q in enumerate(slopes))
         if not size or departure <= ROUGH_RTOL * size:
             continue
-        impact = departure * abs(op_adjoints[parent]) * abs(op_tangents.get(child, 0.0))
-        if impact > worst_impact:
-            worst, worst_impact = (parent, here, min(slopes), max(slopes)), impact
-    if worst is not None and worst_impact >= 0.1 * error:
-        parent, here, low, high = worst
-        text = graph.operations.nodes[parent].get("text") or parent
-        return (f"{text} is not smooth within ±{h:.1e} of the point: its local slope is {here:.3g} here but "
-                f"{low:.3g} to {high:.3g} across the step (a singularity, kink or oscillation), so finite "
-                f"differences cannot confirm the derivative there{smaller}")
+        weight = departure * abs(op_adjoints[parent]) * abs(op_tangents.get(child, 0.0))
+        if worst is None or weight > worst.weight:
+            text = graph.operations.nodes[parent].get("text") or parent
+            worst = RoughSpot(text, here, min(slopes), max(slopes), weight)
+    return worst
+
+
+def rough_note(spot: RoughSpot, h: float, what: str = "the derivative") -> str:
+    return (f"{spot.text} is not smooth within ±{h:.1e} of the point: its local slope is {spot.slope:.3g} "
+            f"here but {spot.low:.3g} to {spot.high:.3g} across the step (a singularity, kink or "
+            f"oscillation), so finite differences cannot confirm {what} there")
+
+
+def not_smooth_note(graph: ChainGraph, of: str, wrt: str, ev: PointEvaluation, frozen: dict,
+                    fd: FiniteDifference, exact: float, op_adjoints: Mapping[str, float],
+                    op_tangents: Mapping[str, float], op_cut=frozenset()) -> str | None:
+    """Why a central difference that disagrees cannot confirm the derivative, when the reason
+    is that the function is not smooth on the scale of the step (or None).
+
+    Names the primitive :func:`rough_primitive` finds, if its departure accounts for a
+    tenth of the difference's error or of the derivative.  If none does, but the difference settles on
+    the exact value once the step shrinks, the function is still not smooth on the scale
+    of the default step (its error did not fall like h²).  The note also says whether a
+    smaller step agrees.
+    """
+    h = fd.step
+    try:
+        spot = rough_primitive(graph, wrt, ev, frozen, h, op_adjoints, op_tangents, op_cut)
+    except ChainRuleError as exc:
+        return (f"finite differences cannot confirm the derivative here: within ±{h:.1e} of the point "
+                f"{exc}, so the function is not smooth across the step")
+    smaller = _smaller_step(graph, of, wrt, ev.point, frozen, h, exact)
+    error = abs(fd.value - exact)
+    # Named when it matters: its departure accounts for a tenth of the error, or moves
+    # the derivative by a tenth of itself within the step.
+    if spot is not None and spot.weight >= 0.1 * min(error, abs(op_tangents.get(of, 0.0))):
+        return rough_note(spot, h) + smaller
     if smaller.startswith(" (a smaller step"):
         return (f"the finite difference at the default step h = {h:.1e} is off by {error:.1e}, far more than "
                 f"its estimated error {fd.error_estimate:.1e}: the function is not smooth on the scale of "

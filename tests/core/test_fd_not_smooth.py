@@ -73,3 +73,38 @@ def test_a_cut_edge_is_honoured():
     d = derive(graph, "y", "x", {"x": 1e-6}, cut=[("y", "u")])
     assert d.derivative == pytest.approx(1.0) and d.agreement["finite_difference"] is True
     assert not fd_notes(d)
+
+
+# -- second order ------------------------------------------------------------------------
+def second(text, **point):
+    from chainrule_gui.core.second_order import derive_second
+
+    graph = build_chain_graph(parse_program(text))
+    return derive_second(graph, graph.outputs[0], graph.inputs[0], point)
+
+
+def test_a_second_difference_across_a_singularity_no_longer_agrees_by_accident():
+    """sqrt(x²) = |x| at x = 1e-6: d²/dx² is 0, the second difference 16250; its own error
+    estimate was as large, so it 'agreed'.  Now it is not compared, and the note says why."""
+    d = second("y = sqrt(u); u = x^2", x=1e-6)
+    assert abs(d.methods["finite_difference"]) > 1e3
+    assert d.agreement["finite_difference"] is None
+    assert any(n.startswith("sqrt(u) is not smooth") and "second derivative" in n for n in d.notes)
+
+
+@pytest.mark.parametrize("text, x, words", [
+    ("y = 1/x", 1e-5, "1/x is not smooth"),  # a bare "disagree" before
+    ("y = relu(u); u = x^2 - 1", 1.00001, "relu(u) has a kink within"),  # the kink is within the step only
+])
+def test_second_differences_name_what_lies_within_the_step(text, x, words):
+    d = second(text, x=x)
+    assert d.agreement["finite_difference"] is None
+    assert any(words in n for n in d.notes)
+
+
+@pytest.mark.parametrize("text, x", [
+    ("y = sin(u); u = x^2", 0.7), ("y = sqrt(u); u = x^2", 1e-3), ("y = sqrt(x)", 1e-3), ("y = x", 0.3),
+])
+def test_smooth_second_differences_still_agree(text, x):
+    d = second(text, x=x)
+    assert d.agreement["finite_difference"] is True and not any("smooth" in n for n in d.notes)
