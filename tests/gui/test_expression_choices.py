@@ -146,6 +146,26 @@ def test_an_example_choice_is_kept_across_an_edit(qtbot, window):
     assert chosen(mode) == ("f", "theta")
 
 
+def test_a_session_that_names_its_choice_keeps_it_and_saves_only_picks(qtbot, window, tmp_path, dialogs):
+    """File ▸ Open of a session naming an intermediate x; an edit keeps it; File ▸ Save
+    writes the picked output and leaves the automatic input to the text."""
+    from chainrule_gui.core.session import Session, load_session, save_session
+
+    mode = window.expression_mode
+    path = tmp_path / "picked.json"
+    save_session(Session(text=THREE_PATHS.replace("; ", "\n"), of="x", point={"t": 0.5}), path)
+    dialogs.open_path = str(path)
+    window.findChild(QAction, "action-open").trigger()
+    qtbot.waitUntil(lambda: mode.snapshot.text == THREE_PATHS.replace("; ", "\n"), timeout=10000)
+    assert chosen(mode) == ("x", "t")
+    type_definitions(qtbot, mode, "w = x*exp(y/z); x = t^3; y = 1 - t; z = 1 + 2*t")
+    assert chosen(mode) == ("x", "t") and mode.snapshot.point == {"t": 0.5}
+    dialogs.save_path = str(tmp_path / "again")
+    window.findChild(QAction, "action-save-as").trigger()
+    saved = load_session(tmp_path / "again.json")
+    assert (saved.of, saved.wrt) == ("x", None)
+
+
 # -- point values carry over only for names still in the same role -------------------------
 def test_the_circle_point_does_not_leak_into_the_next_problem(qtbot, window):
     mode = window.expression_mode
