@@ -64,8 +64,8 @@ def parse_expression(text: str) -> Expr:
 
 
 def closest_function(name: str) -> str | None:
-    if len(name) < 3:
-        return None  # 'x' is a name that lost its '*', not a misspelt exp
+    if len(name) < 2:
+        return None  # 'x(' is a name that lost its '*', not a misspelt exp
     matches = difflib.get_close_matches(name.lower(), FUNCTIONS, n=1, cutoff=0.5)
     return matches[0] if matches else None
 

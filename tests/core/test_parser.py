@@ -112,6 +112,8 @@ def error_of(text):
         # Complete calls of names that are not functions keep their own messages.
         ("z = foo(x)", 1, 5, "unknown function 'foo'; to multiply, write foo*(…)"),
         ("z = 2x(1)", 1, 6, "unknown function 'x'; to multiply, write x*(…)"),
+        ("z = w(x + 1)", 1, 5, "unknown function 'w'; to multiply, write w*(…)"),  # not "did you mean tan"
+        ("z = ex(x)", 1, 5, "did you mean exp"),
         ("z = x y", 1, 7, "missing operator"),
         ("z = 2 3", 1, 7, "missing operator"),
         ("z = sin x", 1, 5, "parentheses"),
