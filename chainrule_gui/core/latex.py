@@ -78,7 +78,13 @@ def derivation_latex(graph: ChainGraph, d: Derivation, simplified: sp.Expr | Non
     lines.append(r"\end{align*}")
     checks = ", ".join(f"{METHOD_TITLES[k]} {number_latex(v)}" for k, v in d.methods.items() if v is not None)
     lines.append(f"% checks: {checks}; agree: {'yes' if d.agree else 'NO'}")
+    lines += note_comments(d.notes)
     return "\n".join(lines) + "\n"
+
+
+def note_comments(notes) -> list[str]:
+    """The notes (why a check is not compared, …) as LaTeX comments: kept, never typeset."""
+    return [f"% note: {' '.join(n.splitlines())}" for n in notes]
 
 
 def second_latex(graph: ChainGraph, d: SecondDerivation) -> str:
@@ -92,6 +98,7 @@ def second_latex(graph: ChainGraph, d: SecondDerivation) -> str:
     lines.append(rf"&\approx {number_latex(d.second)} \quad \text{{at }} {point_latex(d.point)}")
     lines.append(r"\end{align*}")
     lines += [f"% term: {t.label} = {t.value:.6g}" for t in d.terms]
+    lines += note_comments(d.notes)
     return "\n".join(lines) + "\n"
 
 

@@ -212,6 +212,8 @@ def test_a_finite_difference_across_a_singularity_says_why(capsys):
     assert any(n.startswith("sqrt(u) is not smooth within ±") for n in obj["notes"])
     code, out, _ = run(capsys, "explain", "y = sqrt(u); u = x^2", "--at", "x=1e-6")
     assert code == 0 and "note: sqrt(u) is not smooth" in out and "DISAGREE" not in out
+    code, out, _ = run(capsys, "explain", "y = sqrt(u); u = x^2", "--at", "x=1e-6", "--latex")
+    assert code == 0 and "\n% note: sqrt(u) is not smooth" in out  # a comment: kept, never typeset
 
 
 def test_the_input_is_chosen_as_the_window_chooses_it_when_unambiguous(capsys):
