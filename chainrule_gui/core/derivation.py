@@ -389,8 +389,9 @@ def rough_primitive(graph: ChainGraph, wrt: str, ev: PointEvaluation, frozen: di
     return worst
 
 
-def rough_note(spot: RoughSpot, h: float, what: str = "the derivative") -> str:
-    return (f"{spot.text} is not smooth within ±{h:.1e} of the point: its local slope is {spot.slope:.3g} "
+def rough_note(spot: RoughSpot, h: float, what: str = "the derivative", along: str | None = None) -> str:
+    where = f"±{h:.1e} of the point" + (f" along {along}" if along else "")
+    return (f"{spot.text} is not smooth within {where}: its local slope is {spot.slope:.3g} "
             f"here but {spot.low:.3g} to {spot.high:.3g} across the step (a singularity, kink or "
             f"oscillation), so finite differences cannot confirm {what} there")
 

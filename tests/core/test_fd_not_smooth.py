@@ -108,3 +108,14 @@ def test_second_differences_name_what_lies_within_the_step(text, x, words):
 def test_smooth_second_differences_still_agree(text, x):
     d = second(text, x=x)
     assert d.agreement["finite_difference"] is True and not any("smooth" in n for n in d.notes)
+
+
+def test_a_hessian_finite_difference_across_a_singularity_says_along_which_input():
+    from chainrule_gui.core.second_order import hessian
+
+    graph = build_chain_graph(parse_program("f = sqrt(u)*y; u = x^2"))
+    h = hessian(graph, "f", ["x", "y"], {"x": 1e-6, "y": 1.0})
+    assert h.agreement["finite_difference"] is None  # was a bare DISAGREES
+    assert any(n.startswith("sqrt(u) is not smooth within ±1.2e-04 of the point along x") for n in h.notes)
+    smooth = hessian(graph, "f", ["x", "y"], {"x": 0.5, "y": 1.0})
+    assert smooth.agreement["finite_difference"] is True and not smooth.notes
