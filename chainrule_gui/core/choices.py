@@ -73,8 +73,9 @@ def likely_targets(program: Program) -> frozenset[str]:
     """Inputs that read as the value a model is compared with, where the text tells.
 
     An input is a likely target when it is subtracted from (or has subtracted from it) a
-    defined name — the residual ``yhat - y`` of a loss; when a defined name is it plus a
-    prediction suffix (``yhat``, ``y_pred``); or when it is called ``target`` or ``label``.
+    defined name — the residual ``yhat - y`` of a loss; when it weighs the log of a
+    prediction, as the label y in ``y*log(p)``; when a defined name is it plus a prediction
+    suffix (``yhat``, ``y_pred``); or when it is called ``target`` or ``label``.
     """
     inputs = set(program.inputs)
     defined = set(program.definitions)
@@ -82,12 +83,16 @@ def likely_targets(program: Program) -> frozenset[str]:
     targets |= {n for n in inputs if any(n + s in defined for s in PREDICTION_SUFFIXES)}
     for definition in program.definitions.values():
         for node in definition.expr.walk():
-            if node.op != "sub":
-                continue
-            left, right = node.args
-            names = {a.name: a for a in (left, right) if a.op == "name"}
-            if len(names) == 2 and any(n in defined for n in names):
-                targets |= {n for n in names if n in inputs}
+            if node.op == "sub":
+                names = {a.name for a in node.args if a.op == "name"}
+                if len(names) == 2 and names & defined:
+                    targets |= names & inputs
+            elif node.op == "mul":
+                # A label weighting the log of a prediction: the y of y*log(p) in cross-entropy.
+                left, right = node.args
+                for a, b in ((left, right), (right, left)):
+                    if a.op == "name" and a.name in inputs and b.op == "log" and b.names() & defined:
+                        targets.add(a.name)
     return frozenset(targets)
 
 

@@ -85,7 +85,9 @@ def test_the_regression_loss_is_not_differentiated_by_its_target():
     ("L = (y - yhat)^2; yhat = w*x", {"y"}),
     ("L = (pred - target)^2; pred = w*x", {"target"}),
     ("L = log(cosh(y_pred - y)); y_pred = a*x + b", {"y"}),
+    ("L = -(y*log(p) + (1 - y)*log(1 - p)); p = sigmoid(z); z = w*x + b", {"y"}),  # cross-entropy's label
     ("f = x^2*y^3", set()),  # nothing tells: no target
+    ("f = a*log(x)", set()),  # the log of an input is no prediction
     ("z = x - y", set()),  # a difference of two inputs is no residual
 ])
 def test_likely_targets(text, targets):

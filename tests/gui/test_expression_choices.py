@@ -114,6 +114,8 @@ def test_the_regression_loss_typed_in_is_not_differentiated_by_its_target(qtbot,
     mode = window.expression_mode
     type_definitions(qtbot, mode, "L = (yhat - y)^2/2; yhat = w1*x1 + w2*x2 + b")
     assert chosen(mode) == ("L", "w1")  # y, typed first, is the value yhat is compared with
+    type_definitions(qtbot, mode, "L = -(y*log(p) + (1 - y)*log(1 - p)); p = sigmoid(z); z = w*x + b")
+    assert chosen(mode) == ("L", "w")  # the label y weighs log(p)
 
 
 def test_the_examples_menu_opens_each_example_on_its_own_choice_and_point(qtbot, window):
