@@ -28,7 +28,8 @@ def add_parser(sub) -> None:
     p.add_argument("text", metavar="TEXT",
                    help='definitions, separated by ";" or newlines, e.g. "z = x^2 + sin(x*y); x = t^2; y = e^t"')
     p.add_argument("--of", metavar="NAME[,NAME...]", help="output(s) to differentiate (default: the only one)")
-    p.add_argument("--wrt", metavar="NAME[,NAME...]", help="input(s) to differentiate by (default: the only one)")
+    p.add_argument("--wrt", metavar="NAME[,NAME...]", help="input(s) to differentiate by (default: the only one, "
+                   "setting aside a likely target such as the y of yhat - y)")
     p.add_argument("--at", metavar="NAME=VALUE[,...]", action="append", default=[],
                    help="the point: a value for every input, e.g. t=1 or x=pi/4,y=2")
     p.add_argument("--order", type=int, choices=(1, 2), default=1, help="1 (default) or 2 for second derivatives")
@@ -95,22 +96,29 @@ def _names(value: str | None) -> list[str]:
 
 
 def _default_output(graph) -> str:
+    """The only output, as the GUI would choose it; several are for the user to pick."""
+    from chainrule_gui.core.choices import default_output
+
     outputs = graph.outputs
-    if len(outputs) == 1:
-        return outputs[0]
+    if len(outputs) > 1:
+        raise ChoiceError(f"there are several outputs; choose one with --of: {', '.join(outputs)}")
     if not outputs:
         raise ChoiceError("there is no output to differentiate: define one, e.g. z = x^2")
-    raise ChoiceError(f"there are several outputs; choose one with --of: {', '.join(outputs)}")
+    return default_output(graph)
 
 
 def _default_input(graph, outputs: list[str]) -> str:
-    used = sorted(set().union(*(graph.inputs_of(o) for o in outputs)), key=graph.inputs.index)
-    if len(used) == 1:
-        return used[0]
-    if not used:
+    """The input the GUI would choose when that is unambiguous (the only one, or the only one
+    besides a likely target such as the y of yhat - y); otherwise the user picks."""
+    from chainrule_gui.core.choices import unambiguous_input
+
+    chosen, candidates = unambiguous_input(graph, outputs)
+    if chosen is not None:
+        return chosen
+    if not candidates:
         raise ChoiceError(f"{', '.join(outputs)} depends on no input, so there is nothing to "
                           "differentiate by")
-    raise ChoiceError(f"there are several inputs; choose one with --wrt: {', '.join(used)}")
+    raise ChoiceError(f"there are several inputs; choose one with --wrt: {', '.join(candidates)}")
 
 
 def _parse_cut(specs: list[str]) -> list[tuple[str, str]]:
@@ -249,6 +257,9 @@ def _explain_second(args, graph, outputs, inputs, point, cut) -> str:
             "first_derivative": report.finite_or_none(second.first),
             "derivative": report.finite_or_none(second.second),
             "derivative_expr": None if best is None else to_text(best),
+            # "paths" stay the first derivative's (the second has no such path list)
+            "derivative_expr_unsimplified": None if second.second_expr is None else to_text(second.second_expr),
+            "first_derivative_expr": obj["derivative_expr_unsimplified"],
             "terms": [{"label": t.label, "outer": to_text(t.outer), "value": report.finite_or_none(t.value)}
                       for t in second.terms],
             "methods": {k: report.finite_or_none(v) for k, v in second.methods.items()},
@@ -271,6 +282,7 @@ def _explain_second(args, graph, outputs, inputs, point, cut) -> str:
 
 def _explain_implicit(args, graph, point) -> str:
     from chainrule_gui.core import report
+    from chainrule_gui.core.chain_graph import display_name
     from chainrule_gui.core.implicit import implicit_derivative
     from chainrule_gui.core.latex import implicit_latex
 
@@ -284,12 +296,12 @@ def _explain_implicit(args, graph, point) -> str:
     if not wrt and not of and len(variables) != 2:
         raise ChoiceError(f"the equation has the variables {', '.join(variables)}; choose the curve's "
                           "variables with --of (dependent) and --wrt (independent)")
-    if not wrt:
-        rest = [v for v in variables if v not in of]
-        wrt = rest[:1]
-    if not of:
-        rest = [v for v in variables if v not in wrt]
-        of = rest[-1:] if len(variables) == 2 else rest[:1]
+    if not wrt or not of:
+        from chainrule_gui.core.choices import relation_choice
+
+        # As the GUI reads it: y as a function of x when both are there.
+        dependent, independent = relation_choice(variables, of[0] if of else None, wrt[0] if wrt else None)
+        of, wrt = [dependent] if dependent else [], [independent] if independent else []
     if not wrt or not of:
         raise ChoiceError("choose the dependent variable with --of and the independent one with --wrt")
     d = implicit_derivative(graph, of[0], wrt[0], point)
@@ -300,9 +312,12 @@ def _explain_implicit(args, graph, point) -> str:
             "F": to_text(d.F_expr), "residual": report.finite_or_none(d.residual),
             "derivative": report.finite_or_none(d.derivative),
             "derivative_expr": None if d.derivative_expr is None else to_text(d.derivative_expr),
-            "F_x": {k: report.finite_or_none(v[0]) for k, v in d.partials.items()},
-            "F_y": {k: report.finite_or_none(v[1]) for k, v in d.partials.items()},
-            "paths": [report.path_json(p) for p in d.F_wrt.paths],
+            # Named by the variables (F_x, F_z, …): with three variables, or --of x --wrt y,
+            # fixed names "F_x"/"F_y" would label ∂F/∂z as F_y.
+            f"F_{d.wrt}": {k: report.finite_or_none(v[0]) for k, v in d.partials.items()},
+            f"F_{d.of}": {k: report.finite_or_none(v[1]) for k, v in d.partials.items()},
+            "held_fixed": [n for n in graph.inputs if n not in (d.of, d.wrt)],
+            "paths": [dict(report.path_json(p), nodes=[display_name(n) for n in p.nodes]) for p in d.F_wrt.paths],
             "path_count": d.F_wrt.path_count,
             "methods": {k: report.finite_or_none(v) for k, v in d.methods.items()},
             "agreement": dict(d.agreement), "agree": d.agree, "notes": list(d.notes),

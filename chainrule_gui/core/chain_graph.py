@@ -289,9 +289,11 @@ class ChainGraph:
                 reach[node] = frozenset(acc)
         return reach
 
-    def fast_partials(self, point: Mapping[str, float]) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
-        """Operation-level values and local partials only (no SymPy): for sampling many points."""
-        op_values = self.forward_values(point)
+    def fast_partials(self, point: Mapping[str, float], frozen: Mapping[tuple[str, str], float] | None = None,
+                      ) -> tuple[dict[str, float], dict[tuple[str, str], float]]:
+        """Operation-level values and local partials only (no SymPy): for sampling many points.
+        ``frozen`` as for :meth:`forward_values`."""
+        op_values = self.forward_values(point, frozen)
         op_partials, fault = self._op_partials(op_values)
         if fault is not None:
             raise fault

@@ -35,7 +35,7 @@ from chainrule_gui.core.chain_graph import (
     derivative_symbol,
 )
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError
-from chainrule_gui.core.finite_difference import FiniteDifference, estimate
+from chainrule_gui.core.finite_difference import EPSILON, FiniteDifference, central_difference, estimate
 from chainrule_gui.core.numeric import evaluate as evaluate_sympy
 from chainrule_gui.core.ops import OPS
 from chainrule_gui.core.paths import count_paths, iter_paths
@@ -45,6 +45,11 @@ DEFAULT_MAX_PATHS = 1000
 MAX_SYMBOLIC_OPS = 4000
 #: Relative tolerance between the exact methods (paths, reverse, forward, symbolic).
 EXACT_RTOL = 1e-8
+#: A local slope that departs from the mean of its values at x ± h by more than this share
+#: of their size is not smooth on the scale of the finite-difference step.
+ROUGH_RTOL = 0.25
+#: Points across [x − h, x + h] at which the local slopes are compared (odd: x is one).
+ROUGH_SAMPLES = 9
 METHOD_NAMES = ("paths", "reverse", "forward", "symbolic", "finite_difference")
 METHOD_TITLES = {
     "paths": "path sum",
@@ -188,6 +193,9 @@ def derive(
 
     frozen = {edge: ev.op_values[edge[1]] for edge in op_cut}
     fd, fd_note = _finite_difference(graph, of, wrt, ev.point, frozen)
+    if fd is not None and fd_note is None and not fd.agrees_with(derivative):
+        fd_note = not_smooth_note(graph, of, wrt, ev, frozen, fd, derivative,
+                                  op_adjoints, op_tangents, op_cut)
     if fd is not None:
         methods["finite_difference"] = fd.value
     if fd_note:
@@ -329,6 +337,120 @@ def _finite_difference(graph: ChainGraph, of: str, wrt: str, point: dict[str, fl
         return fd, (f"{kink} has a kink within ±{fd.step:.1e} of the point, where the one-sided slopes "
                     "differ; finite differences cannot confirm the derivative there")
     return fd, None
+
+
+@dataclass(frozen=True)
+class RoughSpot:
+    """A primitive whose local slope is not smooth across a finite-difference step."""
+
+    text: str  # as typed, e.g. "sqrt(u)"
+    slope: float  # its local slope at the point
+    low: float  # its smallest and largest slope across the step
+    high: float
+    weight: float  # how far the slope departs from linear, carried to d(of)/d(wrt)
+
+
+def rough_primitive(graph: ChainGraph, wrt: str, ev: PointEvaluation, frozen: dict, h: float,
+                    op_adjoints: Mapping[str, float], op_tangents: Mapping[str, float],
+                    op_cut=frozenset()) -> RoughSpot | None:
+    """The primitive whose slope is least smooth across [x − h, x + h], weighted, or None.
+
+    A central difference is exact up to O(h²) only where every local slope along the chain
+    varies about linearly across the step.  The slopes are sampled at
+    :data:`ROUGH_SAMPLES` points; a primitive whose slope departs from the straight line
+    between its slopes at x − h and x + h by more than :data:`ROUGH_RTOL` of their size
+    has a singularity, kink or fast oscillation within the step (sqrt near 0, 1/u near
+    its pole, sin(1/x) near 0).  Of those, the one whose departure weighs most once the
+    chain rule carries it to the output (× the output's adjoint at the primitive × the
+    tangent of its operand) is returned.  Raises :class:`ChainRuleError` when a slope
+    cannot be evaluated somewhere within the step.
+    """
+    x0 = ev.point[wrt]
+    offsets = [h * (2.0 * k / (ROUGH_SAMPLES - 1) - 1.0) for k in range(ROUGH_SAMPLES)]
+    samples = [ev.op_partials if dx == 0 else graph.fast_partials({**ev.point, wrt: x0 + dx}, frozen)[1]
+               for dx in offsets]
+    worst = None
+    for edge, here in ev.op_partials.items():
+        parent, child = edge
+        if edge in op_cut or wrt not in graph.inputs_of(child) or parent not in op_adjoints:
+            continue
+        slopes = [sample.get(edge) for sample in samples]
+        if any(q is None for q in slopes):
+            continue
+        size = max(abs(q) for q in slopes)
+        first, last, n = slopes[0], slopes[-1], len(slopes) - 1
+        departure = max(abs(q - (first + (last - first) * k / n)) for k, q in enumerate(slopes))
+        if not size or departure <= ROUGH_RTOL * size:
+            continue
+        weight = departure * abs(op_adjoints[parent]) * abs(op_tangents.get(child, 0.0))
+        if worst is None or weight > worst.weight:
+            text = graph.operations.nodes[parent].get("text") or parent
+            worst = RoughSpot(text, here, min(slopes), max(slopes), weight)
+    return worst
+
+
+def rough_note(spot: RoughSpot, h: float, what: str = "the derivative", along: str | None = None) -> str:
+    where = f"±{h:.1e} of the point" + (f" along {along}" if along else "")
+    return (f"{spot.text} is not smooth within {where}: its local slope is {spot.slope:.3g} "
+            f"here but {spot.low:.3g} to {spot.high:.3g} across the step (a singularity, kink or "
+            f"oscillation), so finite differences cannot confirm {what} there")
+
+
+def not_smooth_note(graph: ChainGraph, of: str, wrt: str, ev: PointEvaluation, frozen: dict,
+                    fd: FiniteDifference, exact: float, op_adjoints: Mapping[str, float],
+                    op_tangents: Mapping[str, float], op_cut=frozenset()) -> str | None:
+    """Why a central difference that disagrees cannot confirm the derivative, when the reason
+    is that the function is not smooth on the scale of the step (or None).
+
+    Names the primitive :func:`rough_primitive` finds, if its departure accounts for a
+    tenth of the difference's error or of the derivative.  If none does, but the difference settles on
+    the exact value once the step shrinks, the function is still not smooth on the scale
+    of the default step (its error did not fall like h²).  The note also says whether a
+    smaller step agrees.
+    """
+    h = fd.step
+    try:
+        spot = rough_primitive(graph, wrt, ev, frozen, h, op_adjoints, op_tangents, op_cut)
+    except ChainRuleError as exc:
+        return (f"finite differences cannot confirm the derivative here: within ±{h:.1e} of the point "
+                f"{exc}, so the function is not smooth across the step")
+    smaller = _smaller_step(graph, of, wrt, ev.point, frozen, h, exact)
+    error = abs(fd.value - exact)
+    # Named when it matters: its departure accounts for a tenth of the error, or moves
+    # the derivative by a tenth of itself within the step.
+    if spot is not None and spot.weight >= 0.1 * min(error, abs(op_tangents.get(of, 0.0))):
+        return rough_note(spot, h) + smaller
+    if smaller.startswith(" (a smaller step"):
+        return (f"the finite difference at the default step h = {h:.1e} is off by {error:.1e}, far more than "
+                f"its estimated error {fd.error_estimate:.1e}: the function is not smooth on the scale of "
+                f"that step, so it cannot confirm the derivative there{smaller}")
+    return None
+
+
+def _smaller_step(graph: ChainGraph, of: str, wrt: str, point: dict[str, float], frozen: dict,
+                  h: float, exact: float) -> str:
+    """'; at h = … it gives …, which agrees' for the largest smaller step that does, if any."""
+    x0 = point[wrt]
+
+    def f(x: float) -> float:
+        return graph.forward_values({**point, wrt: x}, frozen)[of]
+
+    try:
+        scale = abs(f(x0))
+    except ChainRuleError:
+        return ""
+    for k in range(1, 10):
+        step = h / 10.0**k
+        if step < 1e-13 * max(1.0, abs(x0)):
+            break
+        try:
+            value = central_difference(f, x0, step)
+        except (ChainRuleError, ArithmeticError):
+            continue
+        allowed = max(1e-6 * abs(exact), 10.0 * EPSILON * scale / step, 1e-10)
+        if math.isfinite(value) and abs(value - exact) <= allowed:
+            return f" (a smaller step, h = {step:.0e}, gives {value:.10g}, which agrees)"
+    return " (no smaller step settles on it either)"
 
 
 def crossed_kink(graph: ChainGraph, point: dict[str, float], wrt: str, h: float,

@@ -100,7 +100,8 @@ def implicit_derivative(graph: ChainGraph, of: str, wrt: str, point: Mapping[str
     expr = None
     if fx.derivative_expr is not None and fy.derivative_expr is not None:
         expr = -fx.derivative_expr / fy.derivative_expr
-    return ImplicitDerivation(of, wrt, dict(ev.point), residual, derivative, expr,
+    ordered = {n: ev.point[n] for n in graph.inputs}  # F(x, y, z) reads in the equation's order
+    return ImplicitDerivation(of, wrt, ordered, residual, derivative, expr,
                               graph.composed(RELATION_NODE), partials, methods, agreement, tuple(notes),
                               fx, fy)
 

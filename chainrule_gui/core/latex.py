@@ -78,7 +78,13 @@ def derivation_latex(graph: ChainGraph, d: Derivation, simplified: sp.Expr | Non
     lines.append(r"\end{align*}")
     checks = ", ".join(f"{METHOD_TITLES[k]} {number_latex(v)}" for k, v in d.methods.items() if v is not None)
     lines.append(f"% checks: {checks}; agree: {'yes' if d.agree else 'NO'}")
+    lines += note_comments(d.notes)
     return "\n".join(lines) + "\n"
+
+
+def note_comments(notes) -> list[str]:
+    """The notes (why a check is not compared, …) as LaTeX comments: kept, never typeset."""
+    return [f"% note: {' '.join(n.splitlines())}" for n in notes]
 
 
 def second_latex(graph: ChainGraph, d: SecondDerivation) -> str:
@@ -92,16 +98,19 @@ def second_latex(graph: ChainGraph, d: SecondDerivation) -> str:
     lines.append(rf"&\approx {number_latex(d.second)} \quad \text{{at }} {point_latex(d.point)}")
     lines.append(r"\end{align*}")
     lines += [f"% term: {t.label} = {t.value:.6g}" for t in d.terms]
+    lines += note_comments(d.notes)
     return "\n".join(lines) + "\n"
 
 
 def implicit_latex(d: ImplicitDerivation) -> str:
     x, y = name_latex(d.wrt), name_latex(d.of)
     fx, fy = d.partials["reverse"]
+    arguments = ", ".join(name_latex(n) for n in d.point)  # every variable of F, not just the two
+    diff = r"\partial " if len(d.point) > 2 else "d"  # a third variable is held fixed: a partial
     lines = [
         r"\begin{align*}",
-        rf"F({x}, {y}) &= {expr_latex(d.F_expr)} = 0 \\",
-        rf"\frac{{d{y}}}{{d{x}}} &= -\frac{{\partial F/\partial {x}}}{{\partial F/\partial {y}}}"
+        rf"F({arguments}) &= {expr_latex(d.F_expr)} = 0 \\",
+        rf"\frac{{{diff}{y}}}{{{diff}{x}}} &= -\frac{{\partial F/\partial {x}}}{{\partial F/\partial {y}}}"
         rf" = -\frac{{{number_latex(fx)}}}{{{number_latex(fy)}}} \\",
     ]
     if d.derivative_expr is not None:

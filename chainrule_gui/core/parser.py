@@ -64,6 +64,8 @@ def parse_expression(text: str) -> Expr:
 
 
 def closest_function(name: str) -> str | None:
+    if len(name) < 2:
+        return None  # 'x(' is a name that lost its '*', not a misspelt exp
     matches = difflib.get_close_matches(name.lower(), FUNCTIONS, n=1, cutoff=0.5)
     return matches[0] if matches else None
 
@@ -276,9 +278,14 @@ class _Parser:
         name = name_tok.text
         canonical = name.lower() if name.lower() in FUNCTIONS else name
         if canonical not in FUNCTIONS:
+            suggestion = closest_function(name)
+            if not self._closed_ahead():
+                # Still being typed (``2x(``): the missing ')' is the mistake to name first;
+                # whether the name is a function can only be judged once the call is complete.
+                hint = f" (and '{name}' is not a function: did you mean {suggestion}?)" if suggestion else ""
+                raise self.error(f"this '(' is never closed: add a ')'{hint}")
             if name in CONSTANTS:
                 raise self.error(f"'{name}' is a constant, not a function; write {name}*(…) to multiply", name_tok)
-            suggestion = closest_function(name)
             hint = f"; did you mean {suggestion}?" if suggestion else (
                 f"; to multiply, write {name}*(…)"
             )
@@ -308,6 +315,20 @@ class _Parser:
             )
         op = "log" if canonical == "ln" else canonical
         return self.make(op, name_tok, tuple(args))
+
+    def _closed_ahead(self) -> bool:
+        """Whether the '(' at the current token has its ')' before the statement ends."""
+        depth = 0
+        for tok in self.tokens[self.i:]:
+            if tok.kind in ("sep", "end"):
+                return False
+            if tok.kind == "op" and tok.text == "(":
+                depth += 1
+            elif tok.kind == "op" and tok.text == ")":
+                depth -= 1
+                if depth == 0:
+                    return True
+        return False
 
     # -- error messages ------------------------------------------------------------
     def _unclosed_error(self, open_tok: Token) -> ParseError:

@@ -141,7 +141,7 @@ def second_text(graph: ChainGraph, d: SecondDerivation) -> str:
         out.append(f"  {term.label} = {fmt(term.value)}   (outer {expr_text(term.outer)} = {fmt(term.outer_value)})")
     out.append(f"  sum = {fmt(d.methods['paths'], 12)}")
     for u, (d1, d2) in d.inner.items():
-        if u != d.wrt:
+        if u != d.wrt and u not in graph.inputs:  # another input does not move: "dy/dx = 0" says nothing
             out.append(f"  where d{u}/d{d.wrt} = {fmt(d1)}, d²{u}/d{d.wrt}² = {fmt(d2)}")
     out += ["", f"d{d.of}/d{d.wrt} = {fmt(d.first, 12)}",
             f"d²{d.of}/d{d.wrt}² = {expr_text(d.second_expr)}",
@@ -189,15 +189,25 @@ def hessian_text(h: HessianResult) -> str:
 
 def implicit_text(d: ImplicitDerivation) -> str:
     x, y = d.wrt, d.of
-    out = [f"d{y}/d{x} on the curve F = {expr_text(d.F_expr)} = 0 at {point_text(d.point)}", "",
-           f"Differentiate F({x}, {y}({x})) = 0:  ∂F/∂{x} + ∂F/∂{y} · d{y}/d{x} = 0,"
-           f"  so  d{y}/d{x} = −(∂F/∂{x}) / (∂F/∂{y})", ""]
+    fixed = implicit_held_fixed(d)
+    # With a third variable held fixed the slope is a partial derivative of y(x, …).
+    dy_dx = f"∂{y}/∂{x}" if fixed else f"d{y}/d{x}"
+    arguments = ", ".join(f"{y}({x})" if n == y else n for n in d.point)
+    out = [f"{dy_dx} on the {'surface' if fixed else 'curve'} F = {expr_text(d.F_expr)} = 0 "
+           f"at {point_text(d.point)}", "",
+           f"Differentiate F({arguments}) = 0" + (f", holding {', '.join(fixed)} fixed" if fixed else "")
+           + f":  ∂F/∂{x} + ∂F/∂{y} · {dy_dx} = 0,  so  {dy_dx} = −(∂F/∂{x}) / (∂F/∂{y})", ""]
     fx, fy = d.partials["reverse"]
     out.append(f"  ∂F/∂{x} = {fmt(fx, 12)},  ∂F/∂{y} = {fmt(fy, 12)}")
-    out.append(f"  d{y}/d{x} = {expr_text(d.derivative_expr)} = {fmt(d.derivative, 15)}")
+    out.append(f"  {dy_dx} = {expr_text(d.derivative_expr)} = {fmt(d.derivative, 15)}")
     out += ["", *methods_table(d.methods, d.agreement)]
     out += [""] + [f"note: {n}" for n in d.notes]
     return "\n".join(out).rstrip() + "\n"
+
+
+def implicit_held_fixed(d: ImplicitDerivation) -> list[str]:
+    """The equation's other variables, which stay put while ``wrt`` moves along the curve."""
+    return [n for n in d.point if n not in (d.of, d.wrt)]
 
 
 # -- JSON --------------------------------------------------------------------------------

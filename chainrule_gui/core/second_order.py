@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from chainrule_gui.core.accumulate import hessian_vector_sweep, taylor_sweep
+from chainrule_gui.core.accumulate import forward_sweep, hessian_vector_sweep, reverse_sweep, taylor_sweep
 from chainrule_gui.core.chain_graph import ChainGraph, PointEvaluation
 from chainrule_gui.core.derivation import (
     METHOD_NAMES,
@@ -27,6 +27,9 @@ from chainrule_gui.core.derivation import (
     check_cut,
     composed_checked,
     composed_with_cut,
+    crossed_kink,
+    rough_note,
+    rough_primitive,
     symbolic_derivative,
 )
 from chainrule_gui.core.errors import ChainRuleError
@@ -156,6 +159,11 @@ def derive_second(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, floa
     except ChainRuleError as exc:
         notes.append(f"finite differences could not be evaluated next to the point: {exc}")
     reference = methods["reverse"]
+    fd_note = None
+    if fd is not None and not ev.kinks:
+        fd_note = _second_fd_note(graph, of, wrt, ev, frozen, fd, reference, op_cut)
+        if fd_note:
+            notes.append(fd_note)
     magnitude = max([abs(reference)] + [abs(t.value) for t in terms])
     agreement = {}
     for name in METHOD_NAMES:
@@ -163,7 +171,7 @@ def derive_second(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, floa
         if value is None:
             agreement[name] = None
         elif name == "finite_difference":
-            agreement[name] = None if ev.kinks else fd.agrees_with(reference)
+            agreement[name] = None if ev.kinks or fd_note else fd.agrees_with(reference)
         else:
             agreement[name] = math.isfinite(value) and abs(value - reference) <= (
                 EXACT_RTOL * abs(reference) + 1e-9 * magnitude + 1e-300)
@@ -188,6 +196,42 @@ class HessianResult:
     @property
     def agree(self) -> bool:
         return all(v is not False for v in self.agreement.values())
+
+
+def _second_fd_note(graph: ChainGraph, of: str, wrt: str, ev: PointEvaluation, frozen: dict, fd, exact: float,
+                    op_cut) -> str | None:
+    """Why the second difference cannot confirm d²f/dx² here (a kink or a singularity within
+    its step), or None.
+
+    Checked when the difference disagrees, and also when its own error estimate is not
+    small beside it: across a kink the estimate is as large as the value, and would let
+    anything "agree" (sqrt(x²) at x = 1e-6: 16250 against 0)."""
+    imprecise = fd.error_estimate > 1e-4 * max(abs(fd.value), abs(exact))
+    if fd.agrees_with(exact) and not imprecise:
+        return None
+    return _not_smooth_along(graph, of, wrt, ev, frozen, fd.step, abs(fd.value - exact), op_cut)
+
+
+def _not_smooth_along(graph: ChainGraph, of: str, wrt: str, ev: PointEvaluation, frozen: dict, h: float,
+                      error: float, op_cut, name_input: bool = False) -> str | None:
+    """A note when a kink or a singularity lies within ±h along ``wrt`` and explains a second
+    difference's ``error``, else None."""
+    kink = crossed_kink(graph, ev.point, wrt, h, frozen)
+    if kink:
+        along = f" along {wrt}" if name_input else ""
+        return (f"{kink} has a kink within ±{h:.1e} of the point{along}, where the one-sided slopes "
+                "differ; finite differences cannot confirm the second derivative there")
+    op_adjoints = reverse_sweep(graph.operations, ev.op_partials, {of: 1.0}, cut=op_cut)
+    op_tangents = forward_sweep(graph.operations, ev.op_partials, {wrt: 1.0}, cut=op_cut)
+    try:
+        spot = rough_primitive(graph, wrt, ev, frozen, h, op_adjoints, op_tangents, op_cut)
+    except ChainRuleError:
+        return None
+    # A slope that departs within the step moves df/dx by about spot.weight, which the second
+    # difference divides by h: named when that is a tenth of its error, or of df/dx itself.
+    if spot is not None and spot.weight >= 0.1 * min(h * error, abs(op_tangents[of])):
+        return rough_note(spot, h, "the second derivative", wrt if name_input else None)
+    return None
 
 
 def hessian(graph: ChainGraph, of: str, wrt: Sequence[str], point: Mapping[str, float],
@@ -232,12 +276,22 @@ def hessian(graph: ChainGraph, of: str, wrt: Sequence[str], point: Mapping[str, 
     fd = _hessian_fd(graph, of, wrt, ev.point, frozen)
     scale = max(1e-300, float(np.max(np.abs(reverse))) if n else 0.0)
     fd_tol = _fd_tolerance(graph, of, wrt, ev.point) + 1e-6 * scale
+    fd_notes = []
+    if not ev.kinks and not np.all(np.abs(fd - reverse) <= fd_tol):
+        # Along each input in turn: a kink or singularity within its step explains the miss.
+        for i, x in enumerate(wrt):
+            error = float(np.max(np.abs(fd[i] - reverse[i])))
+            note = _not_smooth_along(graph, of, x, ev, frozen, _hessian_step(ev.point, x), error, op_cut,
+                                     name_input=True)
+            if note:
+                fd_notes.append(note)
+        notes += fd_notes
     agreement = {
         "reverse": True,
         "forward": bool(np.allclose(taylor, reverse, rtol=EXACT_RTOL, atol=1e-9 * scale)),
         "symbolic": None if sym_matrix is None else bool(
             np.allclose(sym_matrix, reverse, rtol=EXACT_RTOL, atol=1e-9 * scale)),
-        "finite_difference": None if ev.kinks else bool(np.all(np.abs(fd - reverse) <= fd_tol)),
+        "finite_difference": None if ev.kinks or fd_notes else bool(np.all(np.abs(fd - reverse) <= fd_tol)),
     }
     symmetric = bool(np.allclose(reverse, reverse.T, rtol=1e-9, atol=1e-12 * scale))
     return HessianResult(of, tuple(wrt), dict(ev.point), reverse,
@@ -253,7 +307,7 @@ def _hessian_fd(graph, of, wrt, point, frozen=None) -> np.ndarray:
     def f(shift: dict[str, float]) -> float:
         return graph.forward_values({**point, **{k: point[k] + v for k, v in shift.items()}}, frozen)[of]
 
-    hs = [EPSILON**0.25 * max(1.0, abs(point[x])) for x in wrt]
+    hs = [_hessian_step(point, x) for x in wrt]
     f0 = f({})
     for i, xi in enumerate(wrt):
         hi = hs[i]
@@ -264,6 +318,10 @@ def _hessian_fd(graph, of, wrt, point, frozen=None) -> np.ndarray:
                      + f({xi: -hi, xj: -hj})) / (4 * hi * hj)
             out[i, j] = out[j, i] = value
     return out
+
+
+def _hessian_step(point, x: str) -> float:
+    return EPSILON**0.25 * max(1.0, abs(point[x]))
 
 
 def _fd_tolerance(graph, of, wrt, point) -> float:

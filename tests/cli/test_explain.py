@@ -161,3 +161,66 @@ def test_module_and_script_entry_points():
     done = subprocess.run([str(script), "explain", "z = (", "--at", "t=1"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stderr.startswith("error: 1:5:")
+
+
+# -- labels that name the right thing ----------------------------------------------------
+SPHERE = "x^2 + y^2 + z^2 = 1"
+
+
+def test_implicit_json_names_the_partials_by_their_variables(capsys):
+    """With three variables ∂F/∂z is F_z (it was labelled F_y); y is said to be held fixed."""
+    obj = explain_json(capsys, SPHERE, "--of", "z", "--wrt", "x", "--at", "x=0.6,y=0,z=0.8")
+    assert obj["F_x"]["reverse"] == pytest.approx(1.2) and obj["F_z"]["reverse"] == pytest.approx(1.6)
+    assert "F_y" not in obj and obj["held_fixed"] == ["y"]
+    assert math.isclose(obj["derivative"], -0.75)
+    assert [p["nodes"] for p in obj["paths"]] == [["F", "x"]]  # not the internal "_F"
+    # Swapped roles on a circle: F_y is still ∂F/∂y.
+    obj = explain_json(capsys, "x^2 + y^2 = 1", "--of", "x", "--wrt", "y", "--at", "x=0.6,y=0.8")
+    assert obj["F_y"]["reverse"] == pytest.approx(1.6) and obj["F_x"]["reverse"] == pytest.approx(1.2)
+
+
+def test_implicit_text_and_latex_name_every_variable(capsys):
+    code, out, _ = run(capsys, "explain", SPHERE, "--of", "z", "--wrt", "x", "--at", "x=0.6,y=0,z=0.8")
+    assert code == 0
+    assert "F(x, y, z(x)) = 0, holding y fixed" in out
+    assert "∂F/∂z = 1.6" in out and "∂z/∂x = -x/z" in out
+    code, out, _ = run(capsys, "explain", SPHERE, "--of", "z", "--wrt", "x", "--at", "x=0.6,y=0,z=0.8", "--latex")
+    assert code == 0
+    assert r"F(x, y, z) &=" in out and r"\frac{\partial z}{\partial x}" in out
+    code, out, _ = run(capsys, "explain", "x^2 + y^2 = 1", "--at", "x=0.6,y=0.8", "--latex")
+    assert r"F(x, y) &=" in out and r"\frac{dy}{dx}" in out  # two variables: an ordinary derivative
+
+
+def test_second_order_json_unsimplified_expression_is_the_second_derivative(capsys):
+    obj = explain_json(capsys, "y = sin(u); u = x^2", "--at", "x=0.7", "--order", "2", "--no-simplify")
+    second = obj["derivative_expr_unsimplified"]
+    assert "sin" in second and second == obj["derivative_expr"]
+    assert obj["first_derivative_expr"] == "2*x*cos(x**2)"
+    # The paths are the first derivative's, and their products sum to it.
+    assert math.isclose(sum(p["product"] for p in obj["paths"]), obj["first_derivative"])
+
+
+def test_second_order_text_does_not_list_other_inputs_as_moving(capsys):
+    code, out, _ = run(capsys, "explain", "f = x^2*y^3", "--wrt", "x,y", "--at", "x=1,y=2", "--order", "2")
+    assert code == 0 and "where dy/dx" not in out
+
+
+def test_a_finite_difference_across_a_singularity_says_why(capsys):
+    """sqrt(x²) at x = 1e-6: the default step straddles 0; the check says so instead of "disagree"."""
+    obj = explain_json(capsys, "y = sqrt(u); u = x^2", "--at", "x=1e-6")
+    assert obj["agreement"]["finite_difference"] is None and obj["agree"] is True
+    assert any(n.startswith("sqrt(u) is not smooth within ±") for n in obj["notes"])
+    code, out, _ = run(capsys, "explain", "y = sqrt(u); u = x^2", "--at", "x=1e-6")
+    assert code == 0 and "note: sqrt(u) is not smooth" in out and "DISAGREE" not in out
+    code, out, _ = run(capsys, "explain", "y = sqrt(u); u = x^2", "--at", "x=1e-6", "--latex")
+    assert code == 0 and "\n% note: sqrt(u) is not smooth" in out  # a comment: kept, never typeset
+
+
+def test_the_input_is_chosen_as_the_window_chooses_it_when_unambiguous(capsys):
+    """A loss's target is set aside: w is the one input left; with two left the user picks."""
+    obj = explain_json(capsys, "L = (yhat - y)^2; yhat = 2*w", "--at", "y=1,w=2")
+    assert obj["wrt"] == "w" and math.isclose(obj["derivative"], 2 * (4 - 1) * 2)
+    code, _, err = run(capsys, "explain", "L = (yhat - y)^2; yhat = w*x", "--at", "y=1,w=2,x=1")
+    assert code == 2 and "choose one with --wrt: w, x, y" in err
+    # An equation in x and y reads as y(x), whichever is typed first.
+    assert explain_json(capsys, "y^2 + x^2 = 1", "--at", "x=0.6,y=0.8")["wrt"] == "x"

@@ -101,6 +101,19 @@ def error_of(text):
         ("z = x + 1)", 1, 10, "unmatched ')'"),
         ("z = sinn(x)", 1, 5, "did you mean sin"),
         ("z = tanhh(x)", 1, 5, "did you mean tanh"),
+        # An unfinished call is an unclosed '(' at the '(', whatever precedes it.
+        ("2x(", 1, 3, "this '(' is never closed"),
+        ("z = 2x(", 1, 7, "this '(' is never closed"),
+        ("z = 2x(1", 1, 7, "this '(' is never closed"),
+        ("z = a(b", 1, 6, "this '(' is never closed"),
+        ("z = sin(x", 1, 8, "this '(' is never closed"),
+        ("z = 2x(\nt = 1", 1, 7, "this '(' is never closed"),
+        ("z = sinn(x", 1, 9, "did you mean sin"),
+        # Complete calls of names that are not functions keep their own messages.
+        ("z = foo(x)", 1, 5, "unknown function 'foo'; to multiply, write foo*(…)"),
+        ("z = 2x(1)", 1, 6, "unknown function 'x'; to multiply, write x*(…)"),
+        ("z = w(x + 1)", 1, 5, "unknown function 'w'; to multiply, write w*(…)"),  # not "did you mean tan"
+        ("z = ex(x)", 1, 5, "did you mean exp"),
         ("z = x y", 1, 7, "missing operator"),
         ("z = 2 3", 1, 7, "missing operator"),
         ("z = sin x", 1, 5, "parentheses"),

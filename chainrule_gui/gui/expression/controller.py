@@ -19,7 +19,13 @@ from dataclasses import dataclass, replace
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from chainrule_gui.core.chain_graph import RELATION_NODE, ChainGraph, build_chain_graph
-from chainrule_gui.core.choices import choose_output_input
+from chainrule_gui.core.choices import (  # noqa: F401 - choose_output_input: the benchmarks import it here
+    Choice,
+    carried_values,
+    choose_output_input,
+    follow_choice,
+    input_roles,
+)
 from chainrule_gui.core.derivation import derive, symbolic_derivative
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError, ParseError
 from chainrule_gui.core.implicit import implicit_derivative, project_to_curve
@@ -63,6 +69,7 @@ class Built:
     #: (graph, text, of, wrt, cut) whose SymPy derivative is too large to wait for: asked
     #: for once this result is on screen
     deferred: tuple | None = None
+    choice: Choice | None = None  # of and wrt, and which of them the person picked
 
 
 @dataclass(frozen=True)
@@ -102,8 +109,12 @@ class ExpressionController(QObject):
         self.snapshot: ExplorerSnapshot | None = None
         self.point: dict[str, float] = {}
         self.ranges: dict[str, tuple[float, float]] = {}
-        self.of: str | None = None
-        self.wrt: str | None = None
+        #: What is differentiated, and which of it the person picked (kept across edits
+        #: while it fits; the rest follows the text: core.choices.follow_choice).
+        self.choice = Choice()
+        #: The role of each name ``point`` holds a value for, in the text it was set for
+        #: (None: given with the text, by a session or an example).
+        self._roles: dict[str, str] | None = None
         self.cut: frozenset[tuple[str, str]] = frozenset()
         self.max_paths = DEFAULT_MAX_PATHS
         self.simplify_enabled = True
@@ -125,8 +136,11 @@ class ExpressionController(QObject):
                    point: dict[str, float] | None = None,
                    ranges: dict[str, tuple[float, float]] | None = None,
                    cut=(), max_paths: int | None = None) -> None:
-        """Replace everything at once (opening a session or an example) and rebuild now."""
-        self.of, self.wrt = of, wrt
+        """Replace everything at once (opening a session or an example) and rebuild now.
+
+        The ``of`` and ``wrt`` given count as picked; None leaves the choice to the text."""
+        self.choice = Choice.named(of, wrt)
+        self._roles = None
         self.point = dict(point or {})
         self.ranges = {k: tuple(v) for k, v in (ranges or {}).items()}
         for name, value in self.point.items():
@@ -137,14 +151,32 @@ class ExpressionController(QObject):
             self.max_paths = max(1, int(max_paths))
         self.set_text(text, immediate=True)
 
+    @property
+    def of(self) -> str | None:
+        return self.choice.of
+
+    @property
+    def wrt(self) -> str | None:
+        return self.choice.wrt
+
+    @property
+    def picked_of(self) -> str | None:
+        """The output the person chose (None: the text's default), as a session saves it."""
+        return self.choice.of if self.choice.of_picked else None
+
+    @property
+    def picked_wrt(self) -> str | None:
+        return self.choice.wrt if self.choice.wrt_picked else None
+
     def set_output(self, name: str) -> None:
+        """The person picks the output (a chooser, a Jacobian entry): kept while it fits."""
         if name and name != self.of:
-            self.of = name
+            self.choice = self.choice.pick_output(name)
             self._rebuild_choice()
 
     def set_input(self, name: str) -> None:
         if name and name != self.wrt:
-            self.wrt = name
+            self.choice = self.choice.pick_input(name)
             self._rebuild_choice()
 
     def set_value(self, name: str, value: float) -> None:
@@ -197,18 +229,20 @@ class ExpressionController(QObject):
         request = next(self._requests)
         self._latest_request = request
         self.busy_changed.emit(True)
-        text, of, wrt, cut = self._pending_text, self.of, self.wrt, self.cut
-        self._executor.submit(self._build, request, text, of, wrt, cut)
+        text, choice, cut = self._pending_text, self.choice, self.cut
+        self._executor.submit(self._build, request, text, choice, cut)
 
-    def _build(self, request: int, text: str, of, wrt, cut) -> None:
+    def _build(self, request: int, text: str, choice: Choice, cut) -> None:
         """Runs on the worker thread; never touches widgets."""
         if request != self._latest_request:
             return  # a newer text is already queued
         deferred = None
+        of, wrt = choice.of, choice.wrt
         try:
             program = parse_program(text)
             graph = build_chain_graph(program)
-            of, wrt = choose_output_input(graph, of, wrt)
+            choice = follow_choice(graph, choice)
+            of, wrt = choice.of, choice.wrt
             cut = frozenset(e for e in cut if graph.variables.has_edge(*e))
             symbolic = None
             if program.relation is not None:
@@ -219,7 +253,8 @@ class ExpressionController(QObject):
                     symbolic = self._symbolic(graph, text, of, wrt, cut)
                 else:
                     deferred = (graph, text, of, wrt, cut)
-            built = Built(request, text, program, graph, of, wrt, symbolic, None, deferred=deferred)
+            built = Built(request, text, program, graph, of, wrt, symbolic, None, deferred=deferred,
+                          choice=choice)
         except ParseError as exc:
             built = Built(request, text, None, None, of, wrt, None, exc)
         except ChainRuleError as exc:  # e.g. a bad choice while typing
@@ -313,7 +348,7 @@ class ExpressionController(QObject):
         if self._last_parse_error is not None:
             self._last_parse_error = None
             self.parse_error.emit(None)
-        self.of, self.wrt = built.of, built.wrt
+        self.choice = built.choice
         self.cut = frozenset(e for e in self.cut if built.graph.variables.has_edge(*e))
         self._adopt_inputs(built.program, built.graph)
         self._text, self._program, self._graph = built.text, built.program, built.graph
@@ -332,7 +367,14 @@ class ExpressionController(QObject):
         self._refresh(structure_changed=False, symbolic=self._symbolic_cache.get(key), symbolic_arrived=True)
 
     def _adopt_inputs(self, program: Program, graph: ChainGraph) -> None:
-        """Keep values of inputs that survive an edit; new inputs start at a default."""
+        """Keep values of inputs that survive an edit in the same role; others start at a default.
+
+        A name that was defined, or was a variable of an equation, before this text is not
+        the same quantity: its old value (the circle's x = 0.9487) does not carry over."""
+        roles = input_roles(program)
+        self.point = carried_values(self.point, self._roles, roles)
+        self.ranges = carried_values(self.ranges, self._roles, roles)
+        self._roles = roles
         for name in program.inputs:
             if name not in self.point:
                 self.point[name] = DEFAULT_VALUE

@@ -114,9 +114,13 @@ class InputsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("inputsPanel")
         self.of_selector = QComboBox(objectName="ofSelector")
-        self.of_selector.setToolTip("The output to differentiate")
+        self.of_selector.setToolTip("The output to differentiate. A name you choose stays chosen while you edit, "
+                                    "as long as it is still defined and nothing new is built on it; "
+                                    "otherwise the output that nothing else uses is taken.")
         self.wrt_selector = QComboBox(objectName="wrtSelector")
-        self.wrt_selector.setToolTip("The input to differentiate with respect to")
+        self.wrt_selector.setToolTip("The input to differentiate with respect to. A name you choose stays "
+                                     "chosen while the output depends on it; otherwise the first input "
+                                     "that is not a target (the y that yhat − y compares with).")
         form = QFormLayout()
         form.addRow("Differentiate", self.of_selector)
         form.addRow("with respect to", self.wrt_selector)

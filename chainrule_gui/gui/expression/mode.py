@@ -328,7 +328,7 @@ class ExpressionMode(QWidget):
         snapshot = c.snapshot
         names = set(snapshot.program.inputs) if snapshot is not None else set(c.point)
         return Session(
-            text=self.editor.toPlainText(), of=c.of, wrt=c.wrt,
+            text=self.editor.toPlainText(), of=c.picked_of, wrt=c.picked_wrt,
             point={k: v for k, v in c.point.items() if k in names},
             ranges={k: v for k, v in c.ranges.items() if k in names},
             cut=tuple(sorted(c.cut)), max_paths=c.max_paths, diagram=self.diagram.view,

@@ -445,6 +445,11 @@ class ResultPanel(QWidget):
                                          f"(truncation + round-off); actual {abs(fd.value - reference):.2e}")
         else:
             tips["finite_difference"] = "could not be evaluated next to the point (see the notes)"
+        if fd is not None and d.agreement.get("finite_difference") is None:
+            # Not compared: a kink or a singularity within the step (the core's note says which).
+            why = next((n for n in reversed(d.notes) if "finite difference" in n), None)
+            if why:
+                tips["finite_difference"] += f"\nNot compared: {why}"
         if d.methods.get("paths") is None:
             tips["paths"] = "too many paths to list; the total comes from accumulation"
         return tips
