@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
 
 from chainrule_gui.core.files import FileFormatError, atomic_write_text, read_limited, remove_stale_temporaries
 from chainrule_gui.core.session import Session, load_session, save_session, session_from_bytes
+from chainrule_gui.gui import stored_settings
 
 AUTOSAVE_INTERVAL_MS = 4000
 MAX_RECENT = 8
@@ -106,10 +107,7 @@ class SessionDocument(QObject):
 
     # -- recent files ---------------------------------------------------------------------------
     def recent_files(self) -> list[str]:
-        value = QSettings().value("recentFiles", [])
-        if isinstance(value, str):
-            value = [value]
-        return [p for p in (value or []) if isinstance(p, str)]
+        return stored_settings.read_text_list("recentFiles")
 
     def add_recent(self, path: Path) -> None:
         entry = str(Path(path).resolve())
@@ -176,8 +174,8 @@ class SessionDocument(QObject):
             session = session_from_bytes(read_limited(path), allow_text_errors=True)
         except (FileFormatError, OSError):
             return None
-        file = QSettings().value("session/lastFile", "")
-        return session, Path(file) if isinstance(file, str) and file else None
+        file = stored_settings.read_text("session/lastFile")
+        return session, Path(file) if file else None
 
     @classmethod
     def recoverable(cls) -> tuple[Session, float] | None:

@@ -13,7 +13,7 @@ from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.examples import EXAMPLES, categories
 from chainrule_gui.core.files import atomic_write_text
 from chainrule_gui.core.session import LABEL_MODES, VIEWS, Session
-from chainrule_gui.gui import startup, theme
+from chainrule_gui.gui import startup, stored_settings, theme
 from chainrule_gui.gui.document import SessionDocument, describe_age
 from chainrule_gui.gui.expression.mode import DEFAULT_TEXT, ExpressionMode
 from chainrule_gui.gui.first_run import ExamplesHint
@@ -196,11 +196,9 @@ class MainWindow(QMainWindow):
 
     def _default_session(self) -> Session:
         """The default example, drawn the way the user last preferred."""
-        settings = QSettings()
-        view = settings.value("preferences/diagram", DEFAULT_SESSION.diagram)
-        labels = settings.value("preferences/labels", DEFAULT_SESSION.labels)
-        return replace(DEFAULT_SESSION, diagram=view if view in VIEWS else DEFAULT_SESSION.diagram,
-                       labels=labels if labels in LABEL_MODES else DEFAULT_SESSION.labels)
+        return replace(DEFAULT_SESSION,
+                       diagram=stored_settings.read_choice("preferences/diagram", VIEWS, DEFAULT_SESSION.diagram),
+                       labels=stored_settings.read_choice("preferences/labels", LABEL_MODES, DEFAULT_SESSION.labels))
 
     def _restore_last_session(self) -> bool:
         """Show what the last clean exit left: its file as saved now, or untitled work."""
@@ -440,14 +438,14 @@ class MainWindow(QMainWindow):
 
     # -- settings -------------------------------------------------------------------------------
     def _restore_settings(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("mainwindow/geometry")
+        # Each is checked first: a bad value in the settings file must never stop the start.
+        geometry = stored_settings.read_bytes("mainwindow/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        state = settings.value("mainwindow/state")
+        state = stored_settings.read_bytes("mainwindow/state")
         if state is not None:
             self.restoreState(state, SETTINGS_VERSION)
-        sizes = settings.value("expression/splitter")
+        sizes = stored_settings.read_bytes("expression/splitter")
         if sizes is not None:
             self.expression_mode.splitter.restoreState(sizes)
 
