@@ -29,12 +29,30 @@ LAST_SESSION_NAME = "last-session.json"
 DATA_DIR_VARIABLE = "CHAINRULE_GUI_DATA_DIR"
 
 
-def data_folder() -> Path:
+def data_folder_path() -> Path:
     override = os.environ.get(DATA_DIR_VARIABLE)
-    folder = Path(override) if override else Path(
+    return Path(override) if override else Path(
         QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+
+
+def data_folder() -> Path:
+    """The folder of autosaves and the last session, made if needed (OSError if it cannot be:
+    a file in the way, a read-only home)."""
+    folder = data_folder_path()
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def data_folder_problem() -> str | None:
+    """Why autosave cannot work here (the folder cannot be made or written), or None."""
+    try:
+        folder = data_folder()
+        probe = folder / ".chainrule-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        return f"{data_folder_path()} cannot be used ({exc.strerror or exc})"
+    return None
 
 
 class SessionDocument(QObject):
@@ -144,7 +162,10 @@ class SessionDocument(QObject):
             pass
         except OSError:
             pass
-        remove_stale_temporaries(data_folder(), AUTOSAVE_NAME)
+        try:
+            remove_stale_temporaries(data_folder(), AUTOSAVE_NAME)
+        except OSError:
+            pass  # no data folder: nothing was autosaved
 
     # -- the last session: a clean exit's work comes back at the next start ------------------
     @staticmethod
@@ -167,10 +188,10 @@ class SessionDocument(QObject):
     def last_session(cls) -> tuple[Session, Path | None] | None:
         """What the last clean exit left (None on a first start or if it no longer reads):
         the session, and the file it belongs to (None for untitled work)."""
-        path = cls.last_session_path()
-        if not path.exists():
-            return None
         try:
+            path = cls.last_session_path()
+            if not path.exists():
+                return None
             session = session_from_bytes(read_limited(path), allow_text_errors=True)
         except (FileFormatError, OSError):
             return None
@@ -180,10 +201,10 @@ class SessionDocument(QObject):
     @classmethod
     def recoverable(cls) -> tuple[Session, float] | None:
         """The session a crashed run left behind, with its time, if it still reads."""
-        path = cls.autosave_path()
-        if not path.exists():
-            return None
         try:
+            path = cls.autosave_path()
+            if not path.exists():
+                return None
             return session_from_bytes(read_limited(path)), path.stat().st_mtime
         except (FileFormatError, OSError):
             return None

@@ -14,7 +14,7 @@ from chainrule_gui.core.examples import EXAMPLES, categories
 from chainrule_gui.core.files import atomic_write_text
 from chainrule_gui.core.session import LABEL_MODES, VIEWS, Session
 from chainrule_gui.gui import startup, stored_settings, theme
-from chainrule_gui.gui.document import SessionDocument, describe_age
+from chainrule_gui.gui.document import SessionDocument, data_folder_problem, describe_age
 from chainrule_gui.gui.expression.mode import DEFAULT_TEXT, ExpressionMode
 from chainrule_gui.gui.first_run import ExamplesHint
 from chainrule_gui.gui.lazy_page import LazyTabWidget
@@ -49,6 +49,7 @@ class MainWindow(QMainWindow):
         self._hint_checked = False
         self.resize(1280, 800)
         self._restore_settings()
+        self._say_if_autosave_is_off()
         if open_path:
             self._show_clean(self._default_session())
             QTimer.singleShot(0, lambda: self.open_session(open_path))
@@ -57,6 +58,21 @@ class MainWindow(QMainWindow):
                 self._show_clean(self._default_session())
             if offer_recovery:  # after a crash, the autosaved work is offered on top
                 QTimer.singleShot(0, self._offer_recovery)
+
+    def _say_if_autosave_is_off(self) -> None:
+        """Without a usable data folder the app runs on without autosave, and says so once,
+        in a corner of the status bar that stays (a dialog at every start would nag)."""
+        problem = data_folder_problem()
+        if problem is None:
+            return
+        from PySide6.QtWidgets import QLabel
+
+        note = QLabel("Autosave off", objectName="autosaveOff")
+        note.setToolTip(f"The data folder {problem}: work is not autosaved, and the last session and "
+                        "the error log are not kept. Save with Ctrl+S, or make that folder writable "
+                        "and start again.")
+        self.statusBar().addPermanentWidget(note)
+        self.statusBar().showMessage(f"Autosave is off: the data folder {problem}.", 30000)
 
     def _make_network_mode(self):
         from chainrule_gui.gui.network.mode import NetworkMode

@@ -52,3 +52,44 @@ def test_the_app_starts_and_drops_the_bad_value(tmp_path, section, key, value):
     assert f"settings: {full_key} = " in (tmp_path / LOG).read_text(encoding="utf-8")
     # Dropped: gone from the file, or written anew by the clean exit (a window layout).
     assert f"{key}={value}\n" not in settings.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("blocked", ["appdata", "appdata/logs"])
+def test_the_app_starts_without_a_usable_data_folder(tmp_path, blocked):
+    """The data folder (autosaves, last session) or the log folder cannot be made — a file is
+    in the way, as a read-only home would refuse it too: the app starts all the same."""
+    (tmp_path / blocked).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / blocked).write_text("not a folder")
+    done = start(tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "first paint" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+def test_without_a_data_folder_the_window_says_autosave_is_off(qtbot, tmp_path, monkeypatch, reporter):
+    from PySide6.QtWidgets import QLabel
+
+    from chainrule_gui.gui import MainWindow
+    from chainrule_gui.gui.error_reporter import ErrorReporter
+
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the data folder should be")
+    monkeypatch.setenv("CHAINRULE_GUI_DATA_DIR", str(blocked))
+    no_log = ErrorReporter(show_dialogs=False)
+    no_log.install()  # its log folder is under the blocked path too
+    try:
+        assert no_log.log_path is None and "blocked" in no_log.log_problem
+        window = MainWindow()
+        qtbot.addWidget(window)
+        window.show()
+        note = window.findChild(QLabel, "autosaveOff")
+        assert note is not None and note.isVisible()
+        assert str(blocked) in note.toolTip() and "Ctrl+S" in note.toolTip()
+        assert "Autosave is off" in window.statusBar().currentMessage()
+        window.expression_mode.set_text("y = sin(x)")
+        window.document.autosave()  # what the timer does: no error, nothing written
+        window.document.mark_clean()
+        window.close()
+    finally:
+        no_log.uninstall()
+    assert reporter.count == 0

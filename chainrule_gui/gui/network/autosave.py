@@ -112,17 +112,20 @@ class NetworkAutosave(QObject):
             cls.path().unlink()
         except OSError:
             pass
-        remove_stale_temporaries(data_folder(), AUTOSAVE_NAME)
+        try:
+            remove_stale_temporaries(data_folder(), AUTOSAVE_NAME)
+        except OSError:
+            pass  # no data folder: nothing was autosaved
 
     @classmethod
     def recoverable(cls):
         """(network, meta, time) a crashed run left behind, if it still opens; else None."""
         from chainrule_gui.core.nn.model_file import load_model
 
-        path = cls.path()
-        if not path.exists():
-            return None
         try:
+            path = cls.path()
+            if not path.exists():
+                return None
             network, meta = load_model(path)
             return network, meta, path.stat().st_mtime
         except (ChainRuleError, OSError):
