@@ -64,9 +64,12 @@ class SessionDocument(QObject):
     changed = Signal()  # title or modified state changed
     recent_changed = Signal(list)
 
-    def __init__(self, current, parent=None):
+    def __init__(self, current, parent=None, autosave_folder=None):
         super().__init__(parent)
         self._current = current
+        #: This run's own :class:`~chainrule_gui.gui.autosave_folder.AutosaveFolder` (None: no
+        #: autosave, e.g. the data folder cannot be used).
+        self.autosave_folder = autosave_folder
         self.path: Path | None = None
         self._saved: Session | None = None
         self._autosaved: Session | None = None
@@ -139,33 +142,32 @@ class SessionDocument(QObject):
         self.recent_changed.emit(files)
 
     # -- autosave and recovery ----------------------------------------------------------------
-    @staticmethod
-    def autosave_path() -> Path:
-        return data_folder() / AUTOSAVE_NAME
+    def autosave_path(self) -> Path | None:
+        return self.autosave_folder.file(AUTOSAVE_NAME) if self.autosave_folder is not None else None
 
     def autosave(self) -> None:
         session = self._current()
-        if session is None or session == self._autosaved or not self.is_modified():
+        path = self.autosave_path()
+        if path is None or session is None or session == self._autosaved or not self.is_modified():
             return
         try:
-            atomic_write_text(self.autosave_path(), session.to_json())
+            atomic_write_text(path, session.to_json())
             self._autosaved = session
         except OSError:
             pass  # autosave is a safety net; a full disk must not interrupt the user
 
     def discard_autosave(self) -> None:
-        """After a clean exit or an explicit save there is nothing to recover."""
+        """After an explicit save there is nothing to recover (the next edit autosaves anew)."""
         self._timer.stop()
+        self._autosaved = None
+        path = self.autosave_path()
+        if path is None:
+            return
         try:
-            self.autosave_path().unlink()
-        except FileNotFoundError:
-            pass
+            path.unlink()
         except OSError:
             pass
-        try:
-            remove_stale_temporaries(data_folder(), AUTOSAVE_NAME)
-        except OSError:
-            pass  # no data folder: nothing was autosaved
+        remove_stale_temporaries(path.parent, AUTOSAVE_NAME)
 
     # -- the last session: a clean exit's work comes back at the next start ------------------
     @staticmethod
@@ -198,16 +200,12 @@ class SessionDocument(QObject):
         file = stored_settings.read_text("session/lastFile")
         return session, Path(file) if file else None
 
-    @classmethod
-    def recoverable(cls) -> tuple[Session, float] | None:
-        """The session a crashed run left behind, with its time, if it still reads."""
-        try:
-            path = cls.autosave_path()
-            if not path.exists():
-                return None
-            return session_from_bytes(read_limited(path)), path.stat().st_mtime
-        except (FileFormatError, OSError):
-            return None
+
+
+def read_recovered_session(path: Path) -> Session:
+    """The session a crashed run autosaved, mistakes in its text included (it is the raw
+    editor text, usually mid-edit): FileFormatError only if the file itself is damaged."""
+    return session_from_bytes(read_limited(path), allow_text_errors=True)
 
 
 def describe_age(timestamp: float) -> str:
