@@ -61,12 +61,17 @@ def _fail(message: str) -> int:
     return EXIT_ERROR
 
 
+#: The most paths ``--max-paths`` lists one by one (the count is exact however many there are).
+MAX_LISTED_PATHS = 1_000_000
+
+
 def explain(args: argparse.Namespace) -> str:
     from chainrule_gui.core.chain_graph import build_chain_graph
     from chainrule_gui.core.program import parse_program
 
-    if args.max_paths < 0:
-        raise ChoiceError("--max-paths must be 0 or more")
+    if not 0 <= args.max_paths <= MAX_LISTED_PATHS:
+        raise ChoiceError(f"--max-paths must be from 0 to {MAX_LISTED_PATHS:,} (paths are counted, "
+                          "not listed, beyond it)")
     program = parse_program(args.text, implicit=args.implicit)
     graph = build_chain_graph(program)
     point = parse_point(args.at, program.inputs)

@@ -179,7 +179,8 @@ def load_csv(path: str | os.PathLike | None = None, *, text: str | None = None,
 def _target_column(target: str | int | None, names: list[str]) -> int:
     if target is None or target == "":
         return len(names) - 1
-    if isinstance(target, int) or (isinstance(target, str) and target.strip().lstrip("-").isdigit()
+    digits = target.strip().lstrip("-") if isinstance(target, str) else ""
+    if isinstance(target, int) or (digits.isascii() and digits.isdigit()  # '²'.isdigit() is true
                                    and target.strip() not in names):
         index = int(target)
         if not -len(names) <= index < len(names):
