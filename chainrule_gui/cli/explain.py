@@ -10,6 +10,7 @@ import json
 import sys
 
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError, ParseError
+from chainrule_gui.core.lookalikes import with_lookalike_notes
 from chainrule_gui.core.printing import to_text
 
 EXIT_ERROR = 2
@@ -155,14 +156,15 @@ def parse_point(specs: list[str], inputs: tuple[str, ...]) -> dict[str, float]:
             name, value_text = (s.strip() for s in item.split("=", 1))
             if name not in inputs:
                 choices = ", ".join(inputs) or "none"
-                raise ChoiceError(f"--at {name}: {name!r} is not an input (the inputs are: {choices})")
+                raise ChoiceError(with_lookalike_notes(
+                    f"--at {name}: {name!r} is not an input (the inputs are: {choices})", [name, *inputs]))
             if name in point:
                 raise ChoiceError(f"--at gives {name} twice")
             point[name] = constant_value(value_text, f"the value of {name}")
     missing = [n for n in inputs if n not in point]
     if missing:
-        raise ChoiceError("give a value for every input with --at; missing: "
-                          + ", ".join(missing) + f" (e.g. --at {missing[0]}=1)")
+        raise ChoiceError(with_lookalike_notes("give a value for every input with --at; missing: "
+                                               + ", ".join(missing) + f" (e.g. --at {missing[0]}=1)", missing))
     return point
 
 
