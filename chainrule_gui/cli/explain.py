@@ -10,6 +10,7 @@ import json
 import sys
 
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError, ParseError
+from chainrule_gui.core.lookalikes import with_lookalike_notes
 from chainrule_gui.core.printing import to_text
 
 EXIT_ERROR = 2
@@ -62,12 +63,17 @@ def _fail(message: str) -> int:
     return EXIT_ERROR
 
 
+#: The most paths ``--max-paths`` lists one by one (the count is exact however many there are).
+MAX_LISTED_PATHS = 1_000_000
+
+
 def explain(args: argparse.Namespace) -> str:
     from chainrule_gui.core.chain_graph import build_chain_graph
     from chainrule_gui.core.program import parse_program
 
-    if args.max_paths < 0:
-        raise ChoiceError("--max-paths must be 0 or more")
+    if not 0 <= args.max_paths <= MAX_LISTED_PATHS:
+        raise ChoiceError(f"--max-paths must be from 0 to {MAX_LISTED_PATHS:,} (paths are counted, "
+                          "not listed, beyond it)")
     program = parse_program(args.text, implicit=args.implicit)
     graph = build_chain_graph(program)
     point = parse_point(args.at, program.inputs)
@@ -158,14 +164,15 @@ def parse_point(specs: list[str], inputs: tuple[str, ...]) -> dict[str, float]:
             name, value_text = (s.strip() for s in item.split("=", 1))
             if name not in inputs:
                 choices = ", ".join(inputs) or "none"
-                raise ChoiceError(f"--at {name}: {name!r} is not an input (the inputs are: {choices})")
+                raise ChoiceError(with_lookalike_notes(
+                    f"--at {name}: {name!r} is not an input (the inputs are: {choices})", [name, *inputs]))
             if name in point:
                 raise ChoiceError(f"--at gives {name} twice")
             point[name] = constant_value(value_text, f"the value of {name}")
     missing = [n for n in inputs if n not in point]
     if missing:
-        raise ChoiceError("give a value for every input with --at; missing: "
-                          + ", ".join(missing) + f" (e.g. --at {missing[0]}=1)")
+        raise ChoiceError(with_lookalike_notes("give a value for every input with --at; missing: "
+                                               + ", ".join(missing) + f" (e.g. --at {missing[0]}=1)", missing))
     return point
 
 

@@ -38,7 +38,8 @@ def add_network_options(p: argparse.ArgumentParser) -> None:
                      "(default: he for ReLU, xavier otherwise)")
     net.add_argument("--init-scale", type=float, metavar="S", help="standard deviation for --init normal")
     net.add_argument("--freeze", metavar="L,L,...", help="1-based layers that do not learn, e.g. 1")
-    net.add_argument("--seed", type=int, metavar="N", help="seed for weights, data and shuffling (default 0)")
+    net.add_argument("--seed", type=_seed, metavar="N",
+                     help=f"seed for weights, data and shuffling, 0 to {MAX_SEED} (default 0)")
     data = p.add_argument_group("data")
     data.add_argument("--dataset", metavar="NAME", help=f"{', '.join(GENERATED)}")
     data.add_argument("--csv", metavar="FILE", help="import a data set from a CSV file of numbers")
@@ -48,6 +49,20 @@ def add_network_options(p: argparse.ArgumentParser) -> None:
     data.add_argument("--classes", type=int, metavar="K", help="classes for spiral and blobs (default 2)")
     data.add_argument("--validation", type=float, metavar="F",
                       help="share of rows held out for validation (default 0.2)")
+
+
+MAX_SEED = 2**32 - 1
+
+
+def _seed(text: str) -> int:
+    """A seed NumPy accepts (a negative one raised inside NumPy's generator)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"the seed must be a whole number from 0 to {MAX_SEED}, not {text!r}")
+    return value
 
 
 def build(args: argparse.Namespace):
@@ -60,10 +75,15 @@ def build(args: argparse.Namespace):
 
     seed = 0 if args.seed is None else args.seed
     if args.preset:
-        clashing = [flag for flag, value in (("--layers", args.layers), ("--activation", args.activation),
-                                             ("--loss", args.loss), ("--dataset", args.dataset),
-                                             ("--csv", args.csv), ("--init", args.init))
-                    if value is not None]
+        # A preset's network and data are its own: an option it would ignore is refused, not
+        # silently dropped (``--preset xor-tanh --seed 7`` trained seed 0).
+        fixed = (("--layers", args.layers), ("--activation", args.activation),
+                 ("--output-activation", args.output_activation), ("--loss", args.loss),
+                 ("--init", args.init), ("--init-scale", args.init_scale), ("--seed", args.seed),
+                 ("--dataset", args.dataset), ("--csv", args.csv), ("--target", args.target),
+                 ("--samples", args.samples), ("--noise", args.noise), ("--classes", args.classes),
+                 ("--validation", args.validation))
+        clashing = [flag for flag, value in fixed if value is not None]
         if clashing:
             raise ModelError(f"--preset fixes the network and data; drop {', '.join(clashing)}")
         network, dataset, config = get_preset(args.preset).build()
@@ -115,7 +135,7 @@ def _numbers(text: str | None) -> list[int]:
     out = []
     for part in text.split(","):
         part = part.strip()
-        if not part.isdigit():
+        if not (part.isascii() and part.isdigit()):  # '²'.isdigit() is true
             raise ModelError(f"--freeze takes 1-based layer numbers such as 1 or 1,2, not {text!r}")
         out.append(int(part))
     return out

@@ -81,6 +81,9 @@ def _train(args) -> int:
 
     if not 1 <= args.epochs <= MAX_EPOCHS:
         raise ModelError(f"--epochs must be from 1 to {MAX_EPOCHS}")
+    for flag, value in (("--save", args.save), ("--export-script", args.export_script)):
+        if value is not None and not value.strip():  # checked before training, not after
+            raise ModelError(f"{flag} needs a file name (it was empty)")
     network, dataset, defaults = build(args)
     if dataset is None:
         raise ModelError("choose the data: --dataset NAME or --csv FILE (or a --preset)")
@@ -109,11 +112,11 @@ def _train(args) -> int:
     if progress:
         progress.done()
     result = trainer.evaluate()
-    if args.save:
+    if args.save is not None:
         from chainrule_gui.core.nn.model_file import save_model
 
         save_model(args.save, network, training=_training_meta(trainer, dataset), step=trainer.step_count)
-    if args.export_script:
+    if args.export_script is not None:
         _write_script(args.export_script, network, dataset)
     summary = _summary(trainer, dataset, result, history, seconds, fault)
     if args.json:

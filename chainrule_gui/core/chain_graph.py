@@ -21,6 +21,7 @@ import networkx as nx
 import sympy as sp
 
 from chainrule_gui.core.errors import ChoiceError, NumericError
+from chainrule_gui.core.lookalikes import with_lookalike_notes
 from chainrule_gui.core.numeric import evaluate as evaluate_sympy
 from chainrule_gui.core.ops import OPS, Fault, sympy_partials
 from chainrule_gui.core.program import Program
@@ -181,7 +182,8 @@ class ChainGraph:
         """
         missing = [n for n in self.inputs if n not in point]
         if missing:
-            raise ChoiceError("give a value for every input; missing: " + ", ".join(missing))
+            raise ChoiceError(with_lookalike_notes("give a value for every input; missing: " + ", ".join(missing),
+                                                   missing))
         value_fault = None
         try:
             op_values = self.forward_values(point)

@@ -12,6 +12,7 @@ Python identifiers in the module (keywords, ``np``, helper names) are renamed.
 from __future__ import annotations
 
 import keyword
+import unicodedata
 
 import networkx as nx
 import sympy as sp
@@ -43,18 +44,27 @@ class _Printer(NumPyPrinter):
         return super()._module_format(fqn, register).replace("numpy.", "np.")
 
 
+def _python_form(name: str) -> str:
+    """How Python reads an identifier: NFKC-normalised, so ｘ is x and ﬁ is fi."""
+    return unicodedata.normalize("NFKC", name)
+
+
 def _safe_names(names) -> dict[str, str]:
-    taken = set(names)
+    """A Python identifier for each name, no two the same *as Python reads them* (``ｘ`` and
+    ``x`` are one variable to Python); names that already read as themselves keep them first."""
+    names = list(names)
+    taken = {_python_form(n) for n in names}
+    used: set[str] = set()
     mapping = {}
-    for name in names:
+    for name in sorted(names, key=lambda n: _python_form(n) != n):  # stable sort: else as given
         safe = name
-        while keyword.iskeyword(safe) or safe in _RESERVED or not safe.isidentifier():
-            safe = safe + "_"
-        while safe != name and safe in taken:
+        while (keyword.iskeyword(_python_form(safe)) or _python_form(safe) in _RESERVED
+               or not safe.isidentifier() or _python_form(safe) in used
+               or (safe != name and _python_form(safe) in taken)):
             safe = safe + "_"
         mapping[name] = safe
-        taken.add(safe)
-    return mapping
+        used.add(_python_form(safe))
+    return {name: mapping[name] for name in names}
 
 
 def gradient_module(graph: ChainGraph, of: str, point: dict[str, float]) -> str:

@@ -19,6 +19,7 @@ from chainrule_gui.core.chain_graph import RELATION_NODE, ChainGraph
 from chainrule_gui.core.derivation import METHOD_NAMES, Derivation, derive
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError
 from chainrule_gui.core.finite_difference import default_step
+from chainrule_gui.core.lookalikes import with_lookalike_notes
 
 #: |F| at the point, relative to the size of its terms, above which the point is off the curve.
 ON_CURVE_RTOL = 1e-6
@@ -65,7 +66,8 @@ def implicit_derivative(graph: ChainGraph, of: str, wrt: str, point: Mapping[str
         raise ChoiceError("the two variables must differ, e.g. --of y --wrt x")
     missing = [n for n in graph.inputs if n not in point]
     if missing:
-        raise ChoiceError("give a value for every variable; missing: " + ", ".join(missing))
+        raise ChoiceError(with_lookalike_notes("give a value for every variable; missing: " + ", ".join(missing),
+                                               missing))
     ev = graph.evaluate(point)
     residual = ev.values[RELATION_NODE]
     scale = _term_scale(graph, ev.op_values)

@@ -58,17 +58,29 @@ def _sign(a: float) -> float:
 
 def _real_pow(a: float, b: float) -> float:
     if a < 0 and not float(b).is_integer():
-        raise Fault(f"a negative number to a fractional power ({_fmt(a)}^{_fmt(b)}) is not a real number")
+        raise Fault(f"a negative number to a fractional power ({_fmt_power(a, b)}) is not a real number")
     if a == 0 and b < 0:
         raise Fault(f"zero to a negative power (0^{_fmt(b)}) divides by zero")
     try:
         return _check(math.pow(a, b))
     except OverflowError:
-        raise Fault(f"{_fmt(a)}^{_fmt(b)} is too large for floating point (overflow)") from None
+        raise Fault(f"{_fmt_power(a, b)} is too large for floating point (overflow)") from None
 
 
 def _fmt(x: float) -> str:
-    return f"{x:.6g}"
+    """Six significant digits, and more where six would show a whole number that ``x`` is
+    not: at 1.0000001, "1^1e+300 is too large" said something false."""
+    for digits in range(6, 18):
+        text = f"{x:.{digits}g}"
+        if float(text) == x or not float(text).is_integer():
+            return text
+    return repr(float(x))
+
+
+def _fmt_power(a: float, b: float) -> str:
+    """a^b as it reads: (-8)^0.333333, not -8^0.333333 (which is -(8^0.333333))."""
+    base = _fmt(a)
+    return f"({base})^{_fmt(b)}" if a < 0 else f"{base}^{_fmt(b)}"
 
 
 @dataclass(frozen=True)

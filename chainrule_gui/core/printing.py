@@ -6,9 +6,10 @@ The unit step that relu and |x| differentiate into prints as H(x) (SymPy would p
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 import sympy as sp
+from cachetools import LRUCache, cached
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
@@ -42,12 +43,22 @@ def to_latex(expr: sp.Basic) -> str:
 
 # Cached: every redraw prints each edge's partial and the derivative again, and SymPy's
 # printers take 0.1–1 ms an expression; expressions are immutable and hash cheaply.
-@lru_cache(maxsize=4096)
+#: Printed forms kept, bounded by their total length in characters (a count of 4096 let the
+#: forms of large expressions, and the expressions they are keyed on, grow without a bound
+#: that anyone chose while a person typed one new text after another).
+PRINT_CACHE_CHARS = 2_000_000
+
+
+def _chars(printed: str) -> int:
+    return len(printed) + 64  # and an entry's own cost, so many short forms count too
+
+
+@cached(LRUCache(maxsize=PRINT_CACHE_CHARS, getsizeof=_chars), lock=threading.Lock())
 def _text_cached(expr: sp.Basic) -> str:
     return _Text().doprint(expr)
 
 
-@lru_cache(maxsize=4096)
+@cached(LRUCache(maxsize=PRINT_CACHE_CHARS, getsizeof=_chars), lock=threading.Lock())
 def _latex_cached(expr: sp.Basic) -> str:
     return _Latex().doprint(expr)
 

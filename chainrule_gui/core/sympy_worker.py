@@ -2,7 +2,7 @@
 
 ``simplify`` can run for minutes on innocent-looking input, and Python threads cannot be
 stopped, so the work goes to one warm child process: a fresh interpreter running
-``python -m chainrule_gui.core.sympy_worker`` (not ``multiprocessing``, which would
+``python -I -c …child_main()`` (not ``multiprocessing``, which would
 re-import the parent's main script and, in a GUI, fork a process holding Qt).  Requests
 and answers are pickled over the child's stdin and stdout.  On a timeout the child is
 killed and a fresh one starts on the next call; the caller gets :class:`SympyTimeout`
@@ -114,6 +114,26 @@ def child_main() -> None:
             _write(stdout, ("error", f"{type(exc).__name__}: {exc}"))
 
 
+#: The child's start: ``-I`` (isolated) leaves the working directory, the user's site folder
+#: and ``PYTHON*`` variables out of its import path, so a ``sympy.py`` lying next to the
+#: user's files is never imported (``python -m`` would put that folder first); the parent's
+#: own import path, passed as arguments, is put back instead.
+_CHILD_START = ("import sys; sys.path[:0] = sys.argv[1:]; del sys.argv[1:]; "
+                "from chainrule_gui.core.sympy_worker import child_main; child_main()")
+
+
+def _child_path() -> list[str]:
+    """Where the parent found its packages (this package's folder first), without the
+    working directory, which a parent started as ``python -m`` or ``-c`` has on its path."""
+    package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    here = os.getcwd()
+    path = [package_root]
+    for entry in sys.path:
+        if entry and os.path.abspath(entry) != here and entry not in path:
+            path.append(entry)
+    return path
+
+
 class SympyWorker:
     """One child process answering one request at a time (thread-safe)."""
 
@@ -125,18 +145,15 @@ class SympyWorker:
     def _ensure_started(self) -> None:
         if self._process is not None and self._process.poll() is None:
             return
-        env = dict(os.environ)
-        package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
         flags = subprocess.CREATE_NO_WINDOW if sys.platform == "win32" else 0
         if getattr(sys, "frozen", False):  # a bundled app: its executable knows the flag
             command = [sys.executable, "--sympy-worker"]
         else:
-            command = [sys.executable, "-m", "chainrule_gui.core.sympy_worker"]
+            command = [sys.executable, "-I", "-c", _CHILD_START, *_child_path()]
         self._process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=env, creationflags=flags,
+            creationflags=flags,
         )
         self._answers = queue.Queue()
         threading.Thread(target=self._reader, args=(self._process, self._answers), daemon=True,

@@ -28,9 +28,8 @@ def make_application(argv: list[str] | None = None):
     # Before any worker thread starts: a cycle collection on a worker that frees Qt objects
     # deadlocks against the GUI thread (gui/collector.py).
     collect_on_gui_thread(app)
-    from chainrule_gui.gui import theme
-
-    theme.manager().start()  # the remembered light/dark choice, or the system's
+    # The remembered light/dark choice is applied by the main window, first thing (after the
+    # error reporter, so a bad value in the settings file is logged where the log goes).
     from chainrule_gui.gui.resources import resource_path
 
     icon = resource_path("icons", "chainrule-gui.svg")

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
 
 from chainrule_gui.core.files import FileFormatError, atomic_write_text, read_limited, remove_stale_temporaries
 from chainrule_gui.core.session import Session, load_session, save_session, session_from_bytes
+from chainrule_gui.gui import stored_settings
 
 AUTOSAVE_INTERVAL_MS = 4000
 MAX_RECENT = 8
@@ -28,12 +29,30 @@ LAST_SESSION_NAME = "last-session.json"
 DATA_DIR_VARIABLE = "CHAINRULE_GUI_DATA_DIR"
 
 
-def data_folder() -> Path:
+def data_folder_path() -> Path:
     override = os.environ.get(DATA_DIR_VARIABLE)
-    folder = Path(override) if override else Path(
+    return Path(override) if override else Path(
         QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
+
+
+def data_folder() -> Path:
+    """The folder of autosaves and the last session, made if needed (OSError if it cannot be:
+    a file in the way, a read-only home)."""
+    folder = data_folder_path()
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def data_folder_problem() -> str | None:
+    """Why autosave cannot work here (the folder cannot be made or written), or None."""
+    try:
+        folder = data_folder()
+        probe = folder / ".chainrule-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        return f"{data_folder_path()} cannot be used ({exc.strerror or exc})"
+    return None
 
 
 class SessionDocument(QObject):
@@ -45,9 +64,12 @@ class SessionDocument(QObject):
     changed = Signal()  # title or modified state changed
     recent_changed = Signal(list)
 
-    def __init__(self, current, parent=None):
+    def __init__(self, current, parent=None, autosave_folder=None):
         super().__init__(parent)
         self._current = current
+        #: This run's own :class:`~chainrule_gui.gui.autosave_folder.AutosaveFolder` (None: no
+        #: autosave, e.g. the data folder cannot be used).
+        self.autosave_folder = autosave_folder
         self.path: Path | None = None
         self._saved: Session | None = None
         self._autosaved: Session | None = None
@@ -106,10 +128,7 @@ class SessionDocument(QObject):
 
     # -- recent files ---------------------------------------------------------------------------
     def recent_files(self) -> list[str]:
-        value = QSettings().value("recentFiles", [])
-        if isinstance(value, str):
-            value = [value]
-        return [p for p in (value or []) if isinstance(p, str)]
+        return stored_settings.read_text_list("recentFiles")
 
     def add_recent(self, path: Path) -> None:
         entry = str(Path(path).resolve())
@@ -123,30 +142,32 @@ class SessionDocument(QObject):
         self.recent_changed.emit(files)
 
     # -- autosave and recovery ----------------------------------------------------------------
-    @staticmethod
-    def autosave_path() -> Path:
-        return data_folder() / AUTOSAVE_NAME
+    def autosave_path(self) -> Path | None:
+        return self.autosave_folder.file(AUTOSAVE_NAME) if self.autosave_folder is not None else None
 
     def autosave(self) -> None:
         session = self._current()
-        if session is None or session == self._autosaved or not self.is_modified():
+        path = self.autosave_path()
+        if path is None or session is None or session == self._autosaved or not self.is_modified():
             return
         try:
-            atomic_write_text(self.autosave_path(), session.to_json())
+            atomic_write_text(path, session.to_json())
             self._autosaved = session
         except OSError:
             pass  # autosave is a safety net; a full disk must not interrupt the user
 
     def discard_autosave(self) -> None:
-        """After a clean exit or an explicit save there is nothing to recover."""
+        """After an explicit save there is nothing to recover (the next edit autosaves anew)."""
         self._timer.stop()
+        self._autosaved = None
+        path = self.autosave_path()
+        if path is None:
+            return
         try:
-            self.autosave_path().unlink()
-        except FileNotFoundError:
-            pass
+            path.unlink()
         except OSError:
             pass
-        remove_stale_temporaries(data_folder(), AUTOSAVE_NAME)
+        remove_stale_temporaries(path.parent, AUTOSAVE_NAME)
 
     # -- the last session: a clean exit's work comes back at the next start ------------------
     @staticmethod
@@ -169,26 +190,22 @@ class SessionDocument(QObject):
     def last_session(cls) -> tuple[Session, Path | None] | None:
         """What the last clean exit left (None on a first start or if it no longer reads):
         the session, and the file it belongs to (None for untitled work)."""
-        path = cls.last_session_path()
-        if not path.exists():
-            return None
         try:
+            path = cls.last_session_path()
+            if not path.exists():
+                return None
             session = session_from_bytes(read_limited(path), allow_text_errors=True)
         except (FileFormatError, OSError):
             return None
-        file = QSettings().value("session/lastFile", "")
-        return session, Path(file) if isinstance(file, str) and file else None
+        file = stored_settings.read_text("session/lastFile")
+        return session, Path(file) if file else None
 
-    @classmethod
-    def recoverable(cls) -> tuple[Session, float] | None:
-        """The session a crashed run left behind, with its time, if it still reads."""
-        path = cls.autosave_path()
-        if not path.exists():
-            return None
-        try:
-            return session_from_bytes(read_limited(path)), path.stat().st_mtime
-        except (FileFormatError, OSError):
-            return None
+
+
+def read_recovered_session(path: Path) -> Session:
+    """The session a crashed run autosaved, mistakes in its text included (it is the raw
+    editor text, usually mid-edit): FileFormatError only if the file itself is damaged."""
+    return session_from_bytes(read_limited(path), allow_text_errors=True)
 
 
 def describe_age(timestamp: float) -> str:

@@ -24,10 +24,15 @@ LOG_NAME = "chainrule-gui.log"
 logger = logging.getLogger("chainrule_gui")
 
 
-def log_folder() -> Path:
+def log_folder_path() -> Path:
     override = os.environ.get("CHAINRULE_GUI_DATA_DIR")  # see gui/document.py
     base = override or QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppLocalDataLocation)
-    folder = Path(base) / "logs"
+    return Path(base) / "logs"
+
+
+def log_folder() -> Path:
+    """The log folder, made if needed (OSError if it cannot be)."""
+    folder = log_folder_path()
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
@@ -46,11 +51,24 @@ class ErrorReporter(QObject):
         self._previous_sys_hook = None
         self._previous_thread_hook = None
         self.log_path: Path | None = None
+        self.log_problem: str | None = None  # why there is no log file, if there is none
         self.error_reported.connect(self._show)
 
     def install(self) -> None:
-        self.log_path = log_folder() / LOG_NAME
         self._handler = None
+        try:
+            self.log_path = log_folder() / LOG_NAME
+        except OSError as exc:  # a file in the way, a read-only home: run without a log file
+            self.log_path = None
+            self.log_problem = f"{exc.strerror or exc}: {exc.filename or log_folder_path()}"
+        else:
+            self._add_file_handler()
+        self._previous_sys_hook = sys.excepthook
+        self._previous_thread_hook = threading.excepthook
+        sys.excepthook = self._sys_hook
+        threading.excepthook = self._thread_hook
+
+    def _add_file_handler(self) -> None:
         if not any(isinstance(h, RotatingFileHandler) and Path(h.baseFilename) == self.log_path
                    for h in logger.handlers):
             handler = RotatingFileHandler(self.log_path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
@@ -58,10 +76,6 @@ class ErrorReporter(QObject):
             logger.addHandler(handler)
             logger.setLevel(logging.INFO)
             self._handler = handler
-        self._previous_sys_hook = sys.excepthook
-        self._previous_thread_hook = threading.excepthook
-        sys.excepthook = self._sys_hook
-        threading.excepthook = self._thread_hook
 
     def uninstall(self) -> None:
         if self._previous_sys_hook is not None:
@@ -109,8 +123,10 @@ class ErrorReporter(QObject):
                               "Chain Rule Explorer hit an internal error but is still running; "
                               "your work is kept (and autosaved).\n\n" + summary)
             box.setObjectName("errorDialog")
-            box.setInformativeText(f"Details are logged in {self.log_path}. Please report the problem with "
-                                   "that file attached.")
+            box.setInformativeText(
+                f"Details are logged in {self.log_path}. Please report the problem with that file attached."
+                if self.log_path is not None else
+                "Please report the problem with the details below (no log file could be written).")
             box.setDetailedText(details)
             box.exec()
         finally:

@@ -12,6 +12,8 @@ from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton, QWidget
 
+from chainrule_gui.gui import stored_settings
+
 SETTINGS_KEY = "hints/examplesHintShown"
 
 
@@ -52,7 +54,7 @@ class ExamplesHint(QFrame):
 
     @staticmethod
     def seen() -> bool:
-        return QSettings().value(SETTINGS_KEY, False, type=bool)
+        return stored_settings.read_flag(SETTINGS_KEY)
 
     def show_once(self) -> bool:
         """Show the note unless it has been shown before; True if shown now."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -13,8 +14,16 @@ from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.examples import EXAMPLES, categories
 from chainrule_gui.core.files import atomic_write_text
 from chainrule_gui.core.session import LABEL_MODES, VIEWS, Session
-from chainrule_gui.gui import startup, theme
-from chainrule_gui.gui.document import SessionDocument, describe_age
+from chainrule_gui.gui import startup, stored_settings, theme
+from chainrule_gui.gui.autosave_folder import AutosaveFolder
+from chainrule_gui.gui.document import (
+    AUTOSAVE_NAME,
+    SessionDocument,
+    data_folder_path,
+    data_folder_problem,
+    describe_age,
+    read_recovered_session,
+)
 from chainrule_gui.gui.expression.mode import DEFAULT_TEXT, ExpressionMode
 from chainrule_gui.gui.first_run import ExamplesHint
 from chainrule_gui.gui.lazy_page import LazyTabWidget
@@ -38,7 +47,10 @@ class MainWindow(QMainWindow):
             self._make_network_mode, "networkMode", "Network",
             "Train a small neural network and watch backpropagation (Ctrl+PgUp/PgDown switches modes)")
         self.setCentralWidget(self.tabs)
-        self.document = SessionDocument(self.expression_mode.current_session, self)
+        # This run's own autosave folder, locked while it runs (another running copy's is
+        # never taken for a crash's leftovers).
+        self.autosave_folder = AutosaveFolder.claim_new()
+        self.document = SessionDocument(self.expression_mode.current_session, self, self.autosave_folder)
         self.document.changed.connect(self._update_title)
         self.expression_mode.edited.connect(self.document.note_change)
         self.expression_mode.snapshot_shown.connect(self._on_snapshot_shown)
@@ -49,20 +61,36 @@ class MainWindow(QMainWindow):
         self._hint_checked = False
         self.resize(1280, 800)
         self._restore_settings()
+        self._say_if_autosave_is_off()
         if open_path:
             self._show_clean(self._default_session())
             QTimer.singleShot(0, lambda: self.open_session(open_path))
-        else:
-            if not self._restore_last_session():
-                self._show_clean(self._default_session())
-            if offer_recovery:  # after a crash, the autosaved work is offered on top
-                QTimer.singleShot(0, self._offer_recovery)
+        elif not self._restore_last_session():
+            self._show_clean(self._default_session())
+        if offer_recovery:  # after a crash, the autosaved work is offered on top
+            QTimer.singleShot(0, self._offer_recovery)
+
+    def _say_if_autosave_is_off(self) -> None:
+        """Without a usable data folder the app runs on without autosave, and says so once,
+        in a corner of the status bar that stays (a dialog at every start would nag)."""
+        problem = data_folder_problem()
+        if problem is None and self.autosave_folder is not None:
+            return
+        problem = problem or f"{data_folder_path()} cannot hold this run's autosave folder"
+        from PySide6.QtWidgets import QLabel
+
+        note = QLabel("Autosave off", objectName="autosaveOff")
+        note.setToolTip(f"The data folder {problem}: work is not autosaved, and the last session and "
+                        "the error log are not kept. Save with Ctrl+S, or make that folder writable "
+                        "and start again.")
+        self.statusBar().addPermanentWidget(note)
+        self.statusBar().showMessage(f"Autosave is off: the data folder {problem}.", 30000)
 
     def _make_network_mode(self):
         from chainrule_gui.gui.network.mode import NetworkMode
 
         # Its Ctrl+O / Ctrl+S come from File ▸ Open / Save (a second binding would be ambiguous).
-        return NetworkMode(file_shortcuts=False)
+        return NetworkMode(file_shortcuts=False, autosave_folder=self.autosave_folder)
 
     @property
     def network_mode(self):
@@ -196,11 +224,9 @@ class MainWindow(QMainWindow):
 
     def _default_session(self) -> Session:
         """The default example, drawn the way the user last preferred."""
-        settings = QSettings()
-        view = settings.value("preferences/diagram", DEFAULT_SESSION.diagram)
-        labels = settings.value("preferences/labels", DEFAULT_SESSION.labels)
-        return replace(DEFAULT_SESSION, diagram=view if view in VIEWS else DEFAULT_SESSION.diagram,
-                       labels=labels if labels in LABEL_MODES else DEFAULT_SESSION.labels)
+        return replace(DEFAULT_SESSION,
+                       diagram=stored_settings.read_choice("preferences/diagram", VIEWS, DEFAULT_SESSION.diagram),
+                       labels=stored_settings.read_choice("preferences/labels", LABEL_MODES, DEFAULT_SESSION.labels))
 
     def _restore_last_session(self) -> bool:
         """Show what the last clean exit left: its file as saved now, or untitled work."""
@@ -364,42 +390,75 @@ class MainWindow(QMainWindow):
         self.expression_mode.load_example(example)
 
     def _offer_recovery(self) -> None:
-        """After a crash: offer the autosaved expression session and trained network."""
-        from chainrule_gui.gui.network.autosave import NetworkAutosave
+        """After a crash: offer back what each run that did not close normally autosaved."""
+        for folder in AutosaveFolder.left_by_crashes():
+            self._offer_crashed(folder)
 
-        found = SessionDocument.recoverable()
-        if found is not None and found[0] == self.expression_mode.current_session():
-            self.document.discard_autosave()
-            found = None
-        network = NetworkAutosave.recoverable()
-        if found is None and network is None:
-            NetworkAutosave.discard_files()  # unreadable leftovers, if any (the tab stays unbuilt)
+    def _offer_crashed(self, folder: AutosaveFolder) -> None:
+        """Offer one crashed run's session and network (each read on its own: one damaged
+        file never hides the other); a damaged file is kept aside, renamed, and said."""
+        from chainrule_gui.gui.network.autosave import AUTOSAVE_NAME as NETWORK_NAME
+        from chainrule_gui.gui.network.autosave import read_recovered_network
+
+        found, damaged = {}, []
+        for name, what, read in ((AUTOSAVE_NAME, "the expression session", read_recovered_session),
+                                 (NETWORK_NAME, "the network", read_recovered_network)):
+            path = folder.file(name)
+            if not path.exists():
+                continue
+            try:
+                found[name] = read(path)
+            except (ChainRuleError, OSError) as exc:  # the loaders let out nothing else
+                kept = folder.keep_damaged(name)
+                damaged.append(f"The autosave of {what} could not be read ({exc}); "
+                               + (f"it was kept as {kept}." if kept else f"it is still at {path}."))
+        if AUTOSAVE_NAME in found and found[AUTOSAVE_NAME] == self.expression_mode.current_session():
+            del found[AUTOSAVE_NAME]  # what is on screen already
+        if not found:
+            if damaged:
+                QMessageBox.warning(self, "Autosave damaged", "Chain Rule Explorer did not close normally. "
+                                    + " ".join(damaged))
+            folder.release()  # what could not be read is kept aside
             return
-        parts, times = [], []
-        if found is not None:
+        parts = []
+        if AUTOSAVE_NAME in found:
             parts.append("the expression session")
-            times.append(found[1])
-        if network is not None:
-            step = network[1].get("step", 0)
-            sizes = "-".join(map(str, network[0].sizes))
+        if NETWORK_NAME in found:
+            network, meta = found[NETWORK_NAME]
+            step = meta.get("step", 0)
+            sizes = "-".join(map(str, network.sizes))
             parts.append(f"the {sizes} network" + (f" trained for {step:,} steps" if step else ""))
-            times.append(network[2])
+        when = max(folder.file(name).stat().st_mtime for name in found)
         answer = QMessageBox.question(
             self, "Restore unsaved work?",
             f"Chain Rule Explorer did not close normally. Restore {' and '.join(parts)}, autosaved "
-            f"{describe_age(max(times))}?",
+            f"{describe_age(when)}?" + ("\n\n" + " ".join(damaged) if damaged else ""),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
-        if answer != QMessageBox.StandardButton.Yes:
-            self.document.discard_autosave()
-            NetworkAutosave.discard_files()
-            return
-        if found is not None:
+        if answer == QMessageBox.StandardButton.Yes:
+            self._restore_crashed(folder, found)
+        folder.release()
+
+    def _restore_crashed(self, folder: AutosaveFolder, found: dict) -> None:
+        from chainrule_gui.gui.network.autosave import AUTOSAVE_NAME as NETWORK_NAME
+
+        # The recovered files become this run's autosave at once: a second crash before the
+        # next autosave must not lose them.
+        if self.autosave_folder is not None:
+            for name in found:
+                try:
+                    shutil.copy2(folder.file(name), self.autosave_folder.file(name))
+                except OSError:
+                    pass
+        session = found.get(AUTOSAVE_NAME)
+        if session is not None:
             # Recovered work is unsaved work, even if its snapshot arrives before the one of
             # the session shown first (which would otherwise mark it clean).
             self._clean_after_build = False
-            self.expression_mode.apply_session(found[0])
+            self.expression_mode.apply_session(session)
             self.document.note_change()
-        if network is not None and not self.network_mode.restore(network[0], network[1]):
+            if session.text_error:
+                self.statusBar().showMessage(f"Restored with a mistake in the text: {session.text_error}", 10000)
+        if NETWORK_NAME in found and not self.network_mode.restore(*found[NETWORK_NAME]):
             self.statusBar().showMessage("The autosaved network no longer fits its data; it was not restored.",
                                          10000)
 
@@ -440,14 +499,14 @@ class MainWindow(QMainWindow):
 
     # -- settings -------------------------------------------------------------------------------
     def _restore_settings(self) -> None:
-        settings = QSettings()
-        geometry = settings.value("mainwindow/geometry")
+        # Each is checked first: a bad value in the settings file must never stop the start.
+        geometry = stored_settings.read_bytes("mainwindow/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        state = settings.value("mainwindow/state")
+        state = stored_settings.read_bytes("mainwindow/state")
         if state is not None:
             self.restoreState(state, SETTINGS_VERSION)
-        sizes = settings.value("expression/splitter")
+        sizes = stored_settings.read_bytes("expression/splitter")
         if sizes is not None:
             self.expression_mode.splitter.restoreState(sizes)
 
@@ -479,10 +538,8 @@ class MainWindow(QMainWindow):
         self.document.discard_autosave()
         if self.network_page.content is not None:
             self.network_page.content.autosave.discard()
-        else:  # never shown: closing does not build it just to find nothing to save
-            from chainrule_gui.gui.network.autosave import NetworkAutosave
-
-            NetworkAutosave.discard_files()
+        if self.autosave_folder is not None:  # a clean exit: nothing to recover
+            self.autosave_folder.release()
         self.expression_mode.shutdown()
         if self.network_page.content is not None:
             self.network_page.content.shutdown()

@@ -177,8 +177,9 @@ class ThemeManager(QObject):
             hints = QGuiApplication.styleHints()
             if hasattr(hints, "colorSchemeChanged"):
                 hints.colorSchemeChanged.connect(self._on_system_scheme)
-        value = QSettings().value(SETTINGS_KEY, "system")
-        self.set_preference(value if value in PREFERENCES else "system", remember=False)
+        from chainrule_gui.gui.stored_settings import read_choice
+
+        self.set_preference(read_choice(SETTINGS_KEY, PREFERENCES, "system"), remember=False)
 
     def set_preference(self, preference: str, remember: bool = True) -> None:
         if preference not in PREFERENCES:

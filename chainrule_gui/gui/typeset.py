@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 import threading
-from functools import lru_cache
 from io import BytesIO
 
+from cachetools import LRUCache, cached
 from PySide6.QtGui import QColor, QImage, QPixmap
 
 # mathtext lacks a few commands SymPy emits; map them to ones it knows.
@@ -29,7 +29,21 @@ def mathtext_source(latex: str) -> str:
     return latex
 
 
-@lru_cache(maxsize=4096)
+#: Typeset images kept for reuse, bounded by their bytes: a count of 4096 let long formulas
+#: (a large image each) take hundreds of MB over a few thousand distinct edits.
+IMAGE_CACHE_BYTES = 32 * 2**20
+
+
+def image_bytes(image) -> int:
+    """What a cached QImage or QPixmap (or a remembered None) costs, for size-bounded caches."""
+    if image is None:
+        return 64
+    if isinstance(image, QImage):
+        return max(64, image.sizeInBytes())
+    return max(64, image.width() * image.height() * max(1, image.depth()) // 8)
+
+
+@cached(LRUCache(maxsize=IMAGE_CACHE_BYTES, getsizeof=image_bytes), lock=threading.Lock())
 def latex_image(latex: str, point_size: float = 11.0, color: str = "#000000",
                 scale: float = 1.0) -> QImage | None:
     """``latex`` typeset into an image with a transparent background, or None.

@@ -52,3 +52,20 @@ def test_a_call_no_longer_wanted_is_stopped_and_the_next_one_works(worker):
         worker.call("sleep", 30, timeout=60, cancelled=lambda: time.monotonic() > wanted_until)
     assert time.perf_counter() - start < 10  # not the 30 s the child was asked to sleep
     assert worker.call("sleep", 0, timeout=30, cancelled=lambda: False) == 0
+
+
+def test_the_child_never_imports_code_from_the_working_directory(tmp_path, monkeypatch):
+    """A ``sympy.py`` next to the user's files (the working directory) must not run in the
+    child: it would run a stranger's code, and simplification would silently disappear."""
+    canary = tmp_path / "canary"
+    for name in ("sympy.py", "chainrule_gui.py"):
+        (tmp_path / name).write_text(f"open({str(canary)!r}, 'w').write('ran')\nraise SystemExit(3)\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))  # as a parent started with ``python -m`` there has it
+    w = SympyWorker()
+    try:
+        x = sp.Symbol("x", real=True)
+        assert w.call("simplify", sp.sin(x) ** 2 + sp.cos(x) ** 2, timeout=60) == 1
+    finally:
+        w.close()
+    assert not canary.exists()

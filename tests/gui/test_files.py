@@ -6,7 +6,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from chainrule_gui.core.session import Session, load_session, save_session
 from chainrule_gui.gui import MainWindow
-from chainrule_gui.gui.document import SessionDocument
+from chainrule_gui.gui.autosave_folder import AutosaveFolder
+from chainrule_gui.gui.document import read_recovered_session
 
 TEXT = "w = x*exp(y/z)\nx = t^2\ny = 1 - t\nz = 1 + 2*t"
 
@@ -97,9 +98,16 @@ def test_autosave_and_recovery(qtbot, dialogs):
     win.expression_mode.set_text("f = cos(x)^2")
     settle(qtbot, win, "f = cos(x)^2")
     win.document.autosave()  # what the timer does a few seconds after a change
-    found = SessionDocument.recoverable()
-    assert found is not None and found[0].text == "f = cos(x)^2"
-    # A crash: the next start offers the autosaved work.
+    assert read_recovered_session(win.document.autosave_path()).text == "f = cos(x)^2"
+    # While it runs, another window neither offers its work nor deletes it.
+    dialogs.answer = QMessageBox.StandardButton.No
+    second = MainWindow(offer_recovery=True)
+    qtbot.addWidget(second)
+    qtbot.wait(100)
+    assert not any(title == "Restore unsaved work?" for title, _ in dialogs.asked)
+    assert win.document.autosave_path().exists()
+    # A crash (the process is gone, its lock stale): the next start offers the autosaved work.
+    win.autosave_folder.abandon()
     dialogs.answer = QMessageBox.StandardButton.Yes
     again = MainWindow(offer_recovery=True)
     qtbot.addWidget(again)
@@ -108,7 +116,7 @@ def test_autosave_and_recovery(qtbot, dialogs):
     # A clean exit leaves nothing to recover.
     dialogs.answer = QMessageBox.StandardButton.Discard
     again.close()
-    assert SessionDocument.recoverable() is None
+    assert AutosaveFolder.left_by_crashes() == []  # neither the recovered run nor this one
 
 
 def test_exports_latex_and_numpy(qtbot, tmp_path):
@@ -206,6 +214,7 @@ def test_after_a_crash_the_last_session_opens_and_the_autosave_is_offered(qtbot,
     crashed.expression_mode.set_text("f = tanh(t)")
     settle(qtbot, crashed, "f = tanh(t)")
     crashed.document.autosave()  # ... and then the process dies: no closeEvent
+    crashed.autosave_folder.abandon()
     dialogs.answer = QMessageBox.StandardButton.Yes
     again = MainWindow(offer_recovery=True)
     qtbot.addWidget(again)

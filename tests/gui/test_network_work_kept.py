@@ -8,7 +8,8 @@ from chainrule_gui.core.nn.model_file import load_model, save_model
 from chainrule_gui.core.nn.network import Network
 from chainrule_gui.core.nn.spec import spec_from_sizes
 from chainrule_gui.gui import MainWindow
-from chainrule_gui.gui.network.autosave import NetworkAutosave
+from chainrule_gui.gui.autosave_folder import AutosaveFolder
+from chainrule_gui.gui.network.autosave import read_recovered_network
 
 
 def window(qtbot, **kwargs):
@@ -36,7 +37,7 @@ def test_an_untrained_network_is_not_work(qtbot, dialogs):
     win = window(qtbot)
     assert not win.network_mode.has_unsaved_training()
     win.network_mode.autosave.autosave()
-    assert NetworkAutosave.recoverable() is None  # nothing was written
+    assert not win.network_mode.autosave.path().exists()  # nothing was written
     assert win.close() and dialogs.asked == []
 
 
@@ -75,11 +76,12 @@ def test_autosave_and_recovery_of_the_network(qtbot, dialogs):
     mode = win.network_mode
     train(qtbot, mode, 12)
     mode.autosave.autosave()  # what the timer does a few seconds after a change
-    found = NetworkAutosave.recoverable()
-    assert found is not None and found[1]["step"] == 12
+    found = read_recovered_network(mode.autosave.path())
+    assert found[1]["step"] == 12
     trained = mode.controller.network.params.copy()
     np.testing.assert_array_equal(found[0].params, trained)
     # A crash: the next start offers the network back, through every gate of the loader.
+    win.autosave_folder.abandon()
     dialogs.answer = QMessageBox.StandardButton.Yes
     again = MainWindow(offer_recovery=True)
     qtbot.addWidget(again)
@@ -91,29 +93,42 @@ def test_autosave_and_recovery_of_the_network(qtbot, dialogs):
     assert again.network_mode.has_unsaved_training()  # restored, but still in no file
     dialogs.answer = QMessageBox.StandardButton.Discard
     again.close()
-    assert NetworkAutosave.recoverable() is None  # a clean exit leaves nothing behind
+    assert AutosaveFolder.left_by_crashes() == []  # a clean exit leaves nothing behind
 
 
 def test_declining_recovery_deletes_the_autosave(qtbot, dialogs):
     win = window(qtbot)
     train(qtbot, win.network_mode, 4)
     win.network_mode.autosave.autosave()
+    path = win.network_mode.autosave.path()
+    win.autosave_folder.abandon()  # the process dies
     dialogs.answer = QMessageBox.StandardButton.No
     again = MainWindow(offer_recovery=True)
     qtbot.addWidget(again)
     qtbot.waitUntil(lambda: any(t == "Restore unsaved work?" for t, _ in dialogs.asked), timeout=10000)
-    assert NetworkAutosave.recoverable() is None
+    assert not path.exists() and AutosaveFolder.left_by_crashes() == []
     dialogs.answer = QMessageBox.StandardButton.Discard  # let the first window close at teardown
 
 
-def test_a_corrupt_autosave_is_not_offered(qtbot, dialogs):
-    path = NetworkAutosave.path()
-    path.write_bytes(b"PK\x03\x04 half a file")
+def test_a_damaged_network_autosave_is_kept_aside_and_does_not_hide_the_session(qtbot, dialogs):
+    win = window(qtbot)
+    win.expression_mode.set_text("z = x^3 + cos(y\nx = t^2\ny = t + 1")  # mid-edit: a mistake
+    qtbot.waitUntil(lambda: win.expression_mode.error_strip.text() != "", timeout=10000)
+    win.document.autosave()
+    network_path = win.autosave_folder.file("autosave-network.npz")
+    network_path.write_bytes(b"PK\x03\x04 half a file")
+    win.autosave_folder.abandon()  # the process dies
+    dialogs.answer = QMessageBox.StandardButton.Yes
     again = MainWindow(offer_recovery=True)
     qtbot.addWidget(again)
-    qtbot.wait(200)
-    assert not any(title == "Restore unsaved work?" for title, _ in dialogs.asked)
-    assert not path.exists()
+    qtbot.waitUntil(lambda: again.expression_mode.editor.toPlainText().startswith("z = x^3"), timeout=10000)
+    question = next(text for title, text in dialogs.asked if title == "Restore unsaved work?")
+    assert "the expression session" in question and "network could not be read" in question
+    kept = list((network_path.parents[2] / "damaged-autosaves").iterdir())
+    assert len(kept) == 1 and kept[0].read_bytes() == b"PK\x03\x04 half a file"
+    assert again.document.is_modified()
+    dialogs.answer = QMessageBox.StandardButton.Discard
+    win.document.mark_clean()
 
 
 def test_a_bad_model_file_leaves_the_open_network_untouched(qtbot, tmp_path, dialogs):

@@ -165,10 +165,13 @@ def load_csv(path: str | os.PathLike | None = None, *, text: str | None = None,
         class_names = tuple(f"{v:g}" for v in distinct)
         values_out = None
     else:
+        largest = float(np.max(np.abs(y)))
+        if largest > MAX_REGRESSION_TARGET:
+            raise ModelError(f"the target column {names[column]!r} holds values up to {largest:.3g}: the "
+                             f"squared error overflows past {MAX_REGRESSION_TARGET:g}; rescale the column")
         labels, class_names, values_out = None, (), y.reshape(-1, 1)
     if standardize:
-        std = X.std(axis=0)
-        X = (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)
+        X = _standardized(X)
     rng = np.random.default_rng(seed)
     train, validation = split_indices(len(X), validation_fraction, rng)
     return Dataset(Path(str(path)).stem if path is not None else "csv", X, labels, values_out, train,
@@ -176,10 +179,27 @@ def load_csv(path: str | os.PathLike | None = None, *, text: str | None = None,
                    f"{source}: {len(X)} rows, {len(features)} input column(s), target {names[column]!r}")
 
 
+#: The largest regression target whose squared error (and its mean) stays finite.
+MAX_REGRESSION_TARGET = 1e150
+
+
+def _standardized(X: np.ndarray) -> np.ndarray:
+    """Each column to mean 0 and standard deviation 1.
+
+    Each column is first divided by its largest magnitude (standardising ignores scale): the
+    mean and variance of values near 1e308 overflowed to infinity otherwise, every input
+    became NaN, and training then blamed the learning rate."""
+    scale = np.max(np.abs(X), axis=0) if len(X) else np.ones(X.shape[1])
+    X = X / np.where(scale > 0, scale, 1.0)
+    std = X.std(axis=0)
+    return (X - X.mean(axis=0)) / np.where(std > 0, std, 1.0)
+
+
 def _target_column(target: str | int | None, names: list[str]) -> int:
     if target is None or target == "":
         return len(names) - 1
-    if isinstance(target, int) or (isinstance(target, str) and target.strip().lstrip("-").isdigit()
+    digits = target.strip().lstrip("-") if isinstance(target, str) else ""
+    if isinstance(target, int) or (digits.isascii() and digits.isdigit()  # '²'.isdigit() is true
                                    and target.strip() not in names):
         index = int(target)
         if not -len(names) <= index < len(names):

@@ -93,7 +93,8 @@ def parse_sizes(text: str) -> tuple[int, ...]:
         raise ModelError(f"--layers needs at least an input and an output size, e.g. 2,8,1 (got {text!r})")
     sizes = []
     for part in parts:
-        if not part.isdigit() or not 1 <= int(part) <= MAX_UNITS:
+        # ASCII digits only: str.isdigit() is true for '²', which int() refuses.
+        if not (part.isascii() and part.isdigit()) or not 1 <= int(part) <= MAX_UNITS:
             raise ModelError(f"layer size {part!r} is not a whole number from 1 to {MAX_UNITS} "
                              f"(in --layers {text})")
         sizes.append(int(part))

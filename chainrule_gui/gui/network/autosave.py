@@ -17,7 +17,6 @@ from PySide6.QtCore import QObject, QTimer
 
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.files import atomic_write_bytes, remove_stale_temporaries
-from chainrule_gui.gui.document import data_folder
 
 AUTOSAVE_NAME = "autosave-network.npz"
 INTERVAL_MS = 5000
@@ -27,9 +26,11 @@ logger = logging.getLogger("chainrule_gui")
 class NetworkAutosave(QObject):
     """Watches one :class:`NetworkMode`; ``state`` is what would be saved now."""
 
-    def __init__(self, mode):
+    def __init__(self, mode, folder=None):
         super().__init__(mode)
         self.mode = mode
+        #: The run's own AutosaveFolder (gui/autosave_folder.py); None: no autosave.
+        self.folder = folder
         self._saved = None  # the state the user saved or opened (or the start-up network)
         self._autosaved = None
         self._restored_generation = None
@@ -81,18 +82,18 @@ class NetworkAutosave(QObject):
         if self.is_modified() and not self._timer.isActive():
             self._timer.start()  # once per interval while training runs, not once per update
 
-    @staticmethod
-    def path() -> Path:
-        return data_folder() / AUTOSAVE_NAME
+    def path(self) -> Path | None:
+        return self.folder.file(AUTOSAVE_NAME) if self.folder is not None else None
 
     def autosave(self) -> None:
         state = self.state()
-        if state is None or state == self._autosaved or not self.is_modified():
+        path = self.path()
+        if path is None or state is None or state == self._autosaved or not self.is_modified():
             return
         from chainrule_gui.gui.network.files import model_file_bytes
 
         try:
-            atomic_write_bytes(self.path(), model_file_bytes(self.mode.controller))
+            atomic_write_bytes(path, model_file_bytes(self.mode.controller))
             self._autosaved = state
         except (OSError, ChainRuleError, ValueError) as exc:
             # A safety net must not interrupt the user (a full disk); it is logged.
@@ -100,30 +101,21 @@ class NetworkAutosave(QObject):
             logger.warning("network autosave failed: %s", exc)
 
     def discard(self) -> None:
-        """After a clean exit there is nothing to recover."""
+        """The work is in a file of the user's now, or was let go: nothing to recover."""
         self._timer.stop()
-        self.discard_files()
-
-    @classmethod
-    def discard_files(cls) -> None:
-        """Remove the autosave and its leftovers without a Network tab (which start-up
-        does not build until it is shown)."""
+        self._autosaved = None
+        path = self.path()
+        if path is None:
+            return
         try:
-            cls.path().unlink()
+            path.unlink()
         except OSError:
             pass
-        remove_stale_temporaries(data_folder(), AUTOSAVE_NAME)
+        remove_stale_temporaries(path.parent, AUTOSAVE_NAME)
 
-    @classmethod
-    def recoverable(cls):
-        """(network, meta, time) a crashed run left behind, if it still opens; else None."""
-        from chainrule_gui.core.nn.model_file import load_model
 
-        path = cls.path()
-        if not path.exists():
-            return None
-        try:
-            network, meta = load_model(path)
-            return network, meta, path.stat().st_mtime
-        except (ChainRuleError, OSError):
-            return None
+def read_recovered_network(path: Path):
+    """(network, meta) a crashed run autosaved; ChainRuleError if the file cannot be used."""
+    from chainrule_gui.core.nn.model_file import load_model
+
+    return load_model(path)

@@ -39,9 +39,10 @@ SPEEDS = [("full speed", None), ("1000 steps/s", 1000.0), ("100 steps/s", 100.0)
 
 class NetworkMode(QWidget):
     """``file_shortcuts``: whether Ctrl+O / Ctrl+S open and save models here; False inside a
-    window whose File menu owns those keys (and passes them on in this tab)."""
+    window whose File menu owns those keys (and passes them on in this tab).
+    ``autosave_folder``: the run's own folder for the network's autosave (None: none)."""
 
-    def __init__(self, parent=None, file_shortcuts: bool = True):
+    def __init__(self, parent=None, file_shortcuts: bool = True, autosave_folder=None):
         super().__init__(parent)
         self._file_shortcuts = file_shortcuts
         self.setObjectName("networkMode")
@@ -73,7 +74,7 @@ class NetworkMode(QWidget):
         self.controller.reset()
         from chainrule_gui.gui.network.autosave import NetworkAutosave
 
-        self.autosave = NetworkAutosave(self)
+        self.autosave = NetworkAutosave(self, autosave_folder)
         self.autosave.mark_saved()  # the start-up network is nobody's work yet
         from PySide6.QtCore import QCoreApplication
 
@@ -243,6 +244,7 @@ class NetworkMode(QWidget):
         saved = self._report_file_problem("Cannot save model", files.guarded(lambda: files.save_model_as(self, path)))
         if saved:
             self.autosave.mark_saved()
+            self.autosave.discard()  # the work is in the user's file now
         return saved
 
     def has_unsaved_training(self) -> bool:

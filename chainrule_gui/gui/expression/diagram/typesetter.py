@@ -14,17 +14,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cachetools import LRUCache
 from PySide6.QtCore import QObject, QRectF, QTimer, Signal
 from PySide6.QtGui import QPixmap
 
 from chainrule_gui.gui import startup
-from chainrule_gui.gui.typeset import display_fractions, latex_pixmap, warm_up
+from chainrule_gui.gui.typeset import display_fractions, image_bytes, latex_pixmap, warm_up
 
 #: Milliseconds of typesetting per turn of the event loop.
 SLICE_MS = 12.0
 #: Labels are rendered at this many device pixels per scene pixel, so they stay sharp
 #: when zoomed in and in 2× exports.
 RENDER_SCALE = 2.0
+#: Typeset edge and node labels kept, by bytes (at RENDER_SCALE a label is tens of kB).
+PIXMAP_CACHE_BYTES = 32 * 2**20
 
 
 @dataclass
@@ -44,7 +47,8 @@ class Typesetter(QObject):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._jobs: list[_Job] = []
-        self._cache: dict[tuple, QPixmap | None] = {}
+        # Bounded by bytes (see typeset.IMAGE_CACHE_BYTES): least recently used labels go first.
+        self._cache: LRUCache = LRUCache(maxsize=PIXMAP_CACHE_BYTES, getsizeof=image_bytes)
         self._timer = QTimer(self, singleShot=True, interval=0)
         self._timer.timeout.connect(self._work)
         self.visible_rect: Callable[[], QRectF] | None = None
@@ -108,12 +112,15 @@ class Typesetter(QObject):
 
     def _run(self, job: _Job) -> None:
         key = (job.latex, job.point_size, job.color)
-        if key not in self._cache:
-            self._cache[key] = latex_pixmap(label_latex(job.latex), job.point_size, job.color, RENDER_SCALE)
+        known, pixmap = self.cached(job.latex, job.point_size, job.color)
+        if not known:
+            pixmap = latex_pixmap(label_latex(job.latex), job.point_size, job.color, RENDER_SCALE)
             self.rendered += 1
-            if len(self._cache) > 4096:
-                self._cache.pop(next(iter(self._cache)))
-        job.deliver(self._cache[key])
+            try:
+                self._cache[key] = pixmap
+            except ValueError:  # larger than the whole cache: delivered, not kept
+                pass
+        job.deliver(pixmap)
 
 
 _OPERATOR = re.compile(r"(?<=[\w})]) \\(sin|cos|tan|asin|acos|atan|sinh|cosh|tanh|log|exp|operatorname|mathrm)\b")
