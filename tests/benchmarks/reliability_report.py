@@ -201,6 +201,34 @@ def exception_rows() -> list[Row]:
              f"{seconds:.1f} s")]
 
 
+def start_and_recovery_rows() -> list[Row]:
+    """Real app processes killed mid-edit, bad settings, unusable folders, a hostile working
+    directory for the SymPy child, odd command-line values."""
+    rows: list[Row] = []
+    passed, failed, seconds, _ = pytest_run("tests/gui/test_crash_recovery.py",
+                                            "tests/gui/test_network_work_kept.py::"
+                                            "test_a_damaged_network_autosave_is_kept_aside_and_does_not_hide_the_session")
+    rows.append(("App process killed (SIGKILL) mid-edit with a typing mistake in the text; a second copy "
+                 "running meanwhile; a damaged autosave beside a good one", f"{passed + failed} tests",
+                 f"{passed} passed, {failed} failed: the typed text offered back exactly, the second copy "
+                 "neither offered nor deleted it, the damaged file kept aside and named", f"{seconds:.1f} s"))
+    passed, failed, seconds, out = pytest_run("tests/gui/test_bad_settings.py")
+    rows.append(("Settings file with a bad value (geometry, state, splitter, recent files, theme, …), "
+                 "data or log folder that cannot be made", f"{passed + failed} tests",
+                 f"{passed} started the real app and showed the window (bad value dropped and logged); "
+                 f"{failed} failed", f"{seconds:.1f} s"))
+    passed, failed, seconds, _ = pytest_run("tests/core/test_sympy_worker.py", extra=("-k", "working_directory"))
+    rows.append(("`sympy.py` and `chainrule_gui.py` planted in the working directory of the SymPy child",
+                 f"{passed + failed} test", f"canary never created; simplification still answered "
+                 f"({passed} passed, {failed} failed)", f"{seconds:.1f} s"))
+    passed, failed, seconds, _ = pytest_run("tests/cli/test_cli_bad_options.py")
+    rows.append(("Odd values in every option of `explain`, `train`, `gradcheck` (`²`, `-1`, `1e400`, "
+                 "`nan`, empty, 20-digit numbers, …; Hypothesis, 150 draws, and the 9 that raised before)",
+                 f"{passed + failed} tests", f"one `error:` line and exit 2, never a traceback "
+                 f"({passed} passed, {failed} failed)", f"{seconds:.1f} s"))
+    return rows
+
+
 def emit_rows() -> list[Row]:
     from PySide6.QtCore import QObject, Signal
 
@@ -268,7 +296,7 @@ def main() -> None:
     app = QApplication.instance() or QApplication([])  # noqa: F841 - signals need an application
     sections = [("Inputs tried", corpus_rows() + fuzz_rows()),
                 ("Faults injected", kill_rows(4 if args.quick else 10) + numeric_rows() + divergence_rows()
-                 + exception_rows() + emit_rows() + latency_rows(2.0 if args.quick else 3.0,
+                 + exception_rows() + start_and_recovery_rows() + emit_rows() + latency_rows(2.0 if args.quick else 3.0,
                                                                  1 if args.quick else 3))]
     print("| What was tried | How many | What happened | Worst case |")
     print("|---|---|---|---|")
