@@ -211,7 +211,7 @@ def test_the_cost_line_says_which_graph_it_counts(qtbot, mode):
         mode.findChild(type(mode.view_actions.actions()[0]), f"view_{view}").trigger()
         drawn = len(mode.diagram.edges)
         assert drawn != edges  # no view draws the identity steps the counts include
-        assert (f"counted on the operation graph ({edges} edges, each name's own step included; "
+        assert (f"on the operation graph ({edges} edges with each name's own step; "
                 f"this {view} view draws {drawn})") in costs.text()
 
 

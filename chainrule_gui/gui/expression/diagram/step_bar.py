@@ -265,13 +265,12 @@ class StepThroughBar(QWidget):
         c = derivation.counts
         # The counts are the whole operation graph's, with each name's identity step; no view
         # draws exactly that (the operations view folds those steps in), so the line says
-        # which graph it counts and how many edges the diagram above shows.
-        return (f"Multiply–adds for the whole gradient, counted on the operation graph ({c.edges} edges, "
-                f"each name's own step included; this {self.diagram.view} view draws "
-                f"{len(self.diagram.edges)}): forward mode "
-                f"{c.forward_multiplications:,} (one sweep per input), reverse mode "
-                f"{c.reverse_multiplications:,} (one per output). Reverse mode wins with one output and "
-                "many inputs.")
+        # which graph it counts and how many edges the diagram above shows.  Which mode wins
+        # and why is in the tooltip: the line must stay short in a narrow column.
+        return (f"Multiply–adds for the whole gradient on the operation graph ({c.edges} edges with each "
+                f"name's own step; this {self.diagram.view} view draws {len(self.diagram.edges)}): "
+                f"forward mode {c.forward_multiplications:,} (one sweep per input), reverse mode "
+                f"{c.reverse_multiplications:,} (one per output).")
 
     def _show_state(self) -> None:
         seq = self.sequence
