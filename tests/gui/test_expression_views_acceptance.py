@@ -192,6 +192,7 @@ def test_step_answers_every_click_with_the_pointer_left_where_it_was(qtbot, mode
         bar = mode.step_bar
         button = bar.findChild(QToolButton, "stepForward")
         qtbot.waitUntil(lambda: bar.sequence is not None and button.isVisible(), timeout=5000)
+        qtbot.wait(100)  # the person looks before clicking: the window has laid itself out
         spot = button.mapTo(mode, button.rect().center())
         steps = []
         for _ in range(4):
