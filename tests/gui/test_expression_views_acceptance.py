@@ -252,3 +252,26 @@ def test_the_hessian_of_relu_times_y_at_its_kink(qtbot, mode):
     # Only y in the Hessian: relu(x) does not move with y, so that Hessian exists.
     view.choose_hessian_inputs(("y",))
     assert not view.hessian_message.isVisible() and view.hessian_panel.table.rowCount() == 1
+
+
+def test_a_selected_path_is_let_go_by_a_click_below_the_rows_or_esc(qtbot, mode):
+    """With a row selected hover shows nothing new; a click on the empty part of the list (or
+    Esc) lets go of it, and hovering lights paths again."""
+    show(qtbot, mode, TEXT)
+    view = mode.findChild(QTableView, "pathList")
+    viewport = view.viewport()
+    below = QPoint(10, viewport.height() - 5)
+    assert not view.indexAt(below).isValid()
+    for let_go in ("click", "esc"):
+        qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=row_centre(view, 0))
+        assert lit_edges(mode) and view.selectionModel().hasSelection()
+        if let_go == "click":
+            qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=below)
+        else:
+            view.setFocus()
+            qtbot.keyClick(view, Qt.Key.Key_Escape)
+        assert not view.selectionModel().hasSelection() and not lit_edges(mode), let_go
+        qtbot.mouseMove(viewport, row_centre(view, 1))
+        qtbot.waitUntil(lambda: bool(lit_edges(mode)), timeout=3000)
+        qtbot.mouseMove(viewport, below)
+        qtbot.waitUntil(lambda: not lit_edges(mode), timeout=3000)

@@ -94,7 +94,8 @@ class PathList(QWidget):
         # every cell on each redraw (3,300 calls on deep-diamonds).
         self.view.horizontalHeader().setResizeContentsPrecision(CONTENTS_PRECISION_ROWS)
         self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setToolTip("Every path from the output to the input; hover or select to see it in the diagram")
+        self.view.setToolTip("Every path from the output to the input; hover or select to see it in the diagram "
+                             "(click below the rows or press Esc to clear the selection)")
         self.total = QLabel(objectName="pathTotal")
         self.total.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -106,6 +107,7 @@ class PathList(QWidget):
         # viewport's own events say that (onto empty space below them, or out of the list).
         self.view.entered.connect(lambda index: self._hover(index.row()))
         self.view.viewport().installEventFilter(self)
+        self.view.installEventFilter(self)  # Esc
         self._hovered: int | None = None
         self._structure_key = None
         self.stale_veil = StaleVeil(self)
@@ -146,10 +148,21 @@ class PathList(QWidget):
 
     def eventFilter(self, watched, event):  # noqa: N802 - Qt override
         kind = event.type()
+        if watched is self.view:
+            # A selected row holds the diagram's highlight; without a way back, hovering
+            # would never show a path again.
+            if kind == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape \
+                    and self.view.selectionModel().hasSelection():
+                self.view.clearSelection()
+                return True
+            return super().eventFilter(watched, event)
         if kind == QEvent.Type.Leave:
             self._hover(None)
-        elif kind == QEvent.Type.MouseMove and not self.view.indexAt(event.position().toPoint()).isValid():
+        elif kind in (QEvent.Type.MouseMove, QEvent.Type.MouseButtonPress) \
+                and not self.view.indexAt(event.position().toPoint()).isValid():
             self._hover(None)
+            if kind == QEvent.Type.MouseButtonPress:
+                self.view.clearSelection()  # a click below the rows lets go of the selected one
         return super().eventFilter(watched, event)
 
     def _hover(self, row: int | None) -> None:
