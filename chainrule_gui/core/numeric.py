@@ -16,6 +16,7 @@ import sympy as sp
 
 from chainrule_gui.core.errors import NumericError
 from chainrule_gui.core.ops import OPS, Fault
+from chainrule_gui.core.printing import to_text
 from chainrule_gui.core.sympy_functions import relu, sigmoid, softplus
 
 
@@ -24,8 +25,8 @@ def _heaviside(x: float, h0: float = 0.0) -> float:
 
 
 def _dirac(x: float, *_: float) -> float:
-    if x == 0:
-        raise Fault("this derivative does not exist at the kink (x = 0)")
+    if x == 0:  # _value names the argument first; this is the fallback
+        raise Fault("this derivative does not exist at a kink")
     return 0.0
 
 
@@ -114,6 +115,9 @@ def _value(node: sp.Basic, args: list[float], values) -> float:
         if exponent == 0.5:
             return OPS["sqrt"].value(base)
         return OPS["pow"].value(base, exponent)
+    if node.func is sp.DiracDelta and args and args[0] == 0:
+        # Name what is 0: "x = 0" read as the input x for abs(x - y) at x = y = 1.
+        raise Fault(f"this derivative does not exist at the kink, where {to_text(node.args[0])} = 0")
     func = _FUNCS.get(node.func)
     if func is None:
         raise Fault(f"the function {node.func} cannot be evaluated numerically")

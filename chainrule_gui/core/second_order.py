@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import networkx as nx
 import numpy as np
 import sympy as sp
 
@@ -35,6 +36,7 @@ from chainrule_gui.core.derivation import (
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.finite_difference import EPSILON, FiniteDifference, estimate
 from chainrule_gui.core.numeric import evaluate as evaluate_sympy
+from chainrule_gui.core.ops import OPS
 
 EXACT_RTOL = 1e-7
 
@@ -192,6 +194,10 @@ class HessianResult:
     symmetric: bool
     exprs: tuple[tuple[sp.Expr, ...], ...] | None
     notes: tuple[str, ...] = ()
+    #: Kinks (relu, abs with argument 0) that the output passes through and that move with a
+    #: chosen input, as "abs(x - y), where x - y = 0": the slope jumps there, so the second
+    #: derivatives through them do not exist and ``matrix`` only holds the sweeps' convention.
+    kinks: tuple[str, ...] = ()
 
     @property
     def agree(self) -> bool:
@@ -297,7 +303,25 @@ def hessian(graph: ChainGraph, of: str, wrt: Sequence[str], point: Mapping[str, 
     return HessianResult(of, tuple(wrt), dict(ev.point), reverse,
                          {"reverse": reverse, "forward": taylor, "symbolic": sym_matrix,
                           "finite_difference": fd},
-                         agreement, symmetric, exprs, tuple(notes))
+                         agreement, symmetric, exprs, tuple(notes),
+                         _kinks_below(graph, ev, of, wrt, op_cut))
+
+
+def _kinks_below(graph: ChainGraph, ev: PointEvaluation, of: str, wrt: Sequence[str],
+                 op_cut) -> tuple[str, ...]:
+    """The kinks at this point that ``of`` sees move with one of ``wrt`` (past no cut edge)."""
+    ops = graph.operations
+    below = nx.descendants(nx.restricted_view(ops, [], list(op_cut)), of)
+    chosen = set(wrt)
+    kinks = []
+    for node in graph.op_order:
+        data = ops.nodes[node]
+        if node not in below or data["kind"] != "op" or not OPS[data["op"]].kink:
+            continue
+        argument = data["args"][0]
+        if ev.op_values.get(argument) == 0.0 and chosen & graph.inputs_of(argument):
+            kinks.append(f"{data['text']}, where {ops.nodes[argument]['text']} = 0")
+    return tuple(kinks)
 
 
 def _hessian_fd(graph, of, wrt, point, frozen=None) -> np.ndarray:

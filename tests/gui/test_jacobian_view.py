@@ -104,3 +104,26 @@ def test_an_equation_gets_a_message_not_a_crash(qtbot, mode):
     show(qtbot, mode, "x^2 + y^2 = 1")
     mode.bottom_tabs.setCurrentWidget(mode.jacobian_view)
     assert "Implicit tab" in mode.jacobian_view.message.text()
+
+
+def lit_edges(mode):
+    return {item.drawn.level_edge for item in mode.diagram.edges.values() if item.highlighted}
+
+
+@pytest.mark.parametrize("view", ["tree", "graph"])
+def test_clicking_a_factor_lights_it_in_the_diagram_whichever_output_was_shown(qtbot, mode, view):
+    """J_f[f1, u] said "highlighted in the diagram" while the diagram showed f2 (nothing lit),
+    and a J_g factor (∂u/∂x, starting below the root) never lit in the tree view."""
+    show(qtbot, mode, TWO_BY_TWO)
+    mode.findChild(type(mode.view_actions.actions()[0]), f"view_{view}").trigger()
+    jac = mode.jacobian_view
+    click(qtbot, jac.J_h.table, 1, 0)  # J_h[f2, x]: the diagram now shows df2/dx
+    qtbot.waitUntil(lambda: (mode.snapshot.of, mode.snapshot.wrt) == ("f2", "x"), timeout=10000)
+
+    click(qtbot, jac.J_f.table, 0, 0)  # J_f[f1, u]
+    qtbot.waitUntil(lambda: mode.snapshot.of == "f1", timeout=10000)
+    qtbot.waitUntil(lambda: lit_edges(mode) == {("f1", "u")}, timeout=5000)
+
+    click(qtbot, jac.J_g.table, 1, 1)  # J_g[v, y]: below the root, in f1's diagram
+    qtbot.waitUntil(lambda: lit_edges(mode) == {("v", "y")}, timeout=5000)
+    assert "highlighted in the diagram" in jac.entry_text.text()

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from itertools import islice
 
+import networkx as nx
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -295,7 +297,29 @@ class JacobianView(LazyView):
             what = f"J_g[{source}, {target}] = ∂{source}/∂{target}"
         self.entry_text.setText(f"<b>{what}</b> = {fmt(value, 10)}<br><span style='color:{theme.current().muted}'>"
                                 f"{len(paths)} path(s), highlighted in the diagram</span>")
+        # The paths can only light up in a diagram that contains them: one of an output
+        # above ``source`` (the diagram's current one if it is), towards an input below.
+        output, input_ = self._diagram_for(graph, source, target)
+        if output is not None and input_ is not None:
+            self.entry_chosen.emit(output, input_)
         self.paths_highlighted.emit(paths)
+
+    def _diagram_for(self, graph, source: str, target: str) -> tuple[str | None, str | None]:
+        """The output and input whose diagram holds the paths from ``source`` to ``target``."""
+        snapshot, result = self.snapshot, self.result
+        variables = graph.variables
+
+        def above(output: str) -> bool:
+            return output == source or variables.has_node(output) and source in nx.descendants(variables, output)
+
+        outputs = [snapshot.of] + [o for o in result.outputs if o != snapshot.of]
+        output = next((o for o in outputs if o and above(o)), None)
+        if output is None:
+            return None, None
+        below = graph.inputs_of(target) if target not in graph.inputs else {target}
+        inputs = [snapshot.wrt] + [i for i in result.inputs if i != snapshot.wrt]
+        input_ = next((i for i in inputs if i in below and i in graph.inputs_of(output)), None)
+        return output, input_
 
     def shutdown(self) -> None:
         self.job.shutdown()

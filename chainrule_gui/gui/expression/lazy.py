@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QWidget
 
 from chainrule_gui.gui import theme
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
+from chainrule_gui.gui.expression.stale import StaleVeil
 
 
 class LazyView(QWidget):
@@ -22,6 +23,7 @@ class LazyView(QWidget):
         self._pending: ExplorerSnapshot | None = None
         self._rebuild_pending = True
         self.renders = 0  # how often render ran: tests check hidden views stay idle
+        self.stale_veil = StaleVeil(self)
         theme.follow(self, lambda _t: self.rerender(), now=False)  # colours are chosen while drawing
 
     def show_snapshot(self, snapshot: ExplorerSnapshot) -> None:
@@ -32,6 +34,7 @@ class LazyView(QWidget):
 
     def show_stale(self, stale: bool) -> None:
         self.setEnabled(not stale)
+        self.stale_veil.set_stale(stale)
 
     def flush(self) -> None:
         """Draw the newest snapshot now if one is waiting."""

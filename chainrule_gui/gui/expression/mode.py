@@ -55,6 +55,7 @@ class ExpressionMode(QWidget):
         theme.style_sheet(self.example_note, lambda t: f"background: {t.note_bg}; color: {t.ink}; border: 1px "
                                                        f"solid {t.note_border}; border-radius: 4px; padding: 6px;")
         self.example_note.hide()
+        self._example_text: str | None = None  # the loaded example's text, while its note applies
         self._loading = False
         self._last_text = ""
         self.inputs = InputsPanel()
@@ -282,6 +283,7 @@ class ExpressionMode(QWidget):
     def set_text(self, text: str, immediate: bool = True) -> None:
         """Replace the definitions (undoable in the editor) and recompute."""
         self._replace_editor_text(text)
+        self._show_example_note_if_current(text)
         self.controller.set_text(text, immediate=immediate)
 
     def _replace_editor_text(self, text: str) -> None:
@@ -304,18 +306,26 @@ class ExpressionMode(QWidget):
         if self._loading or text == self._last_text:
             return
         self._last_text = text
+        self._show_example_note_if_current(text)
         self.controller.set_text(text)
         self.edited.emit()
+
+    def _show_example_note_if_current(self, text: str) -> None:
+        """The example's note explains that example's text: it goes once the text differs, and
+        comes back if undo (or typing) makes it that text again."""
+        self.example_note.setVisible(self._example_text is not None and text == self._example_text)
 
     def load_example(self, example: Example) -> None:
         self.apply_session(Session(text=example.text, of=example.of, wrt=example.wrt,
                                    point=dict(example.point), ranges=dict(example.ranges)))
         self.example_note.setText(f"<b>{example.title}</b> — {example.explanation}")
+        self._example_text = example.text
         self.example_note.show()
 
     def apply_session(self, session: Session) -> None:
         """Show ``session``: text (undoable), choices, point, ranges, cuts and view."""
         self.example_note.hide()
+        self._example_text = None
         self._replace_editor_text(session.text)
         self.diagram.apply_settings({"view": session.diagram, "labels": session.labels})
         self.controller.load_state(session.text, session.of, session.wrt, session.point, session.ranges,

@@ -7,7 +7,7 @@ selecting a row announces the path so the diagram can light it up.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from chainrule_gui.core.chain_graph import display_name
@@ -16,6 +16,7 @@ from chainrule_gui.core.errors import ChainRuleError, NumericError
 from chainrule_gui.core.printing import to_text
 from chainrule_gui.core.report import fmt
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
+from chainrule_gui.gui.expression.stale import StaleVeil
 
 COLUMNS = ("Path", "Factors", "Values", "Product")
 
@@ -93,7 +94,8 @@ class PathList(QWidget):
         # every cell on each redraw (3,300 calls on deep-diamonds).
         self.view.horizontalHeader().setResizeContentsPrecision(CONTENTS_PRECISION_ROWS)
         self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.setToolTip("Every path from the output to the input; hover or select to see it in the diagram")
+        self.view.setToolTip("Every path from the output to the input; hover or select to see it in the diagram "
+                             "(click below the rows or press Esc to clear the selection)")
         self.total = QLabel(objectName="pathTotal")
         self.total.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -101,8 +103,14 @@ class PathList(QWidget):
         layout.addWidget(self.view)
         layout.addWidget(self.total)
         self.view.selectionModel().selectionChanged.connect(self._on_selection)
-        self.view.entered.connect(lambda index: self.path_hovered.emit(self._path(index.row())))
+        # ``entered`` says which row the pointer came onto, never that it left the rows: the
+        # viewport's own events say that (onto empty space below them, or out of the list).
+        self.view.entered.connect(lambda index: self._hover(index.row()))
+        self.view.viewport().installEventFilter(self)
+        self.view.installEventFilter(self)  # Esc
+        self._hovered: int | None = None
         self._structure_key = None
+        self.stale_veil = StaleVeil(self)
 
     def show_snapshot(self, snapshot: ExplorerSnapshot) -> None:
         d, implicit = snapshot.derivation, snapshot.implicit
@@ -119,11 +127,13 @@ class PathList(QWidget):
             self.model.update_numbers(paths)
         else:
             self._structure_key = key
+            self._hovered = None  # other rows now: the pointer's row is announced afresh
             self.model.set_paths(paths)
         self.total.setText(total)
 
     def show_stale(self, stale: bool) -> None:
-        self.view.setEnabled(not stale)
+        self.setEnabled(not stale)  # the total too: it is the last good text's
+        self.stale_veil.set_stale(stale)
 
     def select_paths_through(self, edge) -> None:
         """Select the rows of every listed path that uses ``edge`` (or clear)."""
@@ -135,6 +145,32 @@ class PathList(QWidget):
                 if tuple(edge) in path.edges:
                     self.view.selectRow(row)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+
+    def eventFilter(self, watched, event):  # noqa: N802 - Qt override
+        kind = event.type()
+        if watched is self.view:
+            # A selected row holds the diagram's highlight; without a way back, hovering
+            # would never show a path again.
+            if kind == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape \
+                    and self.view.selectionModel().hasSelection():
+                self.view.clearSelection()
+                return True
+            return super().eventFilter(watched, event)
+        if kind == QEvent.Type.Leave:
+            self._hover(None)
+        elif kind in (QEvent.Type.MouseMove, QEvent.Type.MouseButtonPress) \
+                and not self.view.indexAt(event.position().toPoint()).isValid():
+            self._hover(None)
+            if kind == QEvent.Type.MouseButtonPress:
+                self.view.clearSelection()  # a click below the rows lets go of the selected one
+        return super().eventFilter(watched, event)
+
+    def _hover(self, row: int | None) -> None:
+        """Announce the path under the pointer (None: no row), once per change."""
+        if row == self._hovered:
+            return
+        self._hovered = row
+        self.path_hovered.emit(self._path(row) if row is not None else None)
 
     def _path(self, row: int):
         paths = self.model.paths

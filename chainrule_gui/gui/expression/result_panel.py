@@ -41,6 +41,7 @@ from chainrule_gui.core.printing import size_exceeds, to_latex, to_text, to_text
 from chainrule_gui.core.report import fmt
 from chainrule_gui.gui.expression.controller import Simplified, simplify_key
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
+from chainrule_gui.gui.expression.stale import StaleVeil
 from chainrule_gui.gui import startup, theme
 from chainrule_gui.gui.tables import cell
 from chainrule_gui.gui.typeset import display_fractions, latex_pixmap
@@ -174,6 +175,7 @@ class ResultPanel(QWidget):
         self.fd_caption.setWordWrap(True)
         theme.style_sheet(self.fd_caption, lambda t: f"color: {t.muted};")
         self._layout()
+        self.stale_veil = StaleVeil(self)  # the badge, formula and plot keep their colours when disabled
         self.snapshot: ExplorerSnapshot | None = None
         self._simplified: Simplified | None = None
         self.study = None
@@ -251,6 +253,7 @@ class ResultPanel(QWidget):
     # -- panel protocol --------------------------------------------------------------------
     def show_stale(self, stale: bool) -> None:
         self.setEnabled(not stale)
+        self.stale_veil.set_stale(stale)
 
     def show_snapshot(self, snapshot: ExplorerSnapshot) -> None:
         self.snapshot = snapshot

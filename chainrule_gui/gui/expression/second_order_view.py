@@ -186,11 +186,13 @@ class SecondOrderView(LazyView):
         candidates = [n for n in graph.inputs if n in graph.inputs_of(of)]
         chosen = tuple(n for n in self._hessian_choice if n in candidates) or tuple(candidates)
         self.hessian_inputs.set_names(candidates, chosen)
+        # Each page on its own: at a kink d²/dx² cannot be evaluated, and the Hessian page
+        # must then say why rather than stay blank.
         try:
-            second = derive_second(graph, of, wrt, snapshot.point, symbolic=False, cut=snapshot.cut)
+            second, second_error = derive_second(graph, of, wrt, snapshot.point, symbolic=False,
+                                                 cut=snapshot.cut), None
         except ChainRuleError as exc:
-            self._clear(str(exc))
-            return
+            second, second_error = None, str(exc)
         try:
             hess = hessian(graph, of, chosen, snapshot.point, symbolic=False, cut=snapshot.cut) if chosen else None
             hessian_error = None
@@ -202,11 +204,14 @@ class SecondOrderView(LazyView):
             self.symbolic_key = key
             self.symbolic_second = self.symbolic_hessian = None
             self.job.submit(key, _symbolic_parts, graph, of, wrt, chosen, dict(snapshot.point), snapshot.cut)
-        self.message.setText("")
-        self.message.hide()
         self._show_cut(snapshot.cut)
-        deps = list(graph.variables.successors(of))
-        self._draw_second(second, chain_rule_latex(of, wrt, deps), rebuild)
+        if second is None:
+            self._clear_second(second_error)
+        else:
+            self.message.setText("")
+            self.message.hide()
+            deps = list(graph.variables.successors(of))
+            self._draw_second(second, chain_rule_latex(of, wrt, deps), rebuild)
         self._draw_hessian(hess, hessian_error)
 
     def _show_cut(self, cut: frozenset) -> None:
@@ -226,16 +231,20 @@ class SecondOrderView(LazyView):
             label.setVisible(bool(text))
 
     def _clear(self, message: str) -> None:
+        """Nothing to differentiate twice: ``message`` on both pages."""
         self.second = self.hessian = None
+        self._show_cut(frozenset())
+        self._clear_second(message)
+        self._draw_hessian(None, message)
+
+    def _clear_second(self, message: str) -> None:
         self.second_title.setText("")
         self.message.setText(message)
         self.message.show()
-        self._show_cut(frozenset())
         self.rule.clear()
         self.terms.setRowCount(0)
-        for label in (self.total, self.inner, self.second_checks, self.symmetry, self.hessian_checks):
+        for label in (self.total, self.inner, self.second_checks):
             label.clear()
-        self.hessian_panel.table.set_matrix([], [], np.zeros((0, 0)))
 
     def _draw_second(self, d: SecondDerivation, rule_latex: str, rebuild: bool) -> None:
         self.second_title.setText(f"<b>d²{d.of}/d{d.wrt}²</b> by the chain rule, one level deeper "
@@ -282,9 +291,12 @@ class SecondOrderView(LazyView):
                                    + "".join(f"<br><span style='color:{theme.current().muted}'>• {n}</span>" for n in d.notes))
 
     def _draw_hessian(self, h: HessianResult | None, error: str | None) -> None:
+        if h is not None and h.kinks:
+            error = kink_message(h)  # the sweeps' zeros there would pass for the Hessian
         self.hessian_message.setText(error or "")
         self.hessian_message.setVisible(bool(error))
-        if h is None:
+        self.hessian_panel.setVisible(h is not None and not h.kinks)  # no empty table under a message
+        if h is None or h.kinks:
             self.hessian_panel.table.set_matrix([], [], np.zeros((0, 0)))
             self.symmetry.clear()
             self.hessian_checks.clear()
@@ -326,8 +338,21 @@ class SecondOrderView(LazyView):
         self.job.shutdown()
 
 
+def kink_message(h: HessianResult) -> str:
+    """Why there is no Hessian at a kink, naming the point and what is 0 there."""
+    point = ", ".join(f"{name} = {fmt(value)}" for name, value in h.point.items())
+    kinks = "; ".join(h.kinks)
+    return (f"No Hessian at {point}: the output passes through a kink there ({kinks}). The slope jumps "
+            "at a kink, so the second derivatives through it do not exist. Move the point off the kink "
+            "to see the Hessian.")
+
+
 def _symbolic_parts(graph, of, wrt, inputs, point, cut=frozenset()):
-    """Runs on the background thread: SymPy's second derivative and Hessian."""
-    second = derive_second(graph, of, wrt, point, symbolic=True, cut=cut)
+    """Runs on the background thread: SymPy's second derivative and Hessian, each on its own
+    (at a kink the first fails while the second still has something to compare)."""
+    try:
+        second = derive_second(graph, of, wrt, point, symbolic=True, cut=cut)
+    except ChainRuleError:
+        second = None
     hess = hessian(graph, of, inputs, point, symbolic=True, cut=cut) if inputs else None
     return second, hess

@@ -383,10 +383,16 @@ class Drawing:
         model = self.model
         lit_var = {e for p in paths for e in zip(p, p[1:])}
         lit_nodes: set[str] = set()
+        # A path of d(out)/d(in) starts at the tree's root; a factor's (∂u/∂x, clicked in the
+        # Jacobian) starts lower down, and lights every branch it continues.
+        rooted = [p for p in paths if p[:1] == (model.root,)]
+        lower = [p for p in paths if p[:1] != (model.root,)]
         for key, item in self.edges.items():
             drawn = item.drawn
             if model.view == "tree":
-                on = bool(drawn.path) and any(p[: len(drawn.path)] == drawn.path for p in paths)
+                branch = drawn.path
+                on = bool(branch) and (any(p[: len(branch)] == branch for p in rooted)
+                                       or any(_continues(branch, p) for p in lower))
             elif model.view == "graph":
                 on = drawn.level_edge in lit_var
             else:
@@ -443,3 +449,12 @@ def _is_number(text: str | None) -> bool:
     except (TypeError, ValueError):
         return False
     return True
+
+
+def _continues(branch: tuple[str, ...], path: tuple[str, ...]) -> bool:
+    """Whether the tree edge at the end of ``branch`` (names from the root to the edge's
+    child) lies on ``path``, which starts somewhere along the branch."""
+    for start in range(len(branch) - 1):
+        if branch[start] == path[0]:
+            return branch[start:] == path[: len(branch) - start]
+    return False

@@ -31,6 +31,7 @@ from chainrule_gui.gui import theme
 from chainrule_gui.gui.expression.diagram.drawing import FrameView
 from chainrule_gui.gui.expression.diagram.view import TreeDiagram
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
+from chainrule_gui.gui.expression.stale import StaleVeil
 
 SHORT_TITLES = {"forward_pass": "Forward pass", "backward": "Backward pass", "forward_mode": "Forward mode"}
 DEFAULT_SPEED = 2  # steps per second
@@ -50,6 +51,7 @@ class StepThroughBar(QWidget):
         self.timer.timeout.connect(self._tick)
         self._build()
         self._set_speed(DEFAULT_SPEED)
+        self.stale_veil = StaleVeil(self)
         diagram.drawing_changed.connect(self._on_drawing_changed)
 
     # -- widgets ---------------------------------------------------------------------------------
@@ -114,11 +116,18 @@ class StepThroughBar(QWidget):
                 button.setObjectName(action.objectName())
         self.play_button = controls.widgetForAction(self.play_action)
         self.controls = controls
+        # The buttons must stay under the pointer while a person clicks Step again and again:
+        # with the caption below them, a caption one line shorter moved them up or down a
+        # line and the next click missed (F10 kept working).  So the caption sits above the
+        # buttons (the bar's bottom is fixed, the costs line changes only with the graph) and
+        # keeps room for two lines, so the diagram above does not jump at each step either.
+        self.caption.setMinimumHeight(2 * self.caption.fontMetrics().lineSpacing())
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
         box = QVBoxLayout(self)
-        box.setContentsMargins(4, 0, 4, 2)
+        box.setContentsMargins(4, 2, 4, 2)
         box.setSpacing(1)
-        box.addWidget(controls)
         box.addWidget(self.caption)
+        box.addWidget(controls)
         box.addWidget(self.costs)
 
     def _action(self, text, name, tip, shortcut, slot, icon=None) -> QAction:
@@ -139,6 +148,7 @@ class StepThroughBar(QWidget):
         if stale:
             self.pause()
         self.setEnabled(not stale)
+        self.stale_veil.set_stale(stale)
 
     # -- stepping ---------------------------------------------------------------------------------
     @property
@@ -253,10 +263,14 @@ class StepThroughBar(QWidget):
 
     def _costs_line(self, derivation) -> str:
         c = derivation.counts
-        return (f"Multiply–adds for the whole gradient on this graph ({c.edges} edges): forward mode "
-                f"{c.forward_multiplications:,} (one sweep per input), reverse mode "
-                f"{c.reverse_multiplications:,} (one per output). Reverse mode wins with one output and "
-                "many inputs.")
+        # The counts are the whole operation graph's, with each name's identity step; no view
+        # draws exactly that (the operations view folds those steps in), so the line says
+        # which graph it counts and how many edges the diagram above shows.  Which mode wins
+        # and why is in the tooltip: the line must stay short in a narrow column.
+        return (f"Multiply–adds for the whole gradient on the operation graph ({c.edges} edges with each "
+                f"name's own step; this {self.diagram.view} view draws {len(self.diagram.edges)}): "
+                f"forward mode {c.forward_multiplications:,} (one sweep per input), reverse mode "
+                f"{c.reverse_multiplications:,} (one per output).")
 
     def _show_state(self) -> None:
         seq = self.sequence

@@ -35,6 +35,7 @@ from chainrule_gui.gui.expression.diagram.items import EdgeItem, EdgeLabelItem, 
 from chainrule_gui.gui.expression.diagram.overlays import Overlays
 from chainrule_gui.gui.expression.diagram.typesetter import Typesetter, warm_up_in_background
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
+from chainrule_gui.gui.expression.stale import StaleVeil
 
 MIN_SCALE, MAX_SCALE = 0.04, 6.0
 MAX_FIT_SCALE = 1.4
@@ -101,6 +102,7 @@ class TreeDiagram(QGraphicsView):
         for bar in (self.horizontalScrollBar(), self.verticalScrollBar()):
             bar.valueChanged.connect(self._place_partial_hint)  # what lies under it changes
         self.banner, self.banner_label = self.overlays.banner, self.overlays.banner_label
+        self.stale_veil = StaleVeil(self)  # over the banner too: it is the last good text's
         self.scene().selectionChanged.connect(self._on_selection)
         startup.defer(warm_up_in_background)  # not while the window is still opening
 
@@ -176,14 +178,11 @@ class TreeDiagram(QGraphicsView):
     def show_stale(self, stale: bool) -> None:
         """Grey the diagram while the text does not parse; the last good drawing stays."""
         self.setEnabled(not stale)
-        self._stale = stale
-        self.setForegroundBrush(QBrush(theme.current().qcolor("overlay")) if stale else QBrush())
+        self.stale_veil.set_stale(stale)
 
     def _restyle(self, t: theme.Theme) -> None:
         """A new theme: its background, and the drawing again in its colours."""
         self.setBackgroundBrush(QBrush(QColor(t.canvas)))
-        if getattr(self, "_stale", False):
-            self.setForegroundBrush(QBrush(t.qcolor("overlay")))
         if getattr(self, "snapshot", None) is not None:
             self._rebuild(fit=False)
 
