@@ -289,7 +289,8 @@ class TrainingWorker(QObject):
         if force_rich and snapshot is not None and snapshot.is_current:
             records = snapshot.layers
             inputs = trainer.last_batch()[0][:MAX_EXAMPLE_ROWS]
-            diagnoses = tuple(diagnose(records, trainer.optimizer.lr, snapshot.loss))
+            diagnoses = tuple(diagnose(records, trainer.optimizer.lr, snapshot.loss,
+                                         trainer.smoothed_loss, trainer.loss_low))
         if evaluate:
             self._evaluation = trainer.evaluate()
             self._last_evaluation = now
