@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chainrule_gui.core.nn.snapshot import LayerRecord
+from chainrule_gui.core.nn.snapshot import Fault, LayerRecord
 
 VANISHING_RATIO = 1e-2
 EXPLODING_RATIO = 1e2
@@ -122,3 +122,14 @@ def diagnose(records: tuple[LayerRecord, ...], learning_rate: float | None = Non
                     "Lower the learning rate, use He initialization, or try leaky ReLU."))
                 break
     return found
+
+
+def diagnose_fault(fault: Fault, learning_rate: float | None = None) -> Diagnosis:
+    """What stopped training, for the same strip as the other diagnoses: the record of the
+    failed step is gone (its weights were restored), so the gradients cannot be judged."""
+    lr = f" (now {learning_rate:g})" if learning_rate else ""
+    if fault.kind == "exploding":
+        message = f"Exploding loss: training stopped at step {fault.step} as the loss climbed by orders of magnitude."
+    else:
+        message = f"Diverged: the loss stopped being a finite number at step {fault.step}."
+    return Diagnosis("exploding", message, f"Lower the learning rate{lr}, e.g. to a tenth.")

@@ -167,11 +167,18 @@ def ema_extend(values: np.ndarray, weight: float, state: tuple[float, int]) -> t
 
 
 class TrainingLog:
-    """Per-step loss plus sampled rows (validation loss, accuracy, per-layer norms)."""
+    """Per-step loss plus sampled rows (validation loss, accuracy, per-layer norms).
+
+    ``loss`` holds step k's mini-batch loss, measured in step k's forward pass: on the
+    weights *before* its update, i.e. after k − 1 updates.  ``train`` and ``validation``
+    hold the loss of all training (validation) rows measured on the weights after the
+    row's step.  For a full batch, step k + 1's loss equals ``train`` at step k.
+    """
 
     def __init__(self, layer_count: int):
         self.layer_count = layer_count
         self.loss = Series()
+        self.train = Series()
         self.validation = Series()
         self.rows: list[dict] = []
 
@@ -180,6 +187,8 @@ class TrainingLog:
 
     def add_row(self, row: dict) -> None:
         self.rows.append(row)
+        if row.get("train_loss") is not None:
+            self.train.append(row["step"], row["train_loss"])
         if row.get("validation_loss") is not None:
             self.validation.append(row["step"], row["validation_loss"])
 

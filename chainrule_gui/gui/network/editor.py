@@ -1,8 +1,9 @@
 """The network editor (``networkEditor``): preset, data, layers, loss and training settings.
 
 Every control has a tooltip.  Training settings (optimizer, learning rate and the
-optimizer's own settings, batch size, L2, freezing) apply live; data and architecture
-changes are collected and the editor says that Reset applies them.
+optimizer's own settings, batch size, L2, freezing) apply live; a change of data,
+architecture or initialisation makes the Network mode build a new network at once.
+Settings that cannot build one are said in ``pendingChanges`` (and Start is off).
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ def _compact_combos(root: QWidget) -> None:
 
 class NetworkEditor(QScrollArea):
     settings_changed = Signal(object)  # Settings
+    settings_invalid = Signal(str)  # what is wrong with the settings shown
+    preset_chosen = Signal(object)  # Settings of the preset the user picked
     reset_requested = Signal()
 
     def __init__(self, parent=None):
@@ -109,16 +112,11 @@ class NetworkEditor(QScrollArea):
         theme.style_sheet(self.pending, lambda t: f"background: {t.warn_bg}; color: {t.ink}; "
                                                   f"border: 1px solid {t.warn_border}; padding: 4px;")
         self.pending.hide()
-        self.apply_button = QPushButton("Apply changes (Reset)", objectName="applyButton")
-        self.apply_button.setToolTip("Build the new network and data now; training starts over (Ctrl+R)")
-        self.apply_button.clicked.connect(self.reset_requested)
-        self.apply_button.hide()
         self.error = QLabel(objectName="editorError")
         self.error.setWordWrap(True)
         self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages quote file contents (CSV headers)
         theme.style_sheet(self.error, lambda t: f"color: {t.error};")
         box.addWidget(self.pending)
-        box.addWidget(self.apply_button)
         box.addWidget(self.error)
         box.addStretch(1)
         self.setWidget(body)
@@ -136,7 +134,7 @@ class NetworkEditor(QScrollArea):
             self.preset.addItem(preset.title, preset.name)
             self.preset.setItemData(self.preset.count() - 1, preset.description, Qt.ItemDataRole.ToolTipRole)
         self.preset.setToolTip("Ready-made networks, including the seed documents' two, with their "
-                               "exact numbers. Choosing one resets the network.")
+                               "exact numbers. Choosing one builds its network at once.")
         self.preset.activated.connect(self._on_preset)
         form.addRow(self.preset)
         return group
@@ -300,6 +298,10 @@ class NetworkEditor(QScrollArea):
                             self.csv_path if name == CSV_ITEM else "",
                             self.target.currentText() if name == CSV_ITEM else "", x, y)
         info = self._describe(data)
+        if info["task"] == "regression" and self.loss.currentData() != "mse":
+            # said before the spec's own checks, which would speak of classes this data has not
+            raise ChainRuleError(f"{self.dataset.currentText()} is a regression data set (it predicts numbers, "
+                                 "not classes): use the mse loss")
         layers = self.layers.specs()
         spec = NetworkSpec(info["features"], layers, self.loss.currentData(), self.init.currentData(),
                            self.init_scale.value(), self.net_seed.value(),
@@ -322,12 +324,13 @@ class NetworkEditor(QScrollArea):
         self._data_info = (key, info)
         return info
 
-    def show_pending(self, reasons: list[str]) -> None:
-        if reasons:
-            self.pending.setText(f"Changed: {', '.join(reasons)}. These need a new network — "
-                                 "press Reset (Ctrl+R) to apply; training so far continues until then.")
-        self.pending.setVisible(bool(reasons))
-        self.apply_button.setVisible(bool(reasons))
+    def show_pending(self, problem: str | None) -> None:
+        """``problem``: why the settings shown cannot build a network (None: they can)."""
+        if problem:
+            self.pending.setText(f"Not applied: {problem}. The diagram and plots still show the previous "
+                                 "network, and Start and Step stay off until these settings can build one.")
+            self.ensureWidgetVisible(self.pending)
+        self.pending.setVisible(bool(problem))
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
@@ -339,10 +342,14 @@ class NetworkEditor(QScrollArea):
         try:
             settings = self.settings()
         except ChainRuleError as exc:
-            self.error.setText(str(exc))
+            self._invalid(str(exc))
             return
         self.error.clear()
         self.settings_changed.emit(settings)
+
+    def _invalid(self, message: str) -> None:
+        self.error.setText(message)
+        self.settings_invalid.emit(message)
 
     def _on_changed(self, *_):
         if not self._loading and self.sender() is not self.preset:
@@ -360,8 +367,12 @@ class NetworkEditor(QScrollArea):
         if not name:
             return
         self.load(settings_from_preset(name))
-        self._emit()
-        self.reset_requested.emit()
+        try:
+            settings = self.settings()
+        except ChainRuleError as exc:  # a preset is valid; this would be our bug, said anyway
+            self._invalid(str(exc))
+            return
+        self.preset_chosen.emit(settings)
 
     def _on_dataset(self, *_):
         if self._loading:
@@ -385,7 +396,7 @@ class NetworkEditor(QScrollArea):
         try:
             info = self._describe(self.settings_data_only())
         except ChainRuleError as exc:
-            self.error.setText(str(exc))
+            self._invalid(str(exc))
             return
         self._loading = True
         try:
@@ -422,7 +433,7 @@ class NetworkEditor(QScrollArea):
         try:
             info = self._describe(self.settings_data_only())
         except ChainRuleError as exc:
-            self.error.setText(str(exc))
+            self._invalid(str(exc))
             return
         loss = self.loss.currentData()
         self._loading = True

@@ -1,6 +1,12 @@
 """The Network mode: editor on the left, the network diagram and its equations in the
 middle, live plots on the right, and the controls on top.  This module composes panels
 and wires signals; the controller owns the training thread.
+
+A change of data, architecture or initialisation builds the new network at once, as
+TensorFlow Playground does: what the editor shows is always what Start trains.  A
+running training stops, and a notice says the network was re-initialised — with Undo
+when trained weights were discarded.  Settings that cannot build a network keep Start
+and Step off and say why, rather than train the previous network silently.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.gui.network import files
-from chainrule_gui.gui.network.banners import DiagnosisBanner, FaultBanner
+from chainrule_gui.gui.network.banners import DiagnosisBanner, FaultBanner, NoticeBar
 from chainrule_gui.gui.network.controller import NetworkController
 from chainrule_gui.gui.network.decision import DecisionPlot
 from chainrule_gui.gui.network.diagram import NetworkDiagram
@@ -56,12 +62,15 @@ class NetworkMode(QWidget):
         self.decision_plot = DecisionPlot()
         self.fault_banner = FaultBanner()
         self.diagnosis_banner = DiagnosisBanner()
+        self.notice = NoticeBar()
+        self._undo = None  # (settings, weights) of the trained network a rebuild replaced
         self.metrics = QLabel(objectName="trainingMetrics")
         self.metrics.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.metrics.setWordWrap(True)
         self.metrics.setFixedHeight(36)
-        self.metrics.setToolTip("Loss and accuracy on the training and validation rows, "
-                                "measured a few times a second")
+        self.metrics.setToolTip("Loss and accuracy of the current weights on all training and validation "
+                                "rows (the loss plot's dot), measured a few times a second. The loss includes "
+                                "the L2 penalty (λ/2)·Σw² when λ > 0.")
         self.compare_dialog = None
         self._records = None
         self._inputs = None
@@ -98,7 +107,8 @@ class NetworkMode(QWidget):
         self.step_button = self._button("Step", "stepButton", "Take one training step and show every number",
                                         "F10")
         self.reset_button = self._button("⟲ Reset", "resetButton",
-                                         "New weights (and data/architecture changes) from the editor", "Ctrl+R")
+                                         "Start again from fresh weights: the step count and the plots start over",
+                                         "Ctrl+R")
         self.speed = QComboBox(objectName="speedSelector")
         for label, value in SPEEDS:
             self.speed.addItem(label, value)
@@ -183,6 +193,7 @@ class NetworkMode(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(4, 4, 4, 4)
         box.addLayout(bar)
+        box.addWidget(self.notice)
         box.addWidget(self.splitter, 1)
         # The window may be narrower than every panel's comfortable minimum (the
         # Expression tab allows it); the splitter then squeezes the panels.
@@ -198,21 +209,73 @@ class NetworkMode(QWidget):
         self.gradient_toggle.toggled.connect(self._on_gradient_toggle)
         self.compare_button.clicked.connect(self.open_comparison)
         self.editor.settings_changed.connect(self._on_settings)
+        self.editor.settings_invalid.connect(self._block)
+        self.editor.preset_chosen.connect(self._on_preset)
         self.editor.reset_requested.connect(self.reset)
+        self.notice.undo_requested.connect(self.undo_rebuild)
         self.diagram.layer_clicked.connect(self._on_layer_clicked)
         self.fault_banner.lower_requested.connect(self._lower_learning_rate)
         self.fault_banner.reset_requested.connect(self.reset)
         c.updated.connect(self._on_update)
         c.network_built.connect(self._on_network_built)
         c.running_changed.connect(self._on_running)
-        c.pending_changed.connect(self.editor.show_pending)
         c.error.connect(self.editor.show_error)
 
     # -- intents ----------------------------------------------------------------------------
-    def reset(self) -> None:
+    def reset(self) -> bool:
+        if self.controller.blocked:  # the last good settings are not what the editor shows
+            self.editor.show_error(self.controller.blocked)
+            return False
         self.fault_banner.show_fault(None)
         self._fault_shown = None
-        self.controller.reset()
+        return self.controller.reset()
+
+    def _rebuild(self, why: str) -> None:
+        """A new network for the settings shown, at once; the notice says so (``why``:
+        "for the new data", …), with Undo when trained weights are being replaced."""
+        c = self.controller
+        latest = c.latest if c.latest is not None and c.latest.generation == c.generation else None
+        steps = latest.step if latest is not None else 0
+        previous = (c.trained, c.network.params.copy()) if steps and c.network is not None else None
+        was_running = c.running
+        if not self.reset():
+            self._block(self.editor.error.text() or "these settings cannot build a network")
+            return
+        self._undo = previous
+        text = f"New network {why}: the weights were re-initialised"
+        if steps:
+            text += f"; the previous network's {steps:,} trained step{'s' if steps != 1 else ''} can be brought back with Undo"
+        text += ". Training stopped — press Start (F5) to train the new one." if was_running else "."
+        self.notice.show_notice(text, undo=previous is not None)
+
+    def undo_rebuild(self) -> bool:
+        """Back to the network a rebuild replaced, with its trained weights and settings."""
+        if self._undo is None:
+            return False
+        settings, params = self._undo
+        self._undo = None
+        from dataclasses import replace
+
+        if not self._adopt(replace(settings, initial_params=tuple(float(v) for v in params))):
+            return False
+        self.autosave.mark_restored()  # trained weights in no file of the user's
+        self.notice.show_notice("Back to the previous network with its trained weights; its step count and "
+                                "plots start again from here.")
+        return True
+
+    def _block(self, problem: str) -> None:
+        """The settings shown cannot build a network: never train the previous one instead."""
+        self.controller.blocked = problem
+        if self.controller.running:
+            self.controller.pause()
+        self.editor.show_pending(problem)
+        self._on_running(self.controller.running)
+
+    def _unblock(self) -> None:
+        if self.controller.blocked:
+            self.controller.blocked = None
+        self.editor.show_pending(None)
+        self._on_running(self.controller.running)
 
     def shutdown(self) -> None:
         """Stop the training thread (quit + wait); safe to call more than once."""
@@ -261,6 +324,7 @@ class NetworkMode(QWidget):
             return False
         self.autosave.mark_restored()
         self.editor.show_error("")
+        self.notice.hide()
         return True
 
     def export_log(self) -> None:
@@ -299,6 +363,7 @@ class NetworkMode(QWidget):
         if not self._adopt(settings):
             return False
         self.autosave.mark_saved()  # what is open now is that file
+        self.notice.hide()
         return True
 
     def _adopt(self, settings) -> bool:
@@ -306,21 +371,36 @@ class NetworkMode(QWidget):
         self.editor.load(settings)
         settings = self.editor.settings_with(settings)  # what the editor's ranges allow
         self.controller.set_settings(settings)
-        return self.controller.reset()
+        self.controller.blocked = None  # the editor shows these settings now
+        return self.reset()
 
     # -- reactions ----------------------------------------------------------------------------
     def _on_settings(self, settings) -> None:
-        self.controller.set_settings(settings)
+        self.controller.blocked = None  # the editor could build these settings
+        reasons = self.controller.set_settings(settings)
+        if reasons:
+            self._rebuild("for " + _joined(reasons))
+            return
+        self._unblock()
         if self.controller.network is not None:
             frozen = [l.frozen for l in settings.spec.layers]
             if len(frozen) == len(self.controller.network.layers) and frozen != self.diagram.frozen:
                 self.diagram.set_frozen(frozen, self.controller.network)
                 self._redraw_weights()
 
+    def _on_preset(self, settings) -> None:
+        self.controller.blocked = None
+        self.controller.set_settings(settings)
+        self._rebuild(f"from the preset “{self.editor.preset.currentText()}”")
+
     def _on_network_built(self, built) -> None:
         settings, network, dataset = built
+        self._unblock()
         self._records = None
+        self._inputs = None
+        self.equation.clear(len(network.layers))
         self.diagram.set_network(network)
+        self.diagram.select_layer(self.equation.layer)
         self.gradient_panel.set_layers(len(network.layers), [l.frozen for l in network.layers])
         self.loss_panel.clear(self.controller.log)
         self.decision_plot.set_data(dataset, self.controller.grid_axes)
@@ -330,7 +410,9 @@ class NetworkMode(QWidget):
             self.compare_dialog.set_network(network, settings.lr)
 
     def _on_running(self, running: bool) -> None:
-        self.start_button.setEnabled(not running)
+        blocked = bool(self.controller.blocked)
+        self.start_button.setEnabled(not running and not blocked)
+        self.step_button.setEnabled(not blocked)
         self.pause_button.setEnabled(running)
 
     def _on_update(self, update) -> None:
@@ -339,6 +421,7 @@ class NetworkMode(QWidget):
             self._records = update.records
             self._inputs = update.batch_inputs
             self.equation.show_layer(self.equation.layer, update.records, self.controller.trained.spec.loss)
+        if update.records is not None or update.diagnoses:
             self.diagnosis_banner.show_diagnoses(update.diagnoses)
         if update.norms is not None:
             self.gradient_panel.add_samples(update.norm_steps, update.norms)
@@ -347,7 +430,7 @@ class NetworkMode(QWidget):
         rate = f" · {update.steps_per_second:,.0f} steps/s" if update.running and update.steps_per_second else ""
         self.counter.setText(f"epoch {update.epoch:,} · step {update.step:,}{rate}")
         if update.evaluation:
-            self.metrics.setText(_metrics_text(update.evaluation))
+            self.metrics.setText(_metrics_text(update.step, update.evaluation))
         if update.fault is not None and update.fault is not self._fault_shown:
             self._fault_shown = update.fault
             self.fault_banner.show_fault(update.fault.message)
@@ -392,14 +475,21 @@ class NetworkMode(QWidget):
         return neuron_tooltip(self._records, self._inputs, layer, unit)
 
 
+def _joined(reasons: list[str]) -> str:
+    """["the data", "the architecture"] → "the new data and architecture"."""
+    words = [r.removeprefix("the ") for r in reasons]
+    return "the new " + (words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1])
+
+
 def compact(combo: QComboBox, characters: int = 10) -> None:
     """A combo box that does not insist on the width of its longest entry."""
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     combo.setMinimumContentsLength(characters)
 
 
-def _metrics_text(e: dict) -> str:
-    parts = [f"training loss {e['train_loss']:.4g}"]
+def _metrics_text(step: int, e: dict) -> str:
+    """The figures of the weights after ``step`` on all rows (the loss plot's dot)."""
+    parts = [f"after step {step:,}: training loss {e['train_loss']:.4g}"]
     if e.get("validation_loss") is not None:
         parts.append(f"validation loss {e['validation_loss']:.4g}")
     if e.get("train_accuracy") is not None:

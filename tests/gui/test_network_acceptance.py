@@ -1,0 +1,203 @@
+"""The Network tab driven as a person drives it (issue #11): combo boxes and spin boxes
+through keys and clicks, Start with a mouse click, and what the window then shows."""
+
+import math
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
+
+from chainrule_gui.gui.network.mode import NetworkMode
+
+
+@pytest.fixture
+def mode(qtbot):
+    widget = NetworkMode()
+    qtbot.addWidget(widget)
+    widget.resize(1280, 800)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.controller.latest is not None, timeout=10000)
+    yield widget
+    widget.shutdown()
+
+
+def button(mode, name) -> QPushButton:
+    found = mode.findChild(QPushButton, name)
+    assert found is not None, name
+    return found
+
+
+def fresh(mode) -> bool:
+    latest = mode.controller.latest
+    return latest is not None and latest.generation == mode.controller.generation
+
+
+def step_count(mode) -> int:
+    return mode.controller.latest.step if mode.controller.latest else 0
+
+
+def click(qtbot, widget):
+    qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)
+
+
+def type_into(qtbot, box, text):
+    """Select the field's text and type over it, then Enter, as a person does."""
+    box.setFocus()
+    box.lineEdit().selectAll()
+    qtbot.keyClicks(box.lineEdit(), text)
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+
+
+def trained_data(mode):
+    """The data the training thread's trainer really learns from."""
+    return mode.controller.worker._trainer.dataset
+
+
+def choose_preset_by_keys(qtbot, mode, name):
+    combo = mode.editor.preset
+    generation = mode.controller.generation
+    combo.setFocus()
+    while combo.currentData() != name:  # the arrow keys walk the list and activate each entry
+        before = combo.currentIndex()
+        qtbot.keyClick(combo, Qt.Key.Key_Down if combo.findData(name) > before else Qt.Key.Key_Up)
+        assert combo.currentIndex() != before
+    qtbot.waitUntil(lambda: mode.controller.generation > generation and fresh(mode), timeout=10000)
+
+
+def take_steps(qtbot, mode, count):
+    target = step_count(mode) + count
+    for _ in range(count):
+        click(qtbot, button(mode, "stepButton"))
+    qtbot.waitUntil(lambda: step_count(mode) == target, timeout=10000)
+
+
+# -- item 2: a data change never trains the old network silently -------------------------------
+def test_a_new_data_set_chosen_by_keys_is_what_start_trains(qtbot, mode):
+    take_steps(qtbot, mode, 3)
+    assert trained_data(mode).name == "xor"
+    combo = mode.editor.dataset
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)
+    chosen = combo.currentData()
+    assert chosen != "xor"
+    click(qtbot, button(mode, "startButton"))
+    qtbot.waitUntil(lambda: fresh(mode) and step_count(mode) > 20, timeout=10000)
+    click(qtbot, button(mode, "pauseButton"))
+    assert trained_data(mode).name == chosen
+    assert mode.controller.trained.data.name == chosen
+    notice = mode.notice
+    assert notice.isVisible() and "new data" in notice.label.text() and "re-initialised" in notice.label.text()
+
+
+def test_samples_typed_into_the_field_are_the_samples_trained_on(qtbot, mode):
+    type_into(qtbot, mode.editor.samples, "120")
+    assert mode.editor.samples.value() == 120
+    click(qtbot, button(mode, "startButton"))
+    qtbot.waitUntil(lambda: fresh(mode) and step_count(mode) > 5, timeout=10000)
+    click(qtbot, button(mode, "pauseButton"))
+    assert len(trained_data(mode).X) == 120
+
+
+def test_a_change_while_training_stops_it_and_undo_brings_the_trained_weights_back(qtbot, mode):
+    click(qtbot, button(mode, "startButton"))
+    qtbot.waitUntil(lambda: step_count(mode) > 200, timeout=10000)
+    trained = mode.controller.network.params.copy()
+    steps = step_count(mode)
+    generation = mode.controller.generation
+    type_into(qtbot, mode.editor.noise, "0.3")
+    qtbot.waitUntil(lambda: mode.controller.generation == generation + 1 and fresh(mode), timeout=10000)
+    assert not mode.controller.running and button(mode, "startButton").isEnabled()
+    qtbot.wait(200)
+    assert step_count(mode) == 0  # stopped, not training the new network behind the user's back
+    text = mode.notice.label.text()
+    assert "Training stopped" in text and "Undo" in text
+    assert not np.array_equal(mode.controller.network.params, trained)
+    assert trained_data(mode).X.shape[0] == 200 and mode.controller.trained.data.noise == pytest.approx(0.3)
+    undo = button(mode, "undoRebuildButton")
+    assert undo.isVisible()
+    click(qtbot, undo)
+    qtbot.waitUntil(lambda: fresh(mode), timeout=10000)
+    np.testing.assert_array_equal(mode.controller.network.params, trained)
+    assert mode.editor.noise.value() == pytest.approx(0.05)  # the settings came back too
+    assert mode.has_unsaved_training(), f"{steps} trained steps are work that closing must ask about"
+
+
+def test_settings_that_cannot_build_a_network_keep_start_off(qtbot, mode):
+    take_steps(qtbot, mode, 2)
+    editor = mode.editor
+    editor.dataset.setCurrentIndex(editor.dataset.findData("sine"))
+    qtbot.waitUntil(lambda: fresh(mode) and mode.controller.trained.data.name == "sine", timeout=10000)
+    editor.loss.setFocus()
+    qtbot.keyClick(editor.loss, Qt.Key.Key_Down)  # mse → bce: not for a regression data set
+    assert editor.loss.currentData() != "mse"
+    assert "regression" in editor.error.text()
+    assert editor.pending.isVisible() and "Not applied" in editor.pending.text()
+    start, step = button(mode, "startButton"), button(mode, "stepButton")
+    assert not start.isEnabled() and not step.isEnabled()
+    click(qtbot, start)
+    qtbot.keyClick(mode.diagram, Qt.Key.Key_F10)
+    qtbot.wait(200)
+    assert step_count(mode) == 0 and not mode.controller.running
+    qtbot.keyClick(editor.loss, Qt.Key.Key_Up)  # back to mse: trainable again
+    qtbot.waitUntil(lambda: start.isEnabled() and step.isEnabled(), timeout=5000)
+    assert not editor.pending.isVisible()
+    take_steps(qtbot, mode, 1)
+
+
+# -- item 3: everything shown follows the current network ---------------------------------------
+def test_the_equation_and_plots_follow_a_preset_change(qtbot, mode):
+    take_steps(qtbot, mode, 1)
+    mode.diagram.layer_clicked.emit(0)
+    before = mode.equation.numbers.text()
+    assert "δ" in before
+    mode.loss_panel.plot.setYRange(-60, 3)  # as a long run leaves it
+    choose_preset_by_keys(qtbot, mode, "seed-2-2-1")
+    assert mode.equation.numbers.text() == ""  # no numbers of another network
+    assert "press Step" in mode.equation.title.text()
+    (_, _), (y0, y1) = mode.loss_panel.plot.viewRange()
+    assert y0 > -10, "the plot forgot the previous network's range"
+    take_steps(qtbot, mode, 1)
+    shown = mode.equation.numbers.text()
+    assert shown and shown != before and "z = [" in shown
+
+
+def test_one_loss_figure_after_one_step_of_the_seed_network(qtbot, mode):
+    choose_preset_by_keys(qtbot, mode, "seed-2-2-1")
+    assert "after step 0: training loss 17.74" in mode.metrics.text()
+    take_steps(qtbot, mode, 1)
+    metrics = mode.metrics.text()
+    assert "after step 1: training loss 8.525" in metrics
+    x, y = mode.loss_panel.latest.getData()  # the dot: y is log10 on the log axis
+    assert list(x) == [1.0] and 10 ** y[0] == pytest.approx(8.525, abs=5e-4)
+    raw_x, raw_y = mode.loss_panel.raw.getData()
+    # step 1's loss was measured on the weights before its update: drawn at 0 updates
+    assert list(raw_x) == [0.0] and 10 ** raw_y[0] == pytest.approx(17.74, abs=5e-3)
+    take_steps(qtbot, mode, 1)  # one example: step 2's loss is the dot of step 1
+    raw_x, raw_y = mode.loss_panel.raw.getData()
+    assert raw_x[-1] == 1.0 and 10 ** raw_y[-1] == pytest.approx(8.525, abs=5e-4)
+
+
+# -- item 5: a finite loss that explodes ----------------------------------------------------------
+def test_xor_at_learning_rate_50_pauses_as_exploding_with_a_readable_axis(qtbot, mode):
+    editor = mode.editor
+    editor.optimizer.setFocus()
+    while editor.optimizer.currentData() != "sgd":
+        qtbot.keyClick(editor.optimizer, Qt.Key.Key_Up)
+    type_into(qtbot, editor.lr, "50")
+    assert mode.controller.trained.lr == 50.0
+    click(qtbot, button(mode, "startButton"))
+    qtbot.waitUntil(lambda: mode.fault_banner.isVisible(), timeout=10000)
+    assert not mode.controller.running
+    fault = mode.controller.latest.fault
+    assert fault.kind == "exploding" and step_count(mode) < 100
+    text = mode.fault_banner.label.text()
+    assert "exploding" in text and "learning rate" in text
+    banner = mode.diagnosis_banner.text()
+    assert "xploding loss" in banner and "Lower the learning rate" in banner and "anishing" not in banner
+    (_, _), (y0, y1) = mode.loss_panel.plot.viewRange()
+    assert y1 - y0 < 8, f"the loss axis spans 10^{y0:.0f}…10^{y1:.0f}"
+    restored = mode.controller.latest.evaluation["train_loss"]  # the last good weights, not the climb
+    assert math.isfinite(restored) and restored < 3 * 0.7
+    click(qtbot, mode.fault_banner.lower)
+    assert editor.lr.value() == pytest.approx(5.0)
