@@ -201,3 +201,31 @@ def test_xor_at_learning_rate_50_pauses_as_exploding_with_a_readable_axis(qtbot,
     assert math.isfinite(restored) and restored < 3 * 0.7
     click(qtbot, mode.fault_banner.lower)
     assert editor.lr.value() == pytest.approx(5.0)
+
+
+# -- item 5: an out-of-range number is refused aloud, not clamped ---------------------------------
+@pytest.mark.parametrize("field, typed, kept, words", [
+    ("lr", "10000", 0.03, ("Learning rate", "10000", "1e-06 to 100")),
+    ("samples", "1000000", 200, ("Samples", "1000000", "4 to 100,000")),
+    ("noise", "-1", 0.05, ("Noise", "-1", "0 to 2")),
+    ("batch", "0", 16, ("Batch size", "0", "1 to 100,000")),
+    ("l2", "50", 0.0, ("L2 decay λ", "50", "0 to 10")),
+    ("validation", "95", 20, ("Validation", "95", "0 to 90 %")),
+])
+def test_an_out_of_range_number_is_refused_with_the_field_and_range_named(qtbot, mode, field, typed, kept, words):
+    box = getattr(mode.editor, field)
+    generation, trained = mode.controller.generation, mode.controller.trained
+    type_into(qtbot, box, typed)
+    assert box.value() == pytest.approx(kept)  # the old value stays, not the nearest bound
+    for word in words:
+        assert word in mode.notice.label.text(), (word, mode.notice.label.text())
+    assert mode.notice.isVisible() and mode.editor.error.text() == mode.notice.label.text()
+    assert mode.controller.generation == generation and mode.controller.trained == trained
+
+
+def test_a_layer_size_out_of_range_is_refused_too(qtbot, mode):
+    units = mode.editor.layers.rows[0].units
+    type_into(qtbot, units, "5000")
+    assert units.value() == 4
+    assert "Units of layer 1: 5000 is outside the allowed range" in mode.notice.label.text()
+    assert "1 to 1,024" in mode.notice.label.text()

@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +32,7 @@ from chainrule_gui.core.nn.losses import LOSSES
 from chainrule_gui.core.nn.presets import PRESETS
 from chainrule_gui.core.nn.spec import LayerSpec, NetworkSpec
 from chainrule_gui.gui import theme
+from chainrule_gui.gui.network.fields import RangeDoubleSpinBox, RangeSpinBox
 from chainrule_gui.gui.network.layer_rows import LayerList
 from chainrule_gui.gui.network.settings import DataSettings, Settings
 
@@ -66,11 +65,12 @@ def settings_from_preset(name: str) -> Settings:
     return Settings(data, preset.spec, c.optimizer, c.lr, dict(c.hyper), c.batch_size, c.l2, initial)
 
 
-def _spin(minimum, maximum, value, tip, name, decimals=None, step=None):
+def _spin(label, minimum, maximum, value, tip, name, decimals=None, step=None):
+    """A number field named ``label`` in messages; out-of-range numbers are refused aloud."""
     if decimals is None:
-        box = QSpinBox(minimum=minimum, maximum=maximum, value=value)
+        box = RangeSpinBox(label, minimum=minimum, maximum=maximum, value=value)
     else:
-        box = QDoubleSpinBox(minimum=minimum, maximum=maximum, decimals=decimals, value=value)
+        box = RangeDoubleSpinBox(label, minimum=minimum, maximum=maximum, decimals=decimals, value=value)
         box.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
     if step is not None:
         box.setSingleStep(step)
@@ -90,6 +90,7 @@ class NetworkEditor(QScrollArea):
     settings_changed = Signal(object)  # Settings
     settings_invalid = Signal(str)  # what is wrong with the settings shown
     preset_chosen = Signal(object)  # Settings of the preset the user picked
+    field_refused = Signal(str)  # a typed number outside its field's range, said in a sentence
     reset_requested = Signal()
 
     def __init__(self, parent=None):
@@ -121,6 +122,10 @@ class NetworkEditor(QScrollArea):
         box.addStretch(1)
         self.setWidget(body)
         _compact_combos(body)
+        for box in (self.samples, self.noise, self.classes, self.validation, self.data_seed, self.init_scale,
+                    self.net_seed, self.lr, self.batch, self.l2, *self.hyper.values()):
+            box.refused.connect(self._refuse)
+        self.layers.refused.connect(self._refuse)
         self.setMinimumWidth(250)
         self.load(default_settings())
 
@@ -148,14 +153,14 @@ class NetworkEditor(QScrollArea):
         self.dataset.addItem("CSV file…", CSV_ITEM)
         self.dataset.setToolTip("A generated data set (seeded: the same settings give the same points), "
                                 "or your own CSV file of numbers")
-        self.samples = _spin(4, 100_000, 300, "Number of points generated", "samplesSpin")
-        self.noise = _spin(0.0, 2.0, 0.1, "Standard deviation of the noise added to the points",
+        self.samples = _spin("Samples", 4, 100_000, 300, "Number of points generated", "samplesSpin")
+        self.noise = _spin("Noise", 0.0, 2.0, 0.1, "Standard deviation of the noise added to the points",
                            "noiseSpin", decimals=2, step=0.05)
-        self.classes = _spin(2, 10, 2, "Number of classes (spiral and blobs)", "classesSpin")
-        self.validation = _spin(0, 90, 20, "Share of the points held out to measure validation loss",
+        self.classes = _spin("Classes", 2, 10, 2, "Number of classes (spiral and blobs)", "classesSpin")
+        self.validation = _spin("Validation", 0, 90, 20, "Share of the points held out to measure validation loss",
                                 "validationSpin")
         self.validation.setSuffix(" %")
-        self.data_seed = _spin(0, 2**31 - 1, 0, "Seed of the data generator and of the split",
+        self.data_seed = _spin("Data seed", 0, 2**31 - 1, 0, "Seed of the data generator and of the split",
                                "dataSeedSpin")
         self.csv_button = QPushButton("Import CSV…", objectName="csvButton")
         self.csv_button.setToolTip("Read a CSV file of numbers; choose the column to predict below")
@@ -195,9 +200,9 @@ class NetworkEditor(QScrollArea):
             self.init.addItem(initializers.LABELS[name], name)
         self.init.setToolTip("How the starting weights are drawn: He suits ReLU, Xavier suits tanh "
                              "and sigmoid; scaled normal uses the scale below")
-        self.init_scale = _spin(0.001, 100.0, 1.0, "Standard deviation for scaled-normal weights",
+        self.init_scale = _spin("Init scale", 0.001, 100.0, 1.0, "Standard deviation for scaled-normal weights",
                                 "initScaleSpin", decimals=3)
-        self.net_seed = _spin(0, 2**31 - 1, 0, "Seed of the starting weights and of the batch order",
+        self.net_seed = _spin("Network seed", 0, 2**31 - 1, 0, "Seed of the starting weights and of the batch order",
                               "seedSpin")
         form.addRow("Loss", self.loss)
         form.addRow("Init", self.init)
@@ -218,13 +223,13 @@ class NetworkEditor(QScrollArea):
             self.optimizer.addItem(optimizers.LABELS[name], name)
         self.optimizer.setToolTip("The update rule; switching keeps the weights and starts the new "
                                   "optimizer's state fresh")
-        self.lr = _spin(1e-6, 100.0, 0.03, "Learning rate η: the step size of every update (applies at once)",
+        self.lr = _spin("Learning rate", 1e-6, 100.0, 0.03, "Learning rate η: the step size of every update (applies at once)",
                         "learningRateSpin", decimals=6)
-        self.hyper = {name: _spin(0.0, 0.99999, value, HYPER_TIPS[name], f"{name}Spin", decimals=5)
+        self.hyper = {name: _spin(optimizers.HYPER_LABELS[name], 0.0, 0.99999, value, HYPER_TIPS[name], f"{name}Spin", decimals=5)
                       for name, value in (("momentum", 0.9), ("rho", 0.9), ("beta1", 0.9), ("beta2", 0.999))}
-        self.hyper["eps"] = _spin(1e-12, 0.1, 1e-8, HYPER_TIPS["eps"], "epsSpin", decimals=12)
-        self.batch = _spin(1, 100_000, 32, "Rows per step (mini-batch size; applies at once)", "batchSizeSpin")
-        self.l2 = _spin(0.0, 10.0, 0.0, "L2 weight decay λ: adds (λ/2)·Σw² to the loss and λ·w to each "
+        self.hyper["eps"] = _spin(optimizers.HYPER_LABELS["eps"], 1e-12, 0.1, 1e-8, HYPER_TIPS["eps"], "epsSpin", decimals=12)
+        self.batch = _spin("Batch size", 1, 100_000, 32, "Rows per step (mini-batch size; applies at once)", "batchSizeSpin")
+        self.l2 = _spin("L2 decay λ", 0.0, 10.0, 0.0, "L2 weight decay λ: adds (λ/2)·Σw² to the loss and λ·w to each "
                         "weight's gradient (applies at once)", "l2Spin", decimals=5)
         form.addRow("Optimizer", self.optimizer)
         form.addRow("Learning rate", self.lr)
@@ -346,6 +351,10 @@ class NetworkEditor(QScrollArea):
             return
         self.error.clear()
         self.settings_changed.emit(settings)
+
+    def _refuse(self, message: str) -> None:
+        self.error.setText(message)
+        self.field_refused.emit(message)
 
     def _invalid(self, message: str) -> None:
         self.error.setText(message)

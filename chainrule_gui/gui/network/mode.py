@@ -211,6 +211,7 @@ class NetworkMode(QWidget):
         self.editor.settings_changed.connect(self._on_settings)
         self.editor.settings_invalid.connect(self._block)
         self.editor.preset_chosen.connect(self._on_preset)
+        self.editor.field_refused.connect(self.notice.show_notice)
         self.editor.reset_requested.connect(self.reset)
         self.notice.undo_requested.connect(self.undo_rebuild)
         self.diagram.layer_clicked.connect(self._on_layer_clicked)
