@@ -229,3 +229,16 @@ def test_a_layer_size_out_of_range_is_refused_too(qtbot, mode):
     assert units.value() == 4
     assert "Units of layer 1: 5000 is outside the allowed range" in mode.notice.label.text()
     assert "1 to 1,024" in mode.notice.label.text()
+
+
+# -- item 13: one symbol, one meaning in the optimizer table --------------------------------------
+def test_the_optimizer_table_uses_each_letter_for_one_thing(qtbot, mode):
+    click(qtbot, button(mode, "compareButton"))
+    table = mode.compare_dialog.table
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    letters = [h.split()[-1] for h in headers if h.split()[-1] in ("b", "v", "s", "m")]
+    assert sorted(letters) == sorted(set(letters)), headers  # no letter twice
+    assert "velocity b" in headers and "v" in headers
+    assert "Adam" in table.horizontalHeaderItem(headers.index("v")).toolTip()
+    assert "b ←" in mode.editor.hyper["momentum"].toolTip()
+    mode.compare_dialog.close()

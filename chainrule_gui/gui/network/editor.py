@@ -39,7 +39,7 @@ from chainrule_gui.gui.network.settings import DataSettings, Settings
 CSV_ITEM = "csv"
 CUSTOM = ""
 HYPER_TIPS = {
-    "momentum": "Momentum μ: v ← μ·v + g, w ← w − η·v (applies at once)",
+    "momentum": "Momentum μ: b ← μ·b + g, w ← w − η·b (b: the velocity; applies at once)",
     "rho": "RMSprop decay ρ of the running mean of g² (applies at once)",
     "beta1": "Adam β₁: decay of the running mean m of g (applies at once)",
     "beta2": "Adam β₂: decay of the running mean v of g² (applies at once)",
