@@ -242,3 +242,83 @@ def test_the_optimizer_table_uses_each_letter_for_one_thing(qtbot, mode):
     assert "Adam" in table.horizontalHeaderItem(headers.index("v")).toolTip()
     assert "b ←" in mode.editor.hyper["momentum"].toolTip()
     mode.compare_dialog.close()
+
+
+# -- item 4: a Gradient check button with the gradcheck command's numbers -------------------------
+def run_cli_gradcheck(capsys, *argv):
+    import json
+
+    from chainrule_gui.__main__ import main
+
+    capsys.readouterr()
+    code = main(["gradcheck", *argv, "--json"])
+    out, err = capsys.readouterr()
+    assert code in (0, 1), err
+    return json.loads(out)
+
+
+def panel_rows(panel):
+    table = panel.table
+    return [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+
+
+@pytest.mark.parametrize("preset", ["xor-tanh", "spiral-relu", "seed-2-2-1"])
+def test_the_gradient_check_button_shows_the_numbers_of_gradcheck_json(qtbot, mode, capsys, preset):
+    if preset != "xor-tanh":
+        choose_preset_by_keys(qtbot, mode, preset)
+    check = button(mode, "gradCheckButton")
+    assert check.toolTip() and check.focusPolicy() & Qt.FocusPolicy.TabFocus
+    click(qtbot, check)
+    panel = mode.gradcheck_panel
+    assert panel.isVisible() and not panel.isModal()
+    qtbot.waitUntil(lambda: panel.result is not None, timeout=20000)
+    expected = run_cli_gradcheck(capsys, "--preset", preset)
+    rows = panel_rows(panel)
+    assert len(rows) == len(expected["layers"])
+    for row, (shown, layer) in enumerate(zip(rows, expected["layers"])):
+        assert shown[0] == str(layer["layer"])
+        assert panel.table.item(row, 2).data(Qt.ItemDataRole.UserRole) == layer["max_rel_error"]
+        assert shown[2] == f"{layer['max_rel_error']:.2e}"
+        assert shown[3] == ("pass" if layer["passed"] else "FAIL")
+        assert shown[4] == str(layer["kinks"])
+    assert panel.result.loss == expected["loss"]
+    if preset == "spiral-relu":
+        assert expected["kinks"] >= 0 and "kink" in panel.table.toolTip()
+    assert "every layer agrees" in panel.status.text()
+
+
+def test_the_gradient_check_is_reachable_by_keyboard_and_checks_the_current_weights(qtbot, mode, capsys):
+    take_steps(qtbot, mode, 3)
+    mode.diagram.setFocus()
+    qtbot.keyClick(mode.diagram, Qt.Key.Key_G, Qt.KeyboardModifier.ControlModifier)
+    panel = mode.gradcheck_panel
+    qtbot.waitUntil(lambda: panel is not None and panel.result is not None, timeout=20000)
+    assert "after step 3" in panel.summary.text()
+    untrained = run_cli_gradcheck(capsys, "--preset", "xor-tanh")
+    assert panel.result.loss != untrained["loss"]  # the weights of step 3, not the preset's
+
+
+def test_a_big_network_shows_progress_and_stops_without_freezing_the_window(qtbot, mode):
+    editor = mode.editor
+    for _ in range(3):
+        editor.layers.add_hidden()
+    for row in editor.layers.rows[:-1]:
+        type_into(qtbot, row.units, "256")
+    qtbot.waitUntil(lambda: fresh(mode) and mode.controller.network.params.size > 130_000, timeout=10000)
+    click(qtbot, button(mode, "gradCheckButton"))
+    panel = mode.gradcheck_panel
+    qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=10000)
+    beats = []
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer(interval=10)
+    timer.timeout.connect(lambda: beats.append(1))
+    timer.start()
+    qtbot.wait(1500)
+    timer.stop()
+    assert len(beats) > 50, "the window kept painting while the check ran"
+    assert "parameters" in panel.status.text() and "s left" in panel.status.text()
+    assert panel.progress.value() < panel.progress.maximum()
+    click(qtbot, panel.stop)
+    assert not panel.running and "Stopped" in panel.status.text()
+    panel.close()

@@ -122,6 +122,12 @@ class NetworkMode(QWidget):
         self.counter.setToolTip("Epochs (passes over the training rows), steps (mini-batches), speed")
         self.gradient_toggle = QCheckBox("colour by gradient", objectName="gradientToggle")
         self.gradient_toggle.setToolTip("Draw ∂L/∂w on the diagram instead of w: width |∂L/∂w|, colour its sign")
+        self.gradcheck_button = self._button(
+            "Gradient check", "gradCheckButton",
+            "Check backprop against finite differences for every weight, on the data's first "
+            "training rows: per layer the largest relative error, pass or fail, and ReLU kinks left out "
+            "(the numbers of the gradcheck command)", "Ctrl+G")
+        self.gradcheck_panel = None
         self.compare_button = QPushButton("Compare optimizers…", objectName="compareButton")
         self.compare_button.setToolTip("Race SGD, momentum, RMSprop and Adam from the same starting weights")
         self.file_button = QToolButton(objectName="networkFileButton", text="File")
@@ -161,6 +167,7 @@ class NetworkMode(QWidget):
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         tools.addWidget(hint, 1)
         tools.addWidget(self.gradient_toggle)
+        tools.addWidget(self.gradcheck_button)
         tools.addWidget(self.compare_button)
         diagram_layout.addLayout(tools)
         diagram_layout.addWidget(self.diagram, 1)
@@ -208,6 +215,7 @@ class NetworkMode(QWidget):
         self.speed.currentIndexChanged.connect(lambda _: c.set_speed(self.speed.currentData()))
         self.gradient_toggle.toggled.connect(self._on_gradient_toggle)
         self.compare_button.clicked.connect(self.open_comparison)
+        self.gradcheck_button.clicked.connect(lambda _=False: self.check_gradients())
         self.editor.settings_changed.connect(self._on_settings)
         self.editor.settings_invalid.connect(self._block)
         self.editor.preset_chosen.connect(self._on_preset)
@@ -279,8 +287,26 @@ class NetworkMode(QWidget):
         self._on_running(self.controller.running)
 
     def shutdown(self) -> None:
-        """Stop the training thread (quit + wait); safe to call more than once."""
+        """Stop the training thread (quit + wait) and a gradient check; safe to call more than once."""
+        if self.gradcheck_panel is not None:
+            self.gradcheck_panel.cancel()
         self.controller.shutdown()
+
+    def check_gradients(self) -> bool:
+        """Open the Gradient check panel (non-modal) and check the network as it is now."""
+        from chainrule_gui.gui.network.gradcheck_panel import GradCheckPanel
+
+        c = self.controller
+        if c.network is None or c.dataset is None:
+            return False
+        if self.gradcheck_panel is None:
+            self.gradcheck_panel = GradCheckPanel(self)
+            self.gradcheck_panel.again.clicked.connect(lambda _=False: self.check_gradients())
+        latest = c.latest if c.latest is not None and c.latest.generation == c.generation else None
+        started = self.gradcheck_panel.check(c.network, c.dataset, c.trained.l2, latest.step if latest else 0)
+        self.gradcheck_panel.show()
+        self.gradcheck_panel.raise_()
+        return started
 
     def closeEvent(self, event):  # noqa: N802 - Qt override; a stand-alone mode window
         self.shutdown()
