@@ -150,6 +150,7 @@ class Trainer:
 
     def set_l2(self, l2: float) -> None:
         self.l2 = check_l2(l2)
+        self._refresh_frozen_penalty()
         self._restart_loss_watch()  # the penalty is part of the loss: its scale changed
 
     def _restart_loss_watch(self, lowest: float | None = None) -> None:
@@ -178,6 +179,15 @@ class Trainer:
 
     def refresh_frozen(self) -> None:
         self._runs = self.network.trainable_runs()
+        self._refresh_frozen_penalty()
+
+    def _refresh_frozen_penalty(self) -> None:
+        """(λ/2)·Σw² of the weights that do not learn: constant while they stay frozen, yet
+        part of the loss, so that a step's loss is the loss evaluate() reports."""
+        params, mask = self.network.params, self.network.weight_mask.copy()
+        for a, b in self._runs:
+            mask[a:b] = 0.0
+        self._frozen_penalty = 0.5 * self.l2 * float(np.dot(params * mask, params)) if self.l2 else 0.0
 
     # -- stepping -------------------------------------------------------------------------
     def steps(self, limit: int | None = None) -> Iterator[StepSnapshot]:
@@ -216,6 +226,7 @@ class Trainer:
                 np.multiply(decay[a:b], self.l2, out=decay[a:b])
                 loss += 0.5 * float(np.dot(decay[a:b], params[a:b]))
                 np.add(grad[a:b], decay[a:b], out=grad[a:b])
+            loss += self._frozen_penalty
         if not math.isfinite(loss):
             return self._fail(loss, stop - start)
         self._ema = SMOOTHING * self._ema + (1.0 - SMOOTHING) * loss
@@ -282,6 +293,7 @@ class Trainer:
     def _fail(self, loss: float, rows: int, exploding: bool = False) -> StepSnapshot:
         restored, params, state = self._checkpoint
         np.copyto(self.network.params, params)
+        self._refresh_frozen_penalty()
         try:
             self.optimizer.restore_state(state)
         except KeyError:  # the optimizer was switched since the checkpoint

@@ -218,3 +218,14 @@ def test_a_larger_batch_size_drops_the_old_record_instead_of_reading_empty_buffe
     assert trainer.last_snapshot is None
     snap = trainer.step()
     assert snap.batch_rows == 32 and len(snap.layers[0].z) == 32
+
+
+def test_the_step_loss_includes_the_l2_penalty_of_frozen_layers_too():
+    """One loss figure: with a full batch, step k + 1's loss is the loss of all rows after
+    step k, L2 penalty of every weight (frozen or not) included — as evaluate() reports it."""
+    data = generate("xor", samples=40, noise=0.0, validation_fraction=0.0, seed=3)
+    net = Network.initialized(spec_from_sizes((2, 6, 1), "tanh", "bce", seed=0, frozen=(1,)))
+    trainer = Trainer(net, data, TrainConfig("sgd", 0.1, 40, l2=0.5))
+    trainer.step()
+    after_first = trainer.evaluate()["train_loss"]
+    assert trainer.step().loss == pytest.approx(after_first, rel=1e-12)
