@@ -160,6 +160,7 @@ def test_the_equation_and_plots_follow_a_preset_change(qtbot, mode):
     take_steps(qtbot, mode, 1)
     shown = mode.equation.numbers.text()
     assert shown and shown != before and "z = [" in shown
+    assert "step 1" in mode.equation.title.text()
 
 
 def test_one_loss_figure_after_one_step_of_the_seed_network(qtbot, mode):
@@ -199,6 +200,8 @@ def test_xor_at_learning_rate_50_pauses_as_exploding_with_a_readable_axis(qtbot,
     assert y1 - y0 < 8, f"the loss axis spans 10^{y0:.0f}…10^{y1:.0f}"
     restored = mode.controller.latest.evaluation["train_loss"]  # the last good weights, not the climb
     assert math.isfinite(restored) and restored < 3 * 0.7
+    assert f"weights of step {fault.restored_step} (restored): training loss {restored:.4g}" in mode.metrics.text()
+    assert mode.equation.numbers.text() == ""  # the climb's numbers describe weights no longer there
     click(qtbot, mode.fault_banner.lower)
     assert editor.lr.value() == pytest.approx(5.0)
 

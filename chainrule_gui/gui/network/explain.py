@@ -150,22 +150,23 @@ class EquationPanel(QWidget):
             self.title.setText("<b>Click a layer</b> in the diagram to see its backprop equation "
                                "with the current numbers.")
         else:
-            self.title.setText(f"<b>Layer {self.layer + 1}</b> of a new network: press Step (F10) to see "
-                               "its backprop equation with the numbers of a step.")
+            self.title.setText(f"<b>Layer {self.layer + 1}</b>: press Step (F10) to see its backprop "
+                               "equation with the numbers of a step of this network.")
 
-    def show_layer(self, layer: int | None, records, loss: str) -> None:
+    def show_layer(self, layer: int | None, records, loss: str, step: int | None = None) -> None:
         if records and layer is not None and layer >= len(records):
             self.clear(len(records))
             return
         self.layer = layer
-        self._shown = (layer, records, loss)
+        self._shown = (layer, records, loss, step)
         if layer is None or not records:
             return
         r = records[layer]
         L, last = r.number, len(records)
         kind = "output layer" if L == last else f"layer {L}"
+        at = f" — step {step:,}" if step is not None else ""
         self.title.setText(f"<b>{kind.capitalize()}</b>: {r.W.shape[0]} → {r.W.shape[1]} units, "
-                           f"{r.activation}{' — frozen' if r.frozen else ''}")
+                           f"{r.activation}{' — frozen' if r.frozen else ''}{at}")
         if L == last:
             delta = (rf"\delta^{{({L})}} = (\hat{{y}} - y)\,/\,n" if loss in FUSED
                      else rf"\delta^{{({L})}} = \nabla_a L \odot \sigma'(z^{{({L})}})")

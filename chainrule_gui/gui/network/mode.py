@@ -73,6 +73,7 @@ class NetworkMode(QWidget):
                                 "the L2 penalty (λ/2)·Σw² when λ > 0.")
         self.compare_dialog = None
         self._records = None
+        self._records_step = None
         self._inputs = None
         self._fault_shown = None
         self._make_controls()
@@ -157,6 +158,9 @@ class NetworkMode(QWidget):
         bar.addWidget(QLabel("Speed"))
         bar.addWidget(self.speed)
         bar.addWidget(self.counter, 1)
+        # In the top bar, not above the diagram: there it widened the middle panel's minimum
+        # and squeezed the editor at 1024 px.
+        bar.addWidget(self.gradcheck_button)
         bar.addWidget(self.file_button)
         diagram_box = QWidget()
         diagram_layout = QVBoxLayout(diagram_box)
@@ -167,7 +171,6 @@ class NetworkMode(QWidget):
         hint.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         tools.addWidget(hint, 1)
         tools.addWidget(self.gradient_toggle)
-        tools.addWidget(self.gradcheck_button)
         tools.addWidget(self.compare_button)
         diagram_layout.addLayout(tools)
         diagram_layout.addWidget(self.diagram, 1)
@@ -424,6 +427,7 @@ class NetworkMode(QWidget):
         settings, network, dataset = built
         self._unblock()
         self._records = None
+        self._records_step = None
         self._inputs = None
         self.equation.clear(len(network.layers))
         self.diagram.set_network(network)
@@ -446,8 +450,10 @@ class NetworkMode(QWidget):
         self.loss_panel.refresh(update.steps, update.losses)
         if update.records is not None:
             self._records = update.records
+            self._records_step = update.step
             self._inputs = update.batch_inputs
-            self.equation.show_layer(self.equation.layer, update.records, self.controller.trained.spec.loss)
+            self.equation.show_layer(self.equation.layer, update.records, self.controller.trained.spec.loss,
+                                     update.step)
         if update.records is not None or update.diagnoses:
             self.diagnosis_banner.show_diagnoses(update.diagnoses)
         if update.norms is not None:
@@ -457,10 +463,13 @@ class NetworkMode(QWidget):
         rate = f" · {update.steps_per_second:,.0f} steps/s" if update.running and update.steps_per_second else ""
         self.counter.setText(f"epoch {update.epoch:,} · step {update.step:,}{rate}")
         if update.evaluation:
-            self.metrics.setText(_metrics_text(update.step, update.evaluation))
+            self.metrics.setText(_metrics_text(update.step, update.evaluation, update.fault))
         if update.fault is not None and update.fault is not self._fault_shown:
             self._fault_shown = update.fault
             self.fault_banner.show_fault(update.fault.message)
+            # The weights went back to a checkpoint: the last step's numbers describe none now.
+            self._records = self._inputs = None
+            self.equation.clear(len(self.controller.network.layers))
         elif update.fault is None and self._fault_shown is not None:
             self._fault_shown = None
             self.fault_banner.show_fault(None)
@@ -481,9 +490,11 @@ class NetworkMode(QWidget):
 
     def _on_layer_clicked(self, layer: int) -> None:
         if self._records is not None:
-            self.equation.show_layer(layer, self._records, self.controller.trained.spec.loss)
-        else:
+            self.equation.show_layer(layer, self._records, self.controller.trained.spec.loss,
+                                     self._records_step)
+        elif self.controller.network is not None:
             self.equation.layer = layer
+            self.equation.clear(len(self.controller.network.layers))
 
     def _lower_learning_rate(self) -> None:
         self.editor.lr.setValue(self.editor.lr.value() / 10)
@@ -514,9 +525,11 @@ def compact(combo: QComboBox, characters: int = 10) -> None:
     combo.setMinimumContentsLength(characters)
 
 
-def _metrics_text(step: int, e: dict) -> str:
+def _metrics_text(step: int, e: dict, fault=None) -> str:
     """The figures of the weights after ``step`` on all rows (the loss plot's dot)."""
-    parts = [f"after step {step:,}: training loss {e['train_loss']:.4g}"]
+    when = (f"weights of step {fault.restored_step:,} (restored)" if fault is not None
+            else f"after step {step:,}")
+    parts = [f"{when}: training loss {e['train_loss']:.4g}"]
     if e.get("validation_loss") is not None:
         parts.append(f"validation loss {e['validation_loss']:.4g}")
     if e.get("train_accuracy") is not None:
