@@ -288,6 +288,9 @@ def test_the_gradient_check_button_shows_the_numbers_of_gradcheck_json(qtbot, mo
     if preset == "spiral-relu":
         assert expected["kinks"] >= 0 and "kink" in panel.table.toolTip()
     assert "every layer agrees" in panel.status.text()
+    click(qtbot, button(mode, "resetButton"))  # a new network: the old numbers are not its own
+    qtbot.waitUntil(lambda: panel.table.rowCount() == 0, timeout=5000)
+    assert panel.result is None and "Check again" in panel.summary.text()
 
 
 def test_the_gradient_check_is_reachable_by_keyboard_and_checks_the_current_weights(qtbot, mode, capsys):

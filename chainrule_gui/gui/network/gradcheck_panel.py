@@ -161,6 +161,14 @@ class GradCheckPanel(QDialog):
             self.stop.setEnabled(False)
             self.status.setText("Stopped.")
 
+    def network_replaced(self) -> None:
+        """A new network (a preset, Reset, Open, new data): these numbers are not its own."""
+        self.cancel()
+        self.result = None
+        self.table.setRowCount(0)
+        self.progress.setValue(0)
+        self._say("The network was replaced since this check: press Check again to check the new one.", "")
+
     def closeEvent(self, event):  # noqa: N802 - Qt override
         self.cancel()
         super().closeEvent(event)

@@ -439,6 +439,8 @@ class NetworkMode(QWidget):
         self.editor.show_error("")
         if self.compare_dialog is not None:
             self.compare_dialog.set_network(network, settings.lr)
+        if self.gradcheck_panel is not None:
+            self.gradcheck_panel.network_replaced()
 
     def _on_running(self, running: bool) -> None:
         blocked = bool(self.controller.blocked)
