@@ -195,11 +195,14 @@ class TrainingLog:
     def columns(self) -> list[str]:
         per_layer = [f"{name}_{i + 1}" for name in ("grad_norm", "weight_norm", "update_ratio")
                      for i in range(self.layer_count)]
-        return ["step", "epoch", "loss", "validation_loss", "train_accuracy",
+        return ["step", "epoch", "loss", "train_loss", "validation_loss", "train_accuracy",
                 "validation_accuracy", *per_layer]
 
     def to_csv(self) -> str:
-        """One line per step; the sampled columns are filled on the steps they were taken."""
+        """One line per step; the sampled columns are filled on the steps they were taken.
+
+        ``loss`` is the step's mini-batch loss (before its update); ``train_loss`` and
+        ``validation_loss`` are of all rows after the step — the Network tab's status line."""
         columns = self.columns()
         sampled = {row["step"]: row for row in self.rows}
         buffer = io.StringIO()
