@@ -164,7 +164,7 @@ def _summary(trainer, dataset, result, history, seconds, fault) -> dict:
     if dataset.task == "classification":
         out["train_accuracy"] = result["train_accuracy"]
         out["validation_accuracy"] = result["validation_accuracy"]
-    out["diverged"] = None if fault is None else {"step": fault.step, "message": fault.message}
+    out["diverged"] = None if fault is None else {"step": fault.step, "kind": fault.kind, "message": fault.message}
     out["history"] = history
     return out
 
