@@ -15,7 +15,7 @@ A loss can also explode while every number stays finite (SGD on XOR at η = 50 c
 weight ``SMOOTHING``: about the last hundred steps, so one bad example in a batch of one
 is no alarm) and its low: the loss of all training rows when the watch starts, or the
 smoothed loss once it has averaged ``WARM_UP`` steps, whichever is lower (a first batch's
-loss alone may be luckily small).  When the smoothed loss rises
+loss alone may be luckily small; the rows are the first ``REFERENCE_ROWS`` at most).  When the smoothed loss rises
 ``EXPLODING_FACTOR`` times above that low (never measured against less than
 ``LOSS_FLOOR``, so a nearly perfect fit's noise is no alarm either), training stops with
 the same kind of fault and the weights of the last checkpoint taken while the loss was
@@ -47,6 +47,7 @@ WARM_UP = 10  # steps the smoothed loss averages before it is judged
 EXPLODING_FACTOR = 10.0  # the smoothed loss this many times its lowest: diverging
 GOOD_FACTOR = 3.0  # a checkpoint is only taken while the smoothed loss is within this of its low
 LOSS_FLOOR = 0.1
+REFERENCE_ROWS = 2048  # the starting loss is measured on at most this many training rows
 GATHER_ABOVE_BYTES = 2 * 2**20
 MAX_BATCH = 1_000_000
 
@@ -154,14 +155,27 @@ class Trainer:
         self._restart_loss_watch()  # the penalty is part of the loss: its scale changed
 
     def _restart_loss_watch(self, lowest: float | None = None) -> None:
+        """Watch the loss afresh; without ``lowest``, the next step measures the low on
+        the training rows (there, on the training thread: a big network's forward pass
+        over many rows must not hold up whoever builds the trainer)."""
         self._ema = 0.0
         self._ema_weight = 1.0  # SMOOTHING ** steps watched: the debiasing term
         self._watched = 0
         self.smoothed_loss = math.nan
-        if lowest is None:
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                lowest = self.network.loss_value(self.X_train, self.Y_train, self.l2)
-        self.lowest_smoothed_loss = lowest if math.isfinite(lowest) else math.inf
+        self._set_low(math.inf if lowest is None else lowest)
+        self._low_pending = lowest is None
+
+    def _set_low(self, low: float) -> None:
+        self.lowest_smoothed_loss = low
+        self._threshold = EXPLODING_FACTOR * max(low, LOSS_FLOOR)
+
+    def _measure_low(self) -> None:
+        self._low_pending = False
+        rows = slice(0, REFERENCE_ROWS)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            low = self.network.loss_value(self.X_train[rows], self.Y_train[rows], self.l2)
+        if math.isfinite(low) and low < self.lowest_smoothed_loss:
+            self._set_low(low)
 
     @property
     def loss_low(self) -> float:
@@ -171,7 +185,7 @@ class Trainer:
     @property
     def exploding_threshold(self) -> float:
         """The smoothed loss above which training counts as diverging."""
-        return EXPLODING_FACTOR * self.loss_low
+        return self._threshold
 
     def set_frozen(self, index: int, frozen: bool) -> None:
         self.network.set_frozen(index, frozen)
@@ -229,16 +243,18 @@ class Trainer:
             loss += self._frozen_penalty
         if not math.isfinite(loss):
             return self._fail(loss, stop - start)
-        self._ema = SMOOTHING * self._ema + (1.0 - SMOOTHING) * loss
-        self._ema_weight *= SMOOTHING
+        if self._low_pending:  # the weights before this step's update
+            self._measure_low()
+        # Plain locals and one threshold kept up to date: this runs on every step.
+        ema = self._ema = SMOOTHING * self._ema + (1.0 - SMOOTHING) * loss
+        weight = self._ema_weight = self._ema_weight * SMOOTHING
+        smoothed = self.smoothed_loss = ema / (1.0 - weight)
         self._watched += 1
-        smoothed = self._ema / (1.0 - self._ema_weight)
-        self.smoothed_loss = smoothed
         if self._watched >= WARM_UP:
-            if smoothed > self.exploding_threshold:
+            if smoothed > self._threshold:
                 return self._fail(loss, stop - start, exploding=True)
             if smoothed < self.lowest_smoothed_loss:
-                self.lowest_smoothed_loss = smoothed
+                self._set_low(smoothed)
         optimizer = self.optimizer
         optimizer.begin_step()
         if len(runs) == 1:
