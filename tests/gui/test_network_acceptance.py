@@ -328,3 +328,25 @@ def test_a_big_network_shows_progress_and_stops_without_freezing_the_window(qtbo
     click(qtbot, panel.stop)
     assert not panel.running and "Stopped" in panel.status.text()
     panel.close()
+
+
+def test_a_csv_file_chosen_from_the_data_set_list_is_what_start_trains(qtbot, mode, dialogs, tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(50, 3))
+    path = tmp_path / "points.csv"
+    path.write_text("a,b,c,label\n" + "\n".join(f"{r[0]},{r[1]},{r[2]},{int(r[0] > 0)}" for r in X))
+    dialogs.open_path = str(path)
+    take_steps(qtbot, mode, 2)
+    combo = mode.editor.dataset
+    combo.setFocus()
+    while combo.currentData() != "csv":  # the last entry: "CSV file…" asks for the file
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: fresh(mode) and mode.controller.network.sizes[0] == 3, timeout=10000)
+    click(qtbot, button(mode, "startButton"))
+    qtbot.waitUntil(lambda: step_count(mode) > 5, timeout=10000)
+    click(qtbot, button(mode, "pauseButton"))
+    data = trained_data(mode)
+    assert data.feature_names == ("a", "b", "c") and len(data.X) == 50
+    # the import standardizes each column: the same points, rescaled
+    assert np.corrcoef(np.sort(data.X[:, 0]), np.sort(X[:, 0]))[0, 1] > 0.999999
+    assert "new data" in mode.notice.label.text()
