@@ -350,3 +350,22 @@ def test_a_csv_file_chosen_from_the_data_set_list_is_what_start_trains(qtbot, mo
     # the import standardizes each column: the same points, rescaled
     assert np.corrcoef(np.sort(data.X[:, 0]), np.sort(X[:, 0]))[0, 1] > 0.999999
     assert "new data" in mode.notice.label.text()
+
+
+def test_the_equation_forgets_its_numbers_on_reset_and_on_open(qtbot, mode, dialogs, tmp_path):
+    dialogs.save_path = str(tmp_path / "model.npz")
+    dialogs.open_path = dialogs.save_path
+    take_steps(qtbot, mode, 2)
+    mode.diagram.layer_clicked.emit(1)
+    assert "δ" in mode.equation.numbers.text()
+    assert mode.save_model()
+    generation = mode.controller.generation
+    click(qtbot, button(mode, "resetButton"))
+    qtbot.waitUntil(lambda: mode.controller.generation == generation + 1 and fresh(mode), timeout=5000)
+    assert mode.equation.numbers.text() == "" and "Layer 2" in mode.equation.title.text()
+    take_steps(qtbot, mode, 1)
+    assert "step 1" in mode.equation.title.text()
+    assert mode.open_model()
+    qtbot.waitUntil(lambda: fresh(mode), timeout=5000)
+    assert mode.equation.numbers.text() == ""
+    assert "after step 0" in mode.metrics.text()

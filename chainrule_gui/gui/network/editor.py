@@ -91,7 +91,6 @@ class NetworkEditor(QScrollArea):
     settings_invalid = Signal(str)  # what is wrong with the settings shown
     preset_chosen = Signal(object)  # Settings of the preset the user picked
     field_refused = Signal(str)  # a typed number outside its field's range, said in a sentence
-    reset_requested = Signal()
 
     def __init__(self, parent=None):
         super().__init__(parent)

@@ -223,7 +223,6 @@ class NetworkMode(QWidget):
         self.editor.settings_invalid.connect(self._block)
         self.editor.preset_chosen.connect(self._on_preset)
         self.editor.field_refused.connect(self.notice.show_notice)
-        self.editor.reset_requested.connect(self.reset)
         self.notice.undo_requested.connect(self.undo_rebuild)
         self.diagram.layer_clicked.connect(self._on_layer_clicked)
         self.fault_banner.lower_requested.connect(self._lower_learning_rate)
