@@ -369,3 +369,24 @@ def test_the_equation_forgets_its_numbers_on_reset_and_on_open(qtbot, mode, dial
     qtbot.waitUntil(lambda: fresh(mode), timeout=5000)
     assert mode.equation.numbers.text() == ""
     assert "after step 0" in mode.metrics.text()
+
+
+def test_one_tiny_mini_batch_loss_does_not_stretch_the_loss_axis(qtbot):
+    """SGD at a huge rate leaves some batches with a loss of ~1e-100 (confidently right)
+    among losses of 35 and 137: the axis follows the smoothed curve, not that outlier."""
+    from chainrule_gui.core.nn.history import TrainingLog
+    from chainrule_gui.gui.network.plots import LossPanel
+
+    panel = LossPanel()
+    qtbot.addWidget(panel)
+    log = TrainingLog(2)
+    panel.clear(log)
+    steps = np.arange(1, 41, dtype=float)
+    losses = np.array([0.7, 2.3, 13.6, 35.0, 1e-100, 137.0, 60.0, 1e-90] * 5)
+    log.add_losses(steps, losses)
+    log.add_row({"step": 40, "train_loss": 50.0, "validation_loss": 55.0})
+    panel.refresh(steps, losses)
+    (_, _), (y0, y1) = panel.plot.viewRange()
+    assert y0 > -3 and y1 > np.log10(137), (y0, y1)
+    x, y = panel.raw.getData()
+    assert np.nanmin(y) < -80  # the outliers are still drawn (below the view), not hidden from the data
