@@ -52,7 +52,8 @@ class RangeKeeper:
         x_lo = min(float(x[0]) for x in xs)
         if self.x is None or x_hi > self.x[1] or x_lo < self.x[0]:
             span = max(x_hi - x_lo, 1.0)
-            self.x = (x_lo, x_lo + span * 1.25)
+            # A little room on the left: the loss at 0 updates would sit half outside.
+            self.x = (x_lo - 0.03 * span, x_lo + span * 1.25)
             self.plot.setXRange(*self.x, padding=0)
         logs = [np.log10(y[y > 0]) for y in ys if y.size]
         logs = [v[np.isfinite(v)] for v in logs]
