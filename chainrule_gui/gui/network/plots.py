@@ -12,6 +12,8 @@ shows.  For one example (the seed presets) the dot and the next step's point coi
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
@@ -195,7 +197,9 @@ class LossPanel(QWidget):
         # The smoothed curve decides how low the axis goes: a single mini-batch whose loss is
         # near 0 (a confidently right batch, 1e-100) would squash every other decade flat.
         low = _lowest_log([sy, log.validation.y, log.train.y])
-        raw_y = y if low is None else np.where(y >= 10.0 ** (low - 2), y, np.nan)
+        raw_y = y
+        if low is not None and y.size and np.nanmin(y) < 10.0 ** (low - 2):
+            raw_y = np.where(y >= 10.0 ** (low - 2), y, np.nan)
         self.ranges.fit([x, log.validation.x, log.train.x], [raw_y, sy, log.validation.y, log.train.y])
 
     def _on_weight(self, value: int) -> None:
@@ -213,9 +217,13 @@ class LossPanel(QWidget):
 
 
 def _lowest_log(series: list[np.ndarray]) -> float | None:
-    lows = [float(np.log10(v[(v > 0) & np.isfinite(v)]).min()) for v in series
-            if v.size and np.any((v > 0) & np.isfinite(v))]
-    return min(lows) if lows else None
+    """log10 of the smallest positive value in ``series`` (None without one)."""
+    lows = []
+    for values in series:
+        positive = values[values > 0] if values.size else values  # NaN is not > 0
+        if positive.size:
+            lows.append(float(positive.min()))
+    return math.log10(min(lows)) if lows and math.isfinite(min(lows)) else None
 
 
 def QColorA(hex_color: str, alpha: int):  # noqa: N802 - a colour constructor
