@@ -92,11 +92,13 @@ class NetworkMode(QWidget):
             app.aboutToQuit.connect(self.shutdown)
 
     # -- composition ------------------------------------------------------------------------
-    def _button(self, text: str, name: str, tip: str, shortcut: str | None = None) -> QPushButton:
+    def _button(self, text: str, name: str, tip: str, shortcut: str | None = None,
+                action_text: str | None = None) -> QPushButton:
+        """``action_text``: what the shortcut sheet (Ctrl+/) lists, when the tip is long."""
         button = QPushButton(text, objectName=name)
         button.setToolTip(f"{tip} ({shortcut})" if shortcut else tip)
         if shortcut:
-            action = QAction(tip, self, shortcut=QKeySequence(shortcut), objectName=f"{name}Action")
+            action = QAction(action_text or tip, self, shortcut=QKeySequence(shortcut), objectName=f"{name}Action")
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             action.triggered.connect(button.click)
             self.addAction(action)
@@ -127,7 +129,8 @@ class NetworkMode(QWidget):
             "Gradient check", "gradCheckButton",
             "Check backprop against finite differences for every weight, on the data's first "
             "training rows: per layer the largest relative error, pass or fail, and ReLU kinks left out "
-            "(the numbers of the gradcheck command)", "Ctrl+G")
+            "(the numbers of the gradcheck command)", "Ctrl+G",
+            action_text="Gradient check: backprop against finite differences")
         self.gradcheck_panel = None
         self.compare_button = QPushButton("Compare optimizers…", objectName="compareButton")
         self.compare_button.setToolTip("Race SGD, momentum, RMSprop and Adam from the same starting weights")
