@@ -390,3 +390,17 @@ def test_one_tiny_mini_batch_loss_does_not_stretch_the_loss_axis(qtbot):
     assert y0 > -3 and y1 > np.log10(137), (y0, y1)
     x, y = panel.raw.getData()
     assert np.nanmin(y) < -80  # the outliers are still drawn (below the view), not hidden from the data
+
+
+def test_a_notice_offering_undo_does_not_time_out_and_one_without_does(qtbot, mode, monkeypatch):
+    from chainrule_gui.gui.network.banners import NoticeBar
+
+    take_steps(qtbot, mode, 2)
+    type_into(qtbot, mode.editor.noise, "0.2")
+    qtbot.waitUntil(lambda: fresh(mode), timeout=5000)
+    assert mode.notice.undo.isVisible() and not mode.notice._timer.isActive()
+    type_into(qtbot, mode.editor.lr, "500")  # refused: a plain notice, which closes itself
+    assert not mode.notice.undo.isVisible() and mode.notice._timer.isActive()
+    assert mode.notice._timer.interval() == NoticeBar.TIMEOUT_MS
+    click(qtbot, button(mode, "dismissNoticeButton"))
+    assert not mode.notice.isVisible()

@@ -101,7 +101,8 @@ class DiagnosisBanner(QLabel):
 class NoticeBar(QFrame):
     """A short, non-modal notice under the controls: the network was rebuilt for new
     settings (with Undo while the discarded weights were trained), or a typed number was
-    refused.  It closes itself after a while, or with ×; nothing waits for it."""
+    refused.  It closes with ×, or by itself after a while unless it offers Undo; nothing
+    waits for it."""
 
     undo_requested = Signal()
     TIMEOUT_MS = 12_000
@@ -133,10 +134,15 @@ class NoticeBar(QFrame):
         self.hide()
 
     def show_notice(self, text: str, undo: bool = False) -> None:
+        """``undo``: offer Undo — then the notice stays until dismissed or replaced, so the
+        trained weights it can bring back are not lost to a timer."""
         self.label.setText(text)
         self.undo.setVisible(undo)
         self.show()
-        self._timer.start()
+        if undo:
+            self._timer.stop()
+        else:
+            self._timer.start()
 
     def _on_undo(self) -> None:
         self.hide()
