@@ -155,7 +155,7 @@ def test_the_equation_and_plots_follow_a_preset_change(qtbot, mode):
     choose_preset_by_keys(qtbot, mode, "seed-2-2-1")
     assert mode.equation.numbers.text() == ""  # no numbers of another network
     assert "press Step" in mode.equation.title.text()
-    (_, _), (y0, y1) = mode.loss_panel.plot.viewRange()
+    (_, _), (y0, _) = mode.loss_panel.plot.viewRange()
     assert y0 > -10, "the plot forgot the previous network's range"
     take_steps(qtbot, mode, 1)
     shown = mode.equation.numbers.text()
@@ -388,11 +388,11 @@ def test_one_tiny_mini_batch_loss_does_not_stretch_the_loss_axis(qtbot):
     panel.refresh(steps, losses)
     (_, _), (y0, y1) = panel.plot.viewRange()
     assert y0 > -3 and y1 > np.log10(137), (y0, y1)
-    x, y = panel.raw.getData()
+    _, y = panel.raw.getData()
     assert np.nanmin(y) < -80  # the outliers are still drawn (below the view), not hidden from the data
 
 
-def test_a_notice_offering_undo_does_not_time_out_and_one_without_does(qtbot, mode, monkeypatch):
+def test_a_notice_offering_undo_does_not_time_out_and_one_without_does(qtbot, mode):
     from chainrule_gui.gui.network.banners import NoticeBar
 
     take_steps(qtbot, mode, 2)

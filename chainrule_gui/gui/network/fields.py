@@ -75,10 +75,10 @@ class RangeSpinBox(QSpinBox):
         self.last_refusal = ""
         self.editingFinished.connect(lambda: _refuse_if_out_of_range(self))
 
-    def validate(self, text, pos):  # noqa: D102 - Qt override
+    def validate(self, text, pos):  # Qt override
         return _validate(self, QSpinBox, text, pos)
 
-    def fixup(self, text):  # noqa: D102 - Qt override
+    def fixup(self, text):  # Qt override
         return _fixup(self, QSpinBox, text)
 
 
@@ -92,8 +92,8 @@ class RangeDoubleSpinBox(QDoubleSpinBox):
         self.last_refusal = ""
         self.editingFinished.connect(lambda: _refuse_if_out_of_range(self))
 
-    def validate(self, text, pos):  # noqa: D102 - Qt override
+    def validate(self, text, pos):  # Qt override
         return _validate(self, QDoubleSpinBox, text, pos)
 
-    def fixup(self, text):  # noqa: D102 - Qt override
+    def fixup(self, text):  # Qt override
         return _fixup(self, QDoubleSpinBox, text)
