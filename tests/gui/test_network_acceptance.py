@@ -404,3 +404,14 @@ def test_a_notice_offering_undo_does_not_time_out_and_one_without_does(qtbot, mo
     assert mode.notice._timer.interval() == NoticeBar.TIMEOUT_MS
     click(qtbot, button(mode, "dismissNoticeButton"))
     assert not mode.notice.isVisible()
+
+
+def test_the_editor_controls_are_not_cut_off_at_1024_pixels(qtbot, mode):
+    """At 1024×700 (and after shrinking to it) every editor control fits: the combo boxes'
+    and spin boxes' arrows were cut off under the scroll bar."""
+    body = mode.editor.widget()
+    for width in (1024, 1920, 1024):
+        mode.resize(width, 700)
+        qtbot.waitUntil(lambda: mode.width() == width, timeout=2000)
+        qtbot.wait(50)
+        assert mode.editor.viewport().width() >= body.minimumSizeHint().width(), mode.splitter.sizes()

@@ -199,9 +199,7 @@ class NetworkMode(QWidget):
         self.splitter.addWidget(right)
         # The editor never scrolls sideways: narrower than its controls, their right edges
         # (the combo boxes' and spin boxes' arrows) were cut off under its scroll bar.
-        editor_width = (self.editor.widget().minimumSizeHint().width()
-                        + self.editor.verticalScrollBar().sizeHint().width() + 2 * self.editor.frameWidth())
-        self.splitter.setSizes([max(340, editor_width), 530, 410])
+        self.splitter.setSizes([max(340, self._editor_width()), 530, 410])
         self.splitter.setStretchFactor(1, 1)
         box = QVBoxLayout(self)
         box.setContentsMargins(4, 4, 4, 4)
@@ -211,6 +209,31 @@ class NetworkMode(QWidget):
         # The window may be narrower than every panel's comfortable minimum (the
         # Expression tab allows it); the splitter then squeezes the panels.
         self.setMinimumSize(680, 300)
+
+    def _editor_width(self) -> int:
+        return (self.editor.widget().minimumSizeHint().width()
+                + self.editor.verticalScrollBar().sizeHint().width() + 2 * self.editor.frameWidth())
+
+    def _fit_editor(self) -> None:
+        """Give the editor the width of its controls, taken from the plots on the right
+        while they have room to spare: at 1024 px the splitter's proportional squeeze left
+        the editor 340 px for 369 px of controls, and the combo boxes' arrows were cut off.
+        (Measured once shown: styled and polished, the controls are wider than at first.)"""
+        sizes = self.splitter.sizes()
+        short = self._editor_width() - sizes[0]
+        spare = sizes[2] - self.splitter.widget(2).minimumSizeHint().width()
+        if short > 0 and spare > 0:
+            give = min(short, spare)
+            self.splitter.setSizes([sizes[0] + give, sizes[1], sizes[2] - give])
+
+    def showEvent(self, event):  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self._fit_editor()
+
+    def resizeEvent(self, event):  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self.isVisible():
+            self._fit_editor()
 
     def _wire(self) -> None:
         c = self.controller
