@@ -415,3 +415,13 @@ def test_the_editor_controls_are_not_cut_off_at_1024_pixels(qtbot, mode):
         qtbot.waitUntil(lambda: mode.width() == width, timeout=2000)
         qtbot.wait(50)
         assert mode.editor.viewport().width() >= body.minimumSizeHint().width(), mode.splitter.sizes()
+
+
+def test_a_new_weight_seed_draws_new_weights_even_after_a_seed_preset(qtbot, mode):
+    choose_preset_by_keys(qtbot, mode, "seed-sigmoid-1-1-1")  # exact weights W1 = 0.5, …
+    preset_weights = mode.controller.network.params.copy()
+    generation = mode.controller.generation
+    type_into(qtbot, mode.editor.net_seed, "7")
+    qtbot.waitUntil(lambda: mode.controller.generation == generation + 1 and fresh(mode), timeout=5000)
+    assert "initialisation" in mode.notice.label.text()
+    assert not np.array_equal(mode.controller.network.params, preset_weights)  # re-initialised, as it says

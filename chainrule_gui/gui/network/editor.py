@@ -209,9 +209,9 @@ class NetworkEditor(QScrollArea):
         form.addRow("Seed", self.net_seed)
         box.addLayout(form)
         self.loss.currentIndexChanged.connect(self._on_loss)
-        self.init.currentIndexChanged.connect(self._on_changed)
-        self.init_scale.valueChanged.connect(self._on_changed)
-        self.net_seed.valueChanged.connect(self._on_changed)
+        self.init.currentIndexChanged.connect(self._on_init_changed)
+        self.init_scale.valueChanged.connect(self._on_init_changed)
+        self.net_seed.valueChanged.connect(self._on_init_changed)
         return group
 
     def _training_box(self) -> QGroupBox:
@@ -363,6 +363,12 @@ class NetworkEditor(QScrollArea):
         if not self._loading and self.sender() is not self.preset:
             self._mark_custom()
         self._emit()
+
+    def _on_init_changed(self, *_):
+        if not self._loading:
+            # New drawing rules mean newly drawn weights, not a preset's or a file's exact ones.
+            self._initial_params = None
+        self._on_changed()
 
     def _mark_custom(self) -> None:
         if self.preset.currentData():
