@@ -11,6 +11,7 @@ and Step off and say why, rather than train the previous network silently.
 
 from __future__ import annotations
 
+from dataclasses import replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -36,7 +37,11 @@ from chainrule_gui.gui.network.controller import NetworkController
 from chainrule_gui.gui.network.decision import DecisionPlot
 from chainrule_gui.gui.network.diagram import NetworkDiagram
 from chainrule_gui.gui.network.editor import NetworkEditor
-from chainrule_gui.gui.network.explain import EquationPanel, neuron_tooltip, weight_tooltip
+from chainrule_gui.gui.network.explain import (
+    EquationPanel,
+    neuron_tooltip,
+    weight_tooltip,
+)
 from chainrule_gui.gui.network.plots import GradientPanel, LossPanel
 
 SPEEDS = [("full speed", None), ("1000 steps/s", 1000.0), ("100 steps/s", 100.0),
@@ -291,8 +296,6 @@ class NetworkMode(QWidget):
             return False
         settings, params = self._undo
         self._undo = None
-        from dataclasses import replace
-
         if not self._adopt(replace(settings, initial_params=tuple(float(v) for v in params))):
             return False
         self.autosave.mark_restored()  # trained weights in no file of the user's
