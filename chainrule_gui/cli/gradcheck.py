@@ -18,8 +18,8 @@ import numpy as np
 
 from chainrule_gui.cli.network_args import EXIT_FAILED, add_network_options, build, dump_json, fail
 from chainrule_gui.core.errors import ChainRuleError, ModelError
-
-MAX_BATCH = 4096
+from chainrule_gui.core.nn.gradcheck import DEFAULT_ROWS
+from chainrule_gui.core.nn.gradcheck import MAX_ROWS as MAX_BATCH
 
 
 def add_parser(sub) -> None:
@@ -28,7 +28,8 @@ def add_parser(sub) -> None:
         description="Compare every weight's and bias's backpropagated gradient with a central "
                     "difference, layer by layer, on one batch (float64).")
     add_network_options(p)
-    p.add_argument("--batch-size", type=int, default=8, metavar="N", help="rows in the batch (default 8)")
+    p.add_argument("--batch-size", type=int, default=DEFAULT_ROWS, metavar="N",
+                   help=f"rows in the batch: the data's first training rows (default {DEFAULT_ROWS})")
     p.add_argument("--l2", type=float, default=0.0, metavar="λ", help="include L2 decay in the loss")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(handler=run)
@@ -42,16 +43,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _batch(args, network, dataset):
+    from chainrule_gui.core.nn.gradcheck import check_batch
+
     if not 1 <= args.batch_size <= MAX_BATCH:
         raise ModelError(f"--batch-size must be from 1 to {MAX_BATCH}")
     seed = 0 if args.seed is None else args.seed
-    if dataset is not None:
-        if dataset.n_features != network.sizes[0]:
-            raise ModelError(f"the data set has {dataset.n_features} input feature(s) but the network's "
-                             f"input layer has {network.sizes[0]}")
-        targets = dataset.targets(network.loss.name, network.sizes[-1])
-        rows = dataset.train[:args.batch_size]
-        return dataset.X[rows], targets[rows]
+    if dataset is not None:  # the rows the Network tab's Gradient check button uses too
+        return check_batch(network, dataset, args.batch_size)
     rng = np.random.default_rng(seed)
     n, k = args.batch_size, network.sizes[-1]
     X = rng.normal(size=(n, network.sizes[0]))

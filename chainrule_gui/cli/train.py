@@ -46,7 +46,10 @@ def add_parser(sub) -> None:
     t.add_argument("--beta2", type=float, metavar="β2", help="Adam's β₂ (default 0.999)")
     t.add_argument("--eps", type=float, metavar="ε", help="RMSprop/Adam ε (default 1e-8)")
     t.add_argument("--batch-size", type=int, metavar="N", help="rows per step (default 32)")
-    t.add_argument("--l2", type=float, metavar="λ", help="L2 weight decay (default 0)")
+    t.add_argument("--l2", type=float, metavar="λ",
+                   help="L2 weight decay (default 0): on weights, not biases; the reported loss includes "
+                        "(λ/2)·Σ‖W‖²; each weight's gradient gets λ·w before the optimizer (coupled, as "
+                        "PyTorch's weight_decay on a weights-only group, not AdamW)")
     t.add_argument("--epochs", type=int, default=100, metavar="N", help="passes over the data (default 100)")
     out = p.add_argument_group("output")
     out.add_argument("--json", action="store_true", help="print one JSON object")
@@ -164,7 +167,7 @@ def _summary(trainer, dataset, result, history, seconds, fault) -> dict:
     if dataset.task == "classification":
         out["train_accuracy"] = result["train_accuracy"]
         out["validation_accuracy"] = result["validation_accuracy"]
-    out["diverged"] = None if fault is None else {"step": fault.step, "message": fault.message}
+    out["diverged"] = None if fault is None else {"step": fault.step, "kind": fault.kind, "message": fault.message}
     out["history"] = history
     return out
 

@@ -79,6 +79,16 @@ def test_divergence_is_one_error_line_and_exit_1(capsys):
     assert obj["diverged"]["step"] > 0 and obj["final_loss"] is not None
 
 
+def test_a_finite_loss_that_explodes_ends_the_run_as_exploding(capsys):
+    """SGD on XOR at η = 50 stays finite while its loss climbs 0.7 → 35 → 137: not 200k steps on."""
+    code, out, err = run(capsys, "train", "--preset", "xor-tanh", "--optimizer", "sgd", "--lr", "50",
+                         "--epochs", "500", "--json")
+    assert code == 1 and "exploding" in err and "Lower the learning rate" in err
+    obj = json.loads(out)
+    assert obj["diverged"]["kind"] == "exploding" and obj["diverged"]["step"] < 50
+    assert obj["final_loss"] < 1.0  # the last good weights, not the climb
+
+
 @pytest.mark.parametrize("argv", [
     ["train", "--dataset", "mnist"],
     ["train", "--dataset", "xor", "--layers", "3,8,1"],

@@ -94,19 +94,20 @@ def test_start_pause_and_reset(qtbot, mode):
     assert mode.loss_panel.raw.getData()[0] is None or mode.loss_panel.raw.getData()[0].size == 0
 
 
-def test_learning_rate_changes_live_and_architecture_waits_for_reset(qtbot, mode):
+def test_learning_rate_changes_live_and_architecture_builds_a_new_network(qtbot, mode):
     mode.controller.step(5)
     qtbot.waitUntil(lambda: step_count(mode) == 5, timeout=5000)
     mode.editor.lr.setValue(0.5)
     mode.controller.step(1)
     qtbot.waitUntil(lambda: step_count(mode) == 6, timeout=5000)
     assert mode.controller.trained.lr == 0.5  # applied without a reset
-    assert not mode.editor.pending.isVisible()
+    assert not mode.notice.isVisible()
+    generation = mode.controller.generation
     mode.editor.layers.add_hidden()
-    assert mode.editor.pending.isVisible() and "architecture" in mode.editor.pending.text()
-    assert len(mode.controller.network.layers) == 2  # unchanged until Reset
-    button(mode, "resetButton").click()
-    qtbot.waitUntil(lambda: len(mode.controller.network.layers) == 3, timeout=5000)
+    assert len(mode.controller.network.layers) == 3  # at once, no Reset needed
+    qtbot.waitUntil(lambda: fresh(mode) and mode.controller.generation == generation + 1, timeout=5000)
+    assert step_count(mode) == 0
+    assert mode.notice.isVisible() and "architecture" in mode.notice.label.text()
     assert not mode.editor.pending.isVisible()
 
 
@@ -218,9 +219,8 @@ def test_csv_data_set_through_the_editor(qtbot, mode, tmp_path):
     mode.editor.set_csv(str(path))
     assert mode.editor.target.currentText() == "label"
     assert "3 units" in mode.editor.layers.input_label.text()
-    assert mode.editor.pending.isVisible() and "the data" in mode.editor.pending.text()
-    button(mode, "resetButton").click()
     qtbot.waitUntil(lambda: fresh(mode) and mode.controller.network.sizes[0] == 3, timeout=5000)
+    assert "new data" in mode.notice.label.text()
     assert mode.decision_plot.mode == "none"  # three inputs: no plane to draw
     bad = tmp_path / "bad.csv"
     bad.write_text("a,b\n1,2\n3,oops\n")

@@ -170,3 +170,33 @@ def test_opening_a_model_restores_its_training_and_data_settings(qtbot, tmp_path
     assert mode.editor.optimizer.currentData() == "momentum" and mode.editor.lr.value() == 0.125
     assert trained.data == data_before
     assert not mode.has_unsaved_training()
+
+
+def test_a_data_change_keeps_the_trained_networks_autosave_until_the_new_one_trains(qtbot, dialogs):
+    """A data change replaces the network at once: the autosave (what a crash would give
+    back) stays the trained network until the new one has trained, and Undo restores it
+    as unsaved work that closing asks about."""
+    win = window(qtbot)
+    mode = win.network_mode
+    train(qtbot, mode, 9)
+    mode.autosave.autosave()
+    trained = mode.controller.network.params.copy()
+    generation = mode.controller.generation
+    mode.editor.samples.setValue(150)
+    qtbot.waitUntil(lambda: mode.controller.generation == generation + 1 and fresh(mode), timeout=10000)
+    assert not mode.has_unsaved_training()  # the network shown has not trained
+    mode.autosave.autosave()
+    found = NetworkAutosave.recoverable()
+    assert found is not None and found[1]["step"] == 9
+    np.testing.assert_array_equal(found[0].params, trained)
+    train(qtbot, mode, 3)
+    mode.autosave.autosave()
+    assert NetworkAutosave.recoverable()[1]["step"] == 3  # now the new network is the work
+    assert mode.undo_rebuild()
+    qtbot.waitUntil(lambda: fresh(mode), timeout=10000)
+    np.testing.assert_array_equal(mode.controller.network.params, trained)
+    assert mode.editor.samples.value() == 200 and mode.has_unsaved_training()
+    dialogs.answer = QMessageBox.StandardButton.Cancel
+    assert not win.close() and dialogs.asked[-1][0] == "Unsaved network"
+    dialogs.answer = QMessageBox.StandardButton.Discard
+    assert win.close()

@@ -9,7 +9,10 @@ here, on one step's per-layer record:
 - exploding: it is two orders of magnitude above (ratio > 1e2);
 - stalled: every trainable layer's ‖ΔW‖/‖W‖ is below 1e-5 (a healthy step is near 1e-3);
 - oversized: some layer's ‖ΔW‖/‖W‖ is above 0.1 — each step rewrites a tenth of it;
-- dead ReLUs: over half of a ReLU layer's units output 0 for the whole batch.
+- dead ReLUs: over half of a ReLU layer's units output 0 for the whole batch;
+- exploding loss: the smoothed loss has risen ``RISING_LOSS`` times above its low.  Then
+  the learning rate is the cause, and tiny lower-layer gradients are its symptom (the
+  units saturate), so no vanishing-gradient advice is given.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chainrule_gui.core.nn.snapshot import LayerRecord
+from chainrule_gui.core.nn.snapshot import Fault, LayerRecord
 
 VANISHING_RATIO = 1e-2
 EXPLODING_RATIO = 1e2
@@ -27,6 +30,7 @@ STALLED_UPDATE = 1e-5
 OVERSIZED_UPDATE = 1e-1
 DEAD_FRACTION = 0.5
 CONVERGED_LOSS = 1e-3
+RISING_LOSS = 3.0  # the trainer stops at 10× (training.EXPLODING_FACTOR); this warns first
 
 
 @dataclass(frozen=True)
@@ -47,15 +51,26 @@ def _orders(ratio: float) -> str:
 
 
 def diagnose(records: tuple[LayerRecord, ...], learning_rate: float | None = None,
-             loss: float | None = None) -> list[Diagnosis]:
+             loss: float | None = None, smoothed: float | None = None,
+             lowest: float | None = None) -> list[Diagnosis]:
     """What looks wrong in one step's record (empty when nothing does).
 
     With ``loss`` given, tiny updates at a loss below ``CONVERGED_LOSS`` are convergence,
-    not a stall, and are not reported.
+    not a stall, and are not reported.  With the trainer's ``smoothed`` loss and its
+    ``lowest``, a loss climbing by RISING_LOSS or more is reported as exploding.
     """
     found: list[Diagnosis] = []
     trained = [r for r in records if r.grad_norm is not None]
-    if len(trained) >= 2:
+    rising = (smoothed is not None and lowest is not None and math.isfinite(smoothed)
+              and 0 < lowest < math.inf and smoothed > RISING_LOSS * lowest)
+    if rising:
+        lr = f" (now {learning_rate:g})" if learning_rate else ""
+        found.append(Diagnosis(
+            "exploding",
+            f"Exploding loss: smoothed over the last steps it is {smoothed:.3g}, {smoothed / lowest:.0f} times "
+            f"its low of {lowest:.3g}; each update overshoots.",
+            f"Lower the learning rate{lr}, e.g. to a tenth."))
+    if len(trained) >= 2 and not rising:
         low, top = trained[0], trained[-1]
         if top.grad_norm > 0 and math.isfinite(low.grad_norm):
             ratio = low.grad_norm / top.grad_norm
@@ -107,3 +122,14 @@ def diagnose(records: tuple[LayerRecord, ...], learning_rate: float | None = Non
                     "Lower the learning rate, use He initialization, or try leaky ReLU."))
                 break
     return found
+
+
+def diagnose_fault(fault: Fault, learning_rate: float | None = None) -> Diagnosis:
+    """What stopped training, for the same strip as the other diagnoses: the record of the
+    failed step is gone (its weights were restored), so the gradients cannot be judged."""
+    lr = f" (now {learning_rate:g})" if learning_rate else ""
+    if fault.kind == "exploding":
+        message = f"Exploding loss: training stopped at step {fault.step} as the loss climbed by orders of magnitude."
+    else:
+        message = f"Diverged: the loss stopped being a finite number at step {fault.step}."
+    return Diagnosis("exploding", message, f"Lower the learning rate{lr}, e.g. to a tenth.")

@@ -167,11 +167,18 @@ def ema_extend(values: np.ndarray, weight: float, state: tuple[float, int]) -> t
 
 
 class TrainingLog:
-    """Per-step loss plus sampled rows (validation loss, accuracy, per-layer norms)."""
+    """Per-step loss plus sampled rows (validation loss, accuracy, per-layer norms).
+
+    ``loss`` holds step k's mini-batch loss, measured in step k's forward pass: on the
+    weights *before* its update, i.e. after k − 1 updates.  ``train`` and ``validation``
+    hold the loss of all training (validation) rows measured on the weights after the
+    row's step.  For a full batch, step k + 1's loss equals ``train`` at step k.
+    """
 
     def __init__(self, layer_count: int):
         self.layer_count = layer_count
         self.loss = Series()
+        self.train = Series()
         self.validation = Series()
         self.rows: list[dict] = []
 
@@ -180,17 +187,22 @@ class TrainingLog:
 
     def add_row(self, row: dict) -> None:
         self.rows.append(row)
+        if row.get("train_loss") is not None:
+            self.train.append(row["step"], row["train_loss"])
         if row.get("validation_loss") is not None:
             self.validation.append(row["step"], row["validation_loss"])
 
     def columns(self) -> list[str]:
         per_layer = [f"{name}_{i + 1}" for name in ("grad_norm", "weight_norm", "update_ratio")
                      for i in range(self.layer_count)]
-        return ["step", "epoch", "loss", "validation_loss", "train_accuracy",
+        return ["step", "epoch", "loss", "train_loss", "validation_loss", "train_accuracy",
                 "validation_accuracy", *per_layer]
 
     def to_csv(self) -> str:
-        """One line per step; the sampled columns are filled on the steps they were taken."""
+        """One line per step; the sampled columns are filled on the steps they were taken.
+
+        ``loss`` is the step's mini-batch loss (before its update); ``train_loss`` and
+        ``validation_loss`` are of all rows after the step — the Network tab's status line."""
         columns = self.columns()
         sampled = {row["step"]: row for row in self.rows}
         buffer = io.StringIO()

@@ -4,7 +4,7 @@ All state is flat, laid out like ``Network.params``, and every rule works on a
 ``[start:stop]`` range so a whole run of trainable layers updates in a few NumPy calls.
 
 - ``sgd``:       u = η g
-- ``momentum``:  v ← μ v + g;  u = η v                          (PyTorch's form)
+- ``momentum``:  b ← μ b + g;  u = η b   (PyTorch's form and letter: b, the velocity; v is Adam's)
 - ``rmsprop``:   s ← ρ s + (1 − ρ) g²;  u = η g / (√s + ε)
 - ``adam``:      m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;
                  m̂ = m / (1 − β₁ᵗ);  v̂ = v / (1 − β₂ᵗ);  u = η m̂ / (√v̂ + ε)
@@ -133,7 +133,7 @@ class Optimizer:
         """The optimizer's state for parameter ``index`` of the flat vector, by name."""
         out: dict[str, float] = {}
         if self.name == "momentum":
-            out["velocity v"] = float(self.state["velocity"][index])
+            out["velocity b"] = float(self.state["velocity"][index])
         elif self.name == "rmsprop":
             out["mean square s"] = float(self.state["s"][index])
         elif self.name == "adam":

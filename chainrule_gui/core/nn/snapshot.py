@@ -50,12 +50,14 @@ class LayerRecord:
 
 @dataclass(frozen=True)
 class Fault:
-    """Training stopped because a number stopped being finite."""
+    """Training stopped: the loss stopped being finite (``not_finite``), or it rose by
+    orders of magnitude while staying finite (``exploding``)."""
 
     step: int
     loss: float
     restored_step: int
     message: str
+    kind: str = "not_finite"
 
 
 class StepSnapshot:

@@ -10,6 +10,17 @@ L2 decay on weights, optimizer update.  A loss that is not finite stops training
 checkpoint (taken every ``CHECKPOINT_EVERY`` steps, and only of finite weights), so what is
 left is always finite and usable.
 
+A loss can also explode while every number stays finite (SGD on XOR at η = 50 climbs
+0.7 → 35 → 137 and never overflows).  The trainer keeps a smoothed loss (debiased EMA,
+weight ``SMOOTHING``: about the last hundred steps, so one bad example in a batch of one
+is no alarm) and its low: the loss of all training rows when the watch starts, or the
+smoothed loss once it has averaged ``WARM_UP`` steps, whichever is lower (a first batch's
+loss alone may be luckily small; the rows are the first ``REFERENCE_ROWS`` at most).  When the smoothed loss rises
+``EXPLODING_FACTOR`` times above that low (never measured against less than
+``LOSS_FLOOR``, so a nearly perfect fit's noise is no alarm either), training stops with
+the same kind of fault and the weights of the last checkpoint taken while the loss was
+still near its low.
+
 A diverging step makes NumPy warn (overflow, invalid value).  Front ends that report the
 fault themselves run their loop inside ``np.errstate(over="ignore", invalid="ignore")``;
 the core does not, because entering it costs about a microsecond per step.
@@ -31,6 +42,12 @@ from chainrule_gui.core.nn.optimizers import Optimizer, check_learning_rate
 from chainrule_gui.core.nn.snapshot import Fault, StepSnapshot
 
 CHECKPOINT_EVERY = 100
+SMOOTHING = 0.99
+WARM_UP = 10  # steps the smoothed loss averages before it is judged
+EXPLODING_FACTOR = 10.0  # the smoothed loss this many times its lowest: diverging
+GOOD_FACTOR = 3.0  # a checkpoint is only taken while the smoothed loss is within this of its low
+LOSS_FLOOR = 0.1
+REFERENCE_ROWS = 2048  # the starting loss is measured on at most this many training rows
 GATHER_ABOVE_BYTES = 2 * 2**20
 MAX_BATCH = 1_000_000
 
@@ -105,6 +122,7 @@ class Trainer:
         self.fault: Fault | None = None
         self._checkpoint = (0, network.params.copy(), self.optimizer.copy_state())
         self.refresh_frozen()
+        self._restart_loss_watch()
 
     # -- live settings --------------------------------------------------------------------
     def set_learning_rate(self, lr: float) -> None:
@@ -133,6 +151,41 @@ class Trainer:
 
     def set_l2(self, l2: float) -> None:
         self.l2 = check_l2(l2)
+        self._refresh_frozen_penalty()
+        self._restart_loss_watch()  # the penalty is part of the loss: its scale changed
+
+    def _restart_loss_watch(self, lowest: float | None = None) -> None:
+        """Watch the loss afresh; without ``lowest``, the next step measures the low on
+        the training rows (there, on the training thread: a big network's forward pass
+        over many rows must not hold up whoever builds the trainer)."""
+        self._ema = 0.0
+        self._ema_weight = 1.0  # SMOOTHING ** steps watched: the debiasing term
+        self._watched = 0
+        self.smoothed_loss = math.nan
+        self._set_low(math.inf if lowest is None else lowest)
+        self._low_pending = lowest is None
+
+    def _set_low(self, low: float) -> None:
+        self.lowest_smoothed_loss = low
+        self._threshold = EXPLODING_FACTOR * max(low, LOSS_FLOOR)
+
+    def _measure_low(self) -> None:
+        self._low_pending = False
+        rows = slice(0, REFERENCE_ROWS)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            low = self.network.loss_value(self.X_train[rows], self.Y_train[rows], self.l2)
+        if math.isfinite(low) and low < self.lowest_smoothed_loss:
+            self._set_low(low)
+
+    @property
+    def loss_low(self) -> float:
+        """What a rising loss is measured against: its low, but never below LOSS_FLOOR."""
+        return max(self.lowest_smoothed_loss, LOSS_FLOOR)
+
+    @property
+    def exploding_threshold(self) -> float:
+        """The smoothed loss above which training counts as diverging."""
+        return self._threshold
 
     def set_frozen(self, index: int, frozen: bool) -> None:
         self.network.set_frozen(index, frozen)
@@ -140,6 +193,15 @@ class Trainer:
 
     def refresh_frozen(self) -> None:
         self._runs = self.network.trainable_runs()
+        self._refresh_frozen_penalty()
+
+    def _refresh_frozen_penalty(self) -> None:
+        """(λ/2)·Σw² of the weights that do not learn: constant while they stay frozen, yet
+        part of the loss, so that a step's loss is the loss evaluate() reports."""
+        params, mask = self.network.params, self.network.weight_mask.copy()
+        for a, b in self._runs:
+            mask[a:b] = 0.0
+        self._frozen_penalty = 0.5 * self.l2 * float(np.dot(params * mask, params)) if self.l2 else 0.0
 
     # -- stepping -------------------------------------------------------------------------
     def steps(self, limit: int | None = None) -> Iterator[StepSnapshot]:
@@ -178,8 +240,21 @@ class Trainer:
                 np.multiply(decay[a:b], self.l2, out=decay[a:b])
                 loss += 0.5 * float(np.dot(decay[a:b], params[a:b]))
                 np.add(grad[a:b], decay[a:b], out=grad[a:b])
+            loss += self._frozen_penalty
         if not math.isfinite(loss):
             return self._fail(loss, stop - start)
+        if self._low_pending:  # the weights before this step's update
+            self._measure_low()
+        # Plain locals and one threshold kept up to date: this runs on every step.
+        ema = self._ema = SMOOTHING * self._ema + (1.0 - SMOOTHING) * loss
+        weight = self._ema_weight = self._ema_weight * SMOOTHING
+        smoothed = self.smoothed_loss = ema / (1.0 - weight)
+        self._watched += 1
+        if self._watched >= WARM_UP:
+            if smoothed > self._threshold:
+                return self._fail(loss, stop - start, exploding=True)
+            if smoothed < self.lowest_smoothed_loss:
+                self._set_low(smoothed)
         optimizer = self.optimizer
         optimizer.begin_step()
         if len(runs) == 1:
@@ -225,24 +300,35 @@ class Trainer:
         params = self.network.params
         if not math.isfinite(float(np.dot(params, params))):
             return
+        if self.smoothed_loss > GOOD_FACTOR * self.loss_low:
+            return  # already climbing: the last checkpoint is the better one to go back to
         step, saved, _ = self._checkpoint
         np.copyto(saved, params)
         self._checkpoint = (self.step_count, saved, self.optimizer.copy_state())
 
-    def _fail(self, loss: float, rows: int) -> StepSnapshot:
+    def _fail(self, loss: float, rows: int, exploding: bool = False) -> StepSnapshot:
         restored, params, state = self._checkpoint
         np.copyto(self.network.params, params)
+        self._refresh_frozen_penalty()
         try:
             self.optimizer.restore_state(state)
         except KeyError:  # the optimizer was switched since the checkpoint
             pass
         failing = self.step_count + 1
-        happened = "the loss became " + ("NaN (not a number)" if math.isnan(loss) else "infinite")
+        if exploding:
+            low = self.loss_low
+            happened = (f"the loss is exploding: smoothed over the last steps it rose to "
+                        f"{self.smoothed_loss:.4g}, {self.smoothed_loss / low:.0f} times its low of {low:.4g} "
+                        f"(this step's loss {loss:.4g})")
+        else:
+            happened = "the loss became " + ("NaN (not a number)" if math.isnan(loss) else "infinite")
         message = (f"Training stopped at step {failing}: {happened}. The learning rate "
                    f"{self.optimizer.lr:g} is probably too high for this network. The weights are "
                    f"back to those after step {restored}, the last checkpoint. Lower the learning "
                    f"rate (e.g. to {self.optimizer.lr / 10:g}) or start again from fresh weights.")
-        self.fault = Fault(failing, loss, restored, message)
+        self.fault = Fault(failing, loss, restored, message, "exploding" if exploding else "not_finite")
+        # The weights are back where the loss was low: watch it afresh from there.
+        self._restart_loss_watch(lowest=self.lowest_smoothed_loss)
         snapshot = StepSnapshot(self, self.step_count, self.epoch, False, loss, rows, self.fault)
         self.last_snapshot = None  # the buffers hold the failed step: no rich record
         return snapshot

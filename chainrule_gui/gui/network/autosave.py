@@ -90,6 +90,11 @@ class NetworkAutosave(QObject):
         path = self.path()
         if path is None or state is None or state == self._autosaved or not self.is_modified():
             return
+        if state[1] == 0 and state[0] != self._restored_generation:
+            # Fresh weights are nobody's work: keep the last trained network's autosave (a
+            # data or layer change replaces the network at once; until the new one trains,
+            # the one before it is what a crash would lose).
+            return
         from chainrule_gui.gui.network.files import model_file_bytes
 
         try:

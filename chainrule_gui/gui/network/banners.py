@@ -55,8 +55,10 @@ class DiagnosisBanner(QLabel):
         self.setWordWrap(True)
         self.setFixedHeight(76)
         self.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.setToolTip("Checks each update: gradient norms of the lowest vs the top layer, and the "
-                        "size of updates relative to the weights")
+        self.setToolTip("Gradient health, judged at each update: gradient norms of the lowest vs the top "
+                        "layer, the smoothed loss against its low, and the size of updates relative to the "
+                        "weights. (Backprop itself is checked against finite differences by the Gradient "
+                        "check button.)")
         self.kinds: tuple[str, ...] = ()
         self._text = None
         self._state = "quiet"
@@ -74,8 +76,8 @@ class DiagnosisBanner(QLabel):
         """Before the first step there is nothing to judge yet."""
         self.kinds = ()
         self._text = None
-        self.setText("Gradient check: press Step or Start — each update then looks for vanishing or "
-                     "exploding gradients and for updates that are too small or too large.")
+        self.setText("Gradient health: press Step or Start — each update then looks for vanishing or "
+                     "exploding gradients, a loss that explodes, and updates that are too small or too large.")
         self._state = "quiet"
         self._restyle()
 
@@ -94,3 +96,54 @@ class DiagnosisBanner(QLabel):
             self._restyle()
             self.setToolTip(self.toolTip().split("\n\n")[0] + "\n\n" + "\n".join(
                 f"{d.message} {d.advice}" for d in diagnoses) if diagnoses else self.toolTip().split("\n\n")[0])
+
+
+class NoticeBar(QFrame):
+    """A short, non-modal notice under the controls: the network was rebuilt for new
+    settings (with Undo while the discarded weights were trained), or a typed number was
+    refused.  It closes with ×, or by itself after a while unless it offers Undo; nothing
+    waits for it."""
+
+    undo_requested = Signal()
+    TIMEOUT_MS = 12_000
+
+    def __init__(self):
+        super().__init__()
+        from PySide6.QtCore import QTimer
+
+        self.setObjectName("networkNotice")
+        theme.style_sheet(self, lambda t: f"#networkNotice {{ background: {t.warn_bg}; border: 1px solid "
+                                          f"{t.warn_border}; }} #networkNoticeText {{ color: {t.ink}; }}")
+        self.label = QLabel(objectName="networkNoticeText")
+        self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # quotes file names and typed text
+        self.undo = QPushButton("Undo", objectName="undoRebuildButton")
+        self.undo.setToolTip("Go back to the previous network with its trained weights and settings")
+        self.undo.clicked.connect(self._on_undo)
+        self.close_button = QPushButton("×", objectName="dismissNoticeButton")
+        self.close_button.setToolTip("Dismiss this notice")
+        self.close_button.setFixedWidth(28)
+        self.close_button.clicked.connect(self.hide)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(6, 2, 6, 2)
+        row.addWidget(self.label, 1)
+        row.addWidget(self.undo)
+        row.addWidget(self.close_button)
+        self._timer = QTimer(self, singleShot=True, interval=self.TIMEOUT_MS)
+        self._timer.timeout.connect(self.hide)
+        self.hide()
+
+    def show_notice(self, text: str, undo: bool = False) -> None:
+        """``undo``: offer Undo — then the notice stays until dismissed or replaced, so the
+        trained weights it can bring back are not lost to a timer."""
+        self.label.setText(text)
+        self.undo.setVisible(undo)
+        self.show()
+        if undo:
+            self._timer.stop()
+        else:
+            self._timer.start()
+
+    def _on_undo(self) -> None:
+        self.hide()
+        self.undo_requested.emit()

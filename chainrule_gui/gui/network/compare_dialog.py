@@ -24,9 +24,9 @@ from chainrule_gui.core.nn.optimizers import LABELS, OPTIMIZERS
 from chainrule_gui.gui import theme
 from chainrule_gui.gui.network.plots import OKABE_ITO, _positive
 
-STATE_COLUMNS = ["w", "∂L/∂w", "update", "velocity v", "mean square s", "m", "v", "m̂", "v̂"]
+STATE_COLUMNS = ["w", "∂L/∂w", "update", "velocity b", "mean square s", "m", "v", "m̂", "v̂"]
 # Some fonts drop the combining hat in headers; the formula says the same unambiguously.
-HEADERS = ["w", "∂L/∂w", "update", "velocity v", "mean sq. s", "m", "v", "m/(1−β₁ᵗ)", "v/(1−β₂ᵗ)"]
+HEADERS = ["w", "∂L/∂w", "update", "velocity b", "mean sq. s", "m", "v", "m/(1−β₁ᵗ)", "v/(1−β₂ᵗ)"]
 USUAL_RATES = {"sgd": 0.1, "momentum": 0.05, "rmsprop": 0.005, "adam": 0.01}
 
 
@@ -74,8 +74,14 @@ class CompareDialog(QDialog):
         self.series = {name: Series() for name in OPTIMIZERS}
         self.table = QTableWidget(len(OPTIMIZERS), len(STATE_COLUMNS), objectName="optimizerStateTable")
         self.table.setHorizontalHeaderLabels(HEADERS)
-        self.table.horizontalHeaderItem(7).setToolTip("Adam's bias-corrected first moment m̂")
-        self.table.horizontalHeaderItem(8).setToolTip("Adam's bias-corrected second moment v̂")
+        # One letter, one meaning: momentum's velocity is b (PyTorch's letter), so v is only Adam's.
+        for column, tip in ((3, "Momentum's velocity b ← μ·b + g (the update is η·b)"),
+                            (4, "RMSprop's running mean square s ← ρ·s + (1 − ρ)·g²"),
+                            (5, "Adam's first moment m ← β₁·m + (1 − β₁)·g (running mean of g)"),
+                            (6, "Adam's second moment v ← β₂·v + (1 − β₂)·g² (running mean of g²)"),
+                            (7, "Adam's bias-corrected first moment m̂"),
+                            (8, "Adam's bias-corrected second moment v̂")):
+            self.table.horizontalHeaderItem(column).setToolTip(tip)
         self.table.setVerticalHeaderLabels([LABELS[n] for n in OPTIMIZERS])
         self.table.setToolTip("Each optimizer's state for the chosen weight after the latest step")
         self.table.setMinimumHeight(150)

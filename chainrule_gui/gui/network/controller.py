@@ -2,7 +2,9 @@
 
 It owns the single training QThread and its worker, the training log, and the current
 :class:`Settings`.  Live settings go to the worker as small functions applied to the
-trainer between two steps; anything else waits for :meth:`reset`.
+trainer between two steps; anything else needs :meth:`reset` (the Network mode calls it
+at once).  While ``blocked`` says why the editor's settings cannot build a network,
+Start and Step do nothing: they would train a network the editor no longer shows.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ class NetworkController(QObject):
     updated = Signal(object)  # TrainingUpdate, of the current generation only
     network_built = Signal(object)  # (Settings, Network, Dataset): a reset happened
     running_changed = Signal(bool)
-    pending_changed = Signal(list)  # what only a reset applies
     error = Signal(str)
     race_updated = Signal(object)
 
@@ -52,21 +53,22 @@ class NetworkController(QObject):
         self.latest: TrainingUpdate | None = None
         self.running = False
         self.grid_axes: tuple[np.ndarray, np.ndarray] | None = None
+        self.blocked: str | None = None  # why the settings shown cannot be trained (None: they can)
         self._closed = False
 
     # -- intents ----------------------------------------------------------------------------
-    def set_settings(self, settings: Settings) -> None:
-        """The editor changed: apply what can be applied live, report the rest."""
+    def set_settings(self, settings: Settings) -> list[str]:
+        """The editor changed: apply what can be applied live; return what needs a new
+        network (empty when nothing does)."""
         previous, self.settings = self.settings, settings
         if self.trained is None:
-            return
+            return []
         reasons = settings.needs_reset_against(self.trained)
-        self.pending_changed.emit(reasons)
         if previous is None:
-            return
+            return reasons
         live = _live_change(settings, self.trained)
         if live is None:
-            return
+            return reasons
         self.worker.post("apply", live)
         trained = replace(self.trained, optimizer=settings.optimizer, lr=settings.lr,
                           hyper=dict(settings.hyper), batch_size=settings.batch_size, l2=settings.l2)
@@ -78,6 +80,7 @@ class NetworkController(QObject):
                 for index, flag in enumerate(frozen):
                     self.network.set_frozen(index, flag)
         self.trained = trained
+        return reasons
 
     def reset(self, initial_params: np.ndarray | None = None) -> bool:
         """Build the network and data from the current settings and hand them to the worker."""
@@ -95,6 +98,7 @@ class NetworkController(QObject):
             self.error.emit(str(exc))
             return False
         self.generation += 1
+        self.blocked = None
         self.trained = settings
         self.network = network.copy()
         self.dataset = dataset
@@ -104,12 +108,17 @@ class NetworkController(QObject):
         self.running = False
         self.running_changed.emit(False)
         self.network_built.emit((settings, self.network, dataset))
-        self.pending_changed.emit([])
         self.worker.post("load", trainer, self.generation, grid_inputs, shape)
         return True
 
+    def _refuse_if_blocked(self) -> bool:
+        if self.blocked:
+            self.error.emit(self.blocked)
+            return True
+        return False
+
     def start(self) -> None:
-        if self.trained is None and not self.reset():
+        if self._refuse_if_blocked() or (self.trained is None and not self.reset()):
             return
         self.running = True
         self.running_changed.emit(True)
@@ -121,7 +130,7 @@ class NetworkController(QObject):
         self.worker.post("pause")
 
     def step(self, count: int = 1) -> None:
-        if self.trained is None and not self.reset():
+        if self._refuse_if_blocked() or (self.trained is None and not self.reset()):
             return
         if self.running:
             self.running = False

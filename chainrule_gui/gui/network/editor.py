@@ -1,8 +1,9 @@
 """The network editor (``networkEditor``): preset, data, layers, loss and training settings.
 
 Every control has a tooltip.  Training settings (optimizer, learning rate and the
-optimizer's own settings, batch size, L2, freezing) apply live; data and architecture
-changes are collected and the editor says that Reset applies them.
+optimizer's own settings, batch size, L2, freezing) apply live; a change of data,
+architecture or initialisation makes the Network mode build a new network at once.
+Settings that cannot build one are said in ``pendingChanges`` (and Start is off).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
-    QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QScrollArea,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -33,13 +32,14 @@ from chainrule_gui.core.nn.losses import LOSSES
 from chainrule_gui.core.nn.presets import PRESETS
 from chainrule_gui.core.nn.spec import LayerSpec, NetworkSpec
 from chainrule_gui.gui import theme
+from chainrule_gui.gui.network.fields import RangeDoubleSpinBox, RangeSpinBox
 from chainrule_gui.gui.network.layer_rows import LayerList
 from chainrule_gui.gui.network.settings import DataSettings, Settings
 
 CSV_ITEM = "csv"
 CUSTOM = ""
 HYPER_TIPS = {
-    "momentum": "Momentum μ: v ← μ·v + g, w ← w − η·v (applies at once)",
+    "momentum": "Momentum μ: b ← μ·b + g, w ← w − η·b (b: the velocity; applies at once)",
     "rho": "RMSprop decay ρ of the running mean of g² (applies at once)",
     "beta1": "Adam β₁: decay of the running mean m of g (applies at once)",
     "beta2": "Adam β₂: decay of the running mean v of g² (applies at once)",
@@ -65,11 +65,12 @@ def settings_from_preset(name: str) -> Settings:
     return Settings(data, preset.spec, c.optimizer, c.lr, dict(c.hyper), c.batch_size, c.l2, initial)
 
 
-def _spin(minimum, maximum, value, tip, name, decimals=None, step=None):
+def _spin(label, minimum, maximum, value, tip, name, decimals=None, step=None):
+    """A number field named ``label`` in messages; out-of-range numbers are refused aloud."""
     if decimals is None:
-        box = QSpinBox(minimum=minimum, maximum=maximum, value=value)
+        box = RangeSpinBox(label, minimum=minimum, maximum=maximum, value=value)
     else:
-        box = QDoubleSpinBox(minimum=minimum, maximum=maximum, decimals=decimals, value=value)
+        box = RangeDoubleSpinBox(label, minimum=minimum, maximum=maximum, decimals=decimals, value=value)
         box.setStepType(QAbstractSpinBox.StepType.AdaptiveDecimalStepType)
     if step is not None:
         box.setSingleStep(step)
@@ -87,7 +88,9 @@ def _compact_combos(root: QWidget) -> None:
 
 class NetworkEditor(QScrollArea):
     settings_changed = Signal(object)  # Settings
-    reset_requested = Signal()
+    settings_invalid = Signal(str)  # what is wrong with the settings shown
+    preset_chosen = Signal(object)  # Settings of the preset the user picked
+    field_refused = Signal(str)  # a typed number outside its field's range, said in a sentence
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -109,20 +112,19 @@ class NetworkEditor(QScrollArea):
         theme.style_sheet(self.pending, lambda t: f"background: {t.warn_bg}; color: {t.ink}; "
                                                   f"border: 1px solid {t.warn_border}; padding: 4px;")
         self.pending.hide()
-        self.apply_button = QPushButton("Apply changes (Reset)", objectName="applyButton")
-        self.apply_button.setToolTip("Build the new network and data now; training starts over (Ctrl+R)")
-        self.apply_button.clicked.connect(self.reset_requested)
-        self.apply_button.hide()
         self.error = QLabel(objectName="editorError")
         self.error.setWordWrap(True)
         self.error.setTextFormat(Qt.TextFormat.PlainText)  # messages quote file contents (CSV headers)
         theme.style_sheet(self.error, lambda t: f"color: {t.error};")
         box.addWidget(self.pending)
-        box.addWidget(self.apply_button)
         box.addWidget(self.error)
         box.addStretch(1)
         self.setWidget(body)
         _compact_combos(body)
+        for box in (self.samples, self.noise, self.classes, self.validation, self.data_seed, self.init_scale,
+                    self.net_seed, self.lr, self.batch, self.l2, *self.hyper.values()):
+            box.refused.connect(self._refuse)
+        self.layers.refused.connect(self._refuse)
         self.setMinimumWidth(250)
         self.load(default_settings())
 
@@ -136,7 +138,7 @@ class NetworkEditor(QScrollArea):
             self.preset.addItem(preset.title, preset.name)
             self.preset.setItemData(self.preset.count() - 1, preset.description, Qt.ItemDataRole.ToolTipRole)
         self.preset.setToolTip("Ready-made networks, including the seed documents' two, with their "
-                               "exact numbers. Choosing one resets the network.")
+                               "exact numbers. Choosing one builds its network at once.")
         self.preset.activated.connect(self._on_preset)
         form.addRow(self.preset)
         return group
@@ -150,14 +152,14 @@ class NetworkEditor(QScrollArea):
         self.dataset.addItem("CSV file…", CSV_ITEM)
         self.dataset.setToolTip("A generated data set (seeded: the same settings give the same points), "
                                 "or your own CSV file of numbers")
-        self.samples = _spin(4, 100_000, 300, "Number of points generated", "samplesSpin")
-        self.noise = _spin(0.0, 2.0, 0.1, "Standard deviation of the noise added to the points",
+        self.samples = _spin("Samples", 4, 100_000, 300, "Number of points generated", "samplesSpin")
+        self.noise = _spin("Noise", 0.0, 2.0, 0.1, "Standard deviation of the noise added to the points",
                            "noiseSpin", decimals=2, step=0.05)
-        self.classes = _spin(2, 10, 2, "Number of classes (spiral and blobs)", "classesSpin")
-        self.validation = _spin(0, 90, 20, "Share of the points held out to measure validation loss",
+        self.classes = _spin("Classes", 2, 10, 2, "Number of classes (spiral and blobs)", "classesSpin")
+        self.validation = _spin("Validation", 0, 90, 20, "Share of the points held out to measure validation loss",
                                 "validationSpin")
         self.validation.setSuffix(" %")
-        self.data_seed = _spin(0, 2**31 - 1, 0, "Seed of the data generator and of the split",
+        self.data_seed = _spin("Data seed", 0, 2**31 - 1, 0, "Seed of the data generator and of the split",
                                "dataSeedSpin")
         self.csv_button = QPushButton("Import CSV…", objectName="csvButton")
         self.csv_button.setToolTip("Read a CSV file of numbers; choose the column to predict below")
@@ -197,9 +199,9 @@ class NetworkEditor(QScrollArea):
             self.init.addItem(initializers.LABELS[name], name)
         self.init.setToolTip("How the starting weights are drawn: He suits ReLU, Xavier suits tanh "
                              "and sigmoid; scaled normal uses the scale below")
-        self.init_scale = _spin(0.001, 100.0, 1.0, "Standard deviation for scaled-normal weights",
+        self.init_scale = _spin("Init scale", 0.001, 100.0, 1.0, "Standard deviation for scaled-normal weights",
                                 "initScaleSpin", decimals=3)
-        self.net_seed = _spin(0, 2**31 - 1, 0, "Seed of the starting weights and of the batch order",
+        self.net_seed = _spin("Network seed", 0, 2**31 - 1, 0, "Seed of the starting weights and of the batch order",
                               "seedSpin")
         form.addRow("Loss", self.loss)
         form.addRow("Init", self.init)
@@ -207,9 +209,9 @@ class NetworkEditor(QScrollArea):
         form.addRow("Seed", self.net_seed)
         box.addLayout(form)
         self.loss.currentIndexChanged.connect(self._on_loss)
-        self.init.currentIndexChanged.connect(self._on_changed)
-        self.init_scale.valueChanged.connect(self._on_changed)
-        self.net_seed.valueChanged.connect(self._on_changed)
+        self.init.currentIndexChanged.connect(self._on_init_changed)
+        self.init_scale.valueChanged.connect(self._on_init_changed)
+        self.net_seed.valueChanged.connect(self._on_init_changed)
         return group
 
     def _training_box(self) -> QGroupBox:
@@ -220,13 +222,13 @@ class NetworkEditor(QScrollArea):
             self.optimizer.addItem(optimizers.LABELS[name], name)
         self.optimizer.setToolTip("The update rule; switching keeps the weights and starts the new "
                                   "optimizer's state fresh")
-        self.lr = _spin(1e-6, 100.0, 0.03, "Learning rate η: the step size of every update (applies at once)",
+        self.lr = _spin("Learning rate", 1e-6, 100.0, 0.03, "Learning rate η: the step size of every update (applies at once)",
                         "learningRateSpin", decimals=6)
-        self.hyper = {name: _spin(0.0, 0.99999, value, HYPER_TIPS[name], f"{name}Spin", decimals=5)
+        self.hyper = {name: _spin(optimizers.HYPER_LABELS[name], 0.0, 0.99999, value, HYPER_TIPS[name], f"{name}Spin", decimals=5)
                       for name, value in (("momentum", 0.9), ("rho", 0.9), ("beta1", 0.9), ("beta2", 0.999))}
-        self.hyper["eps"] = _spin(1e-12, 0.1, 1e-8, HYPER_TIPS["eps"], "epsSpin", decimals=12)
-        self.batch = _spin(1, 100_000, 32, "Rows per step (mini-batch size; applies at once)", "batchSizeSpin")
-        self.l2 = _spin(0.0, 10.0, 0.0, "L2 weight decay λ: adds (λ/2)·Σw² to the loss and λ·w to each "
+        self.hyper["eps"] = _spin(optimizers.HYPER_LABELS["eps"], 1e-12, 0.1, 1e-8, HYPER_TIPS["eps"], "epsSpin", decimals=12)
+        self.batch = _spin("Batch size", 1, 100_000, 32, "Rows per step (mini-batch size; applies at once)", "batchSizeSpin")
+        self.l2 = _spin("L2 decay λ", 0.0, 10.0, 0.0, "L2 weight decay λ: adds (λ/2)·Σw² to the loss and λ·w to each "
                         "weight's gradient (applies at once)", "l2Spin", decimals=5)
         form.addRow("Optimizer", self.optimizer)
         form.addRow("Learning rate", self.lr)
@@ -300,6 +302,10 @@ class NetworkEditor(QScrollArea):
                             self.csv_path if name == CSV_ITEM else "",
                             self.target.currentText() if name == CSV_ITEM else "", x, y)
         info = self._describe(data)
+        if info["task"] == "regression" and self.loss.currentData() != "mse":
+            # said before the spec's own checks, which would speak of classes this data has not
+            raise ChainRuleError(f"{self.dataset.currentText()} is a regression data set (it predicts numbers, "
+                                 "not classes): use the mse loss")
         layers = self.layers.specs()
         spec = NetworkSpec(info["features"], layers, self.loss.currentData(), self.init.currentData(),
                            self.init_scale.value(), self.net_seed.value(),
@@ -322,12 +328,13 @@ class NetworkEditor(QScrollArea):
         self._data_info = (key, info)
         return info
 
-    def show_pending(self, reasons: list[str]) -> None:
-        if reasons:
-            self.pending.setText(f"Changed: {', '.join(reasons)}. These need a new network — "
-                                 "press Reset (Ctrl+R) to apply; training so far continues until then.")
-        self.pending.setVisible(bool(reasons))
-        self.apply_button.setVisible(bool(reasons))
+    def show_pending(self, problem: str | None) -> None:
+        """``problem``: why the settings shown cannot build a network (None: they can)."""
+        if problem:
+            self.pending.setText(f"Not applied: {problem}. The diagram and plots still show the previous "
+                                 "network, and Start and Step stay off until these settings can build one.")
+            self.ensureWidgetVisible(self.pending)
+        self.pending.setVisible(bool(problem))
 
     def show_error(self, message: str) -> None:
         self.error.setText(message)
@@ -339,15 +346,29 @@ class NetworkEditor(QScrollArea):
         try:
             settings = self.settings()
         except ChainRuleError as exc:
-            self.error.setText(str(exc))
+            self._invalid(str(exc))
             return
         self.error.clear()
         self.settings_changed.emit(settings)
+
+    def _refuse(self, message: str) -> None:
+        self.error.setText(message)
+        self.field_refused.emit(message)
+
+    def _invalid(self, message: str) -> None:
+        self.error.setText(message)
+        self.settings_invalid.emit(message)
 
     def _on_changed(self, *_):
         if not self._loading and self.sender() is not self.preset:
             self._mark_custom()
         self._emit()
+
+    def _on_init_changed(self, *_):
+        if not self._loading:
+            # New drawing rules mean newly drawn weights, not a preset's or a file's exact ones.
+            self._initial_params = None
+        self._on_changed()
 
     def _mark_custom(self) -> None:
         if self.preset.currentData():
@@ -360,8 +381,12 @@ class NetworkEditor(QScrollArea):
         if not name:
             return
         self.load(settings_from_preset(name))
-        self._emit()
-        self.reset_requested.emit()
+        try:
+            settings = self.settings()
+        except ChainRuleError as exc:  # a preset is valid; this would be our bug, said anyway
+            self._invalid(str(exc))
+            return
+        self.preset_chosen.emit(settings)
 
     def _on_dataset(self, *_):
         if self._loading:
@@ -385,7 +410,7 @@ class NetworkEditor(QScrollArea):
         try:
             info = self._describe(self.settings_data_only())
         except ChainRuleError as exc:
-            self.error.setText(str(exc))
+            self._invalid(str(exc))
             return
         self._loading = True
         try:
@@ -422,7 +447,7 @@ class NetworkEditor(QScrollArea):
         try:
             info = self._describe(self.settings_data_only())
         except ChainRuleError as exc:
-            self.error.setText(str(exc))
+            self._invalid(str(exc))
             return
         loss = self.loss.currentData()
         self._loading = True

@@ -138,16 +138,35 @@ class EquationPanel(QWidget):
         self._shown = None
         theme.follow(self, lambda _t: self.show_layer(*self._shown) if self._shown else None, now=False)
 
-    def show_layer(self, layer: int | None, records, loss: str) -> None:
+    def clear(self, layers: int) -> None:
+        """A new network (a preset, Reset, Open): none of the numbers shown belong to it.
+        A chosen layer stays chosen if the new network has it."""
+        if self.layer is not None and self.layer >= layers:
+            self.layer = None
+        self._shown = None
+        self.formula.clear()
+        self.numbers.clear()
+        if self.layer is None:
+            self.title.setText("<b>Click a layer</b> in the diagram to see its backprop equation "
+                               "with the current numbers.")
+        else:
+            self.title.setText(f"<b>Layer {self.layer + 1}</b>: press Step (F10) to see its backprop "
+                               "equation with the numbers of a step of this network.")
+
+    def show_layer(self, layer: int | None, records, loss: str, step: int | None = None) -> None:
+        if records and layer is not None and layer >= len(records):
+            self.clear(len(records))
+            return
         self.layer = layer
-        self._shown = (layer, records, loss)
-        if layer is None or not records or layer >= len(records):
+        self._shown = (layer, records, loss, step)
+        if layer is None or not records:
             return
         r = records[layer]
         L, last = r.number, len(records)
         kind = "output layer" if L == last else f"layer {L}"
+        at = f" — step {step:,}" if step is not None else ""
         self.title.setText(f"<b>{kind.capitalize()}</b>: {r.W.shape[0]} → {r.W.shape[1]} units, "
-                           f"{r.activation}{' — frozen' if r.frozen else ''}")
+                           f"{r.activation}{' — frozen' if r.frozen else ''}{at}")
         if L == last:
             delta = (rf"\delta^{{({L})}} = (\hat{{y}} - y)\,/\,n" if loss in FUSED
                      else rf"\delta^{{({L})}} = \nabla_a L \odot \sigma'(z^{{({L})}})")

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from chainrule_gui.core.nn.activations import ACTIVATIONS, HIDDEN_ACTIVATIONS
 from chainrule_gui.core.nn.spec import LayerSpec
+from chainrule_gui.gui.network.fields import RangeSpinBox
 
 MAX_HIDDEN_LAYERS = 12
 MAX_UNITS_IN_EDITOR = 1024
@@ -37,7 +37,8 @@ class LayerRow(QWidget):
         row.setSpacing(4)
         self.label = QLabel()
         self.label.setMinimumWidth(40)
-        self.units = QSpinBox(minimum=1, maximum=MAX_UNITS_IN_EDITOR, value=spec.units)
+        self.units = RangeSpinBox("Units", minimum=1, maximum=MAX_UNITS_IN_EDITOR, value=spec.units)
+        self.units.setKeyboardTracking(False)  # typing "64" must not build a network of 6 on the way
         self.units.setObjectName(f"layerUnits{number}")
         self.units.setToolTip("Number of neurons in this layer")
         self.units.setMaximumWidth(64)
@@ -51,7 +52,7 @@ class LayerRow(QWidget):
         self.frozen.setToolTip("Freeze: this layer's weights stay as they are (applies at once); "
                                "no gradient is computed below the lowest layer that learns")
         self.remove = QToolButton(text="✕", objectName=f"layerRemove{number}")
-        self.remove.setToolTip("Remove this hidden layer (takes effect on Reset)")
+        self.remove.setToolTip("Remove this hidden layer (a new network is built at once)")
         self.remove.setAutoRaise(True)
         self.remove.setVisible(not output)
         if output:
@@ -68,6 +69,7 @@ class LayerRow(QWidget):
 
     def set_number(self, number: int) -> None:
         self.label.setText("output" if self.output else f"layer {number}")
+        self.units.field_name = "Output units" if self.output else f"Units of layer {number}"
 
     def set_choices(self, names, current: str) -> None:
         self.activation.blockSignals(True)
@@ -86,6 +88,7 @@ class LayerList(QWidget):
     """Hidden layers (add/remove) and the output layer, top to bottom from the input."""
 
     changed = Signal()
+    refused = Signal(str)  # a unit count typed outside its range
 
     def __init__(self):
         super().__init__()
@@ -100,7 +103,7 @@ class LayerList(QWidget):
         self.rows_box.setSpacing(2)
         self.box.addLayout(self.rows_box)
         self.add_button = QPushButton("+ Add hidden layer", objectName="addLayerButton")
-        self.add_button.setToolTip("Insert a hidden layer before the output (takes effect on Reset)")
+        self.add_button.setToolTip("Insert a hidden layer before the output (a new network is built at once)")
         self.add_button.clicked.connect(self.add_hidden)
         self.box.addWidget(self.add_button)
         self.loss = "mse"
@@ -133,6 +136,7 @@ class LayerList(QWidget):
     def _insert(self, position: int, layer: LayerSpec, output: bool) -> LayerRow:
         row = LayerRow(position + 1, layer, output, self.loss)
         row.changed.connect(self.changed)
+        row.units.refused.connect(self.refused)
         row.remove_requested.connect(self._remove)
         self.rows.insert(position, row)
         self.rows_box.insertWidget(position, row)

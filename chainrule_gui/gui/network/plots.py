@@ -3,9 +3,16 @@
 Plot items are created once (per network) and fed with ``setData``; the y axes are true
 log scales (pyqtgraph's log mode plots log10 of the data; nothing turns linear near 0).
 The loss is smoothed with TensorBoard's debiased EMA, the raw curve drawn faintly beneath.
+
+One loss figure everywhere: the x axis counts updates, so step k's mini-batch loss
+(measured before its update) is drawn at k − 1, on the weights it was measured on; the
+dot is the loss of all training rows after the latest step — the figure the status line
+shows.  For one example (the seed presets) the dot and the next step's point coincide.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pyqtgraph as pg
@@ -47,7 +54,8 @@ class RangeKeeper:
         x_lo = min(float(x[0]) for x in xs)
         if self.x is None or x_hi > self.x[1] or x_lo < self.x[0]:
             span = max(x_hi - x_lo, 1.0)
-            self.x = (x_lo, x_lo + span * 1.25)
+            # A little room on the left: the loss at 0 updates would sit half outside.
+            self.x = (x_lo - 0.03 * span, x_lo + span * 1.25)
             self.plot.setXRange(*self.x, padding=0)
         logs = [np.log10(y[y > 0]) for y in ys if y.size]
         logs = [v[np.isfinite(v)] for v in logs]
@@ -61,7 +69,11 @@ class RangeKeeper:
             self.plot.setYRange(*self.y, padding=0)
 
     def reset(self) -> None:
+        """Forget the ranges, and show a neutral one until data arrives: the previous
+        network's ranges would describe numbers no longer drawn."""
         self.x = self.y = None
+        self.plot.setXRange(0, 10, padding=0)
+        self.plot.setYRange(-1, 1, padding=0)
 
 
 class LogAxis(pg.AxisItem):
@@ -111,15 +123,17 @@ class LossPanel(QWidget):
 
     def __init__(self):
         super().__init__()
-        self.plot = _plot_widget("lossPlot", "loss (log scale)")
-        self.plot.setToolTip("Training loss per step (faint: raw; solid: smoothed) and validation loss")
+        self.plot = _plot_widget("lossPlot", "loss (log scale)", bottom="updates (steps taken)")
+        self.plot.setToolTip("Faint line: each step's mini-batch loss, drawn at the weights it was measured on "
+                             "(before that step's update); solid: smoothed. Dot: the loss of all training rows "
+                             "after the latest step, as in the line below the plots. Vermillion: validation loss.")
         legend = self.plot.addLegend(offset=(10, -10))  # bottom left: where a falling loss leaves room
         theme.style_plot(self.plot, legend)
         self.raw = self.plot.plot([], [], pen=pg.mkPen(QColorA(COLOR_TRAIN, 45), width=1))
         self.smooth = self.plot.plot([], [], pen=pg.mkPen(COLOR_TRAIN, width=2), name="training (smoothed)")
         # The latest step's loss as a dot: visible even when there is only one step.
         self.latest = self.plot.plot([], [], pen=None, symbol="o", symbolSize=7,
-                                     symbolBrush=COLOR_TRAIN, symbolPen="w")
+                                     symbolBrush=COLOR_TRAIN, symbolPen="w", name="training, all rows, now")
         self.validation = self.plot.plot([], [], pen=pg.mkPen(COLOR_VALIDATION, width=2),
                                          name="validation")
         for item in (self.raw, self.smooth, self.validation):
@@ -168,17 +182,25 @@ class LossPanel(QWidget):
         if log is None:
             return
         if new_losses.size:
-            self.raw_points.extend(new_steps, new_losses)
+            self.raw_points.extend(new_steps - 1, new_losses)  # at the weights it was measured on
             values, self._state = ema_extend(new_losses, self.weight, self._state)
-            self.smoothed.extend(new_steps, values)
+            self.smoothed.extend(new_steps - 1, values)
         x, y = self.raw_points.xy()
         self.raw.setData(x, _positive(y), connect="finite")
         sx, sy = self.smoothed.xy() if self.weight > 0 else (x, y)
         self.smooth.setData(sx, _positive(sy), connect="finite")
         self.validation.setData(log.validation.x, _positive(log.validation.y), connect="finite")
-        if log.loss.size and log.loss.y[-1] > 0:
-            self.latest.setData([log.loss.x[-1]], [log.loss.y[-1]])
-        self.ranges.fit([x, log.validation.x], [y, log.validation.y])
+        if log.train.size and log.train.y[-1] > 0:
+            self.latest.setData([log.train.x[-1]], [log.train.y[-1]])
+        else:
+            self.latest.setData([], [])
+        # The smoothed curve decides how low the axis goes: a single mini-batch whose loss is
+        # near 0 (a confidently right batch, 1e-100) would squash every other decade flat.
+        low = _lowest_log([sy, log.validation.y, log.train.y])
+        raw_y = y
+        if low is not None and y.size and np.nanmin(y) < 10.0 ** (low - 2):
+            raw_y = np.where(y >= 10.0 ** (low - 2), y, np.nan)
+        self.ranges.fit([x, log.validation.x, log.train.x], [raw_y, sy, log.validation.y, log.train.y])
 
     def _on_weight(self, value: int) -> None:
         self.weight = value / 1000
@@ -187,11 +209,21 @@ class LossPanel(QWidget):
             self.smoothed.clear()
             values = debiased_ema(self._log.loss.y, self.weight)
             if self.weight > 0:
-                self.smoothed.extend(self._log.loss.x, values)
+                self.smoothed.extend(self._log.loss.x - 1, values)
             finite = values[np.isfinite(values)]
             self._state = ((finite[-1] * (1 - self.weight ** finite.size)) if finite.size else 0.0,
                            int(finite.size))
             self.refresh(np.zeros(0), np.zeros(0))
+
+
+def _lowest_log(series: list[np.ndarray]) -> float | None:
+    """log10 of the smallest positive value in ``series`` (None without one)."""
+    lows = []
+    for values in series:
+        positive = values[values > 0] if values.size else values  # NaN is not > 0
+        if positive.size:
+            lows.append(float(positive.min()))
+    return math.log10(min(lows)) if lows and math.isfinite(min(lows)) else None
 
 
 def QColorA(hex_color: str, alpha: int):  # noqa: N802 - a colour constructor

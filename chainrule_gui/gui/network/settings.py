@@ -1,8 +1,8 @@
 """What the Network editor describes: data, network and training settings, as plain values.
 
 Comparing two :class:`Settings` tells the controller what changed: training settings
-(optimizer, learning rate, batch size, L2, frozen layers) apply live; data and
-architecture need a new network, which the editor says.
+(optimizer, learning rate, batch size, L2, frozen layers) apply live; data, architecture
+and initialisation need a new network, which the Network mode builds at once.
 """
 
 from __future__ import annotations
@@ -66,8 +66,13 @@ class Settings:
         reasons = []
         if self.data != running.data:
             reasons.append("the data")
-        if self.architecture() != running.architecture():
-            reasons.append("the architecture")
+        mine, theirs = self.architecture(), running.architecture()
+        if mine != theirs:
+            drawn = ("init", "init_scale", "seed")  # how the weights are drawn, not the network
+            if replace(mine, **{k: 0 for k in drawn}) != replace(theirs, **{k: 0 for k in drawn}):
+                reasons.append("the architecture")
+            if any(getattr(mine, k) != getattr(theirs, k) for k in drawn):
+                reasons.append("the initialisation")
         if self.initial_params != running.initial_params and self.initial_params is not None:
             reasons.append("the starting weights")
         return reasons

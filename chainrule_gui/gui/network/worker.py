@@ -31,7 +31,7 @@ import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from chainrule_gui.core.errors import ChainRuleError
-from chainrule_gui.core.nn.diagnosis import Diagnosis, diagnose
+from chainrule_gui.core.nn.diagnosis import Diagnosis, diagnose, diagnose_fault
 from chainrule_gui.core.nn.snapshot import Fault, LayerRecord
 from chainrule_gui.core.nn.training import Trainer
 
@@ -289,7 +289,10 @@ class TrainingWorker(QObject):
         if force_rich and snapshot is not None and snapshot.is_current:
             records = snapshot.layers
             inputs = trainer.last_batch()[0][:MAX_EXAMPLE_ROWS]
-            diagnoses = tuple(diagnose(records, trainer.optimizer.lr, snapshot.loss))
+            diagnoses = tuple(diagnose(records, trainer.optimizer.lr, snapshot.loss,
+                                         trainer.smoothed_loss, trainer.loss_low))
+        elif trainer.fault is not None:
+            diagnoses = (diagnose_fault(trainer.fault, trainer.optimizer.lr),)
         if evaluate:
             self._evaluation = trainer.evaluate()
             self._last_evaluation = now

@@ -86,12 +86,16 @@ def test_exported_script_reproduces_the_outputs(tmp_path):
 def test_training_log_csv_has_every_step_and_sampled_columns():
     log = TrainingLog(layer_count=2)
     log.add_losses([1, 2, 3], [0.5, 0.4, 0.3])
-    log.add_row({"step": 2, "epoch": 0, "validation_loss": 0.45, "grad_norm_1": 0.1, "grad_norm_2": 0.2})
+    log.add_row({"step": 2, "epoch": 0, "train_loss": 0.35, "validation_loss": 0.45, "grad_norm_1": 0.1,
+                 "grad_norm_2": 0.2})
     lines = log.to_csv().splitlines()
-    assert lines[0].startswith("step,epoch,loss,validation_loss,train_accuracy,validation_accuracy,grad_norm_1")
+    assert lines[0].startswith("step,epoch,loss,train_loss,validation_loss,train_accuracy,validation_accuracy,"
+                               "grad_norm_1")
     assert len(lines) == 4
-    assert lines[2].split(",")[:4] == ["2", "0", "0.4", "0.45"]
+    assert lines[2].split(",")[:5] == ["2", "0", "0.4", "0.35", "0.45"]
     assert lines[1].split(",")[3] == ""
+    np.testing.assert_array_equal(log.train.x, [2])  # the loss plot's dot
+    np.testing.assert_array_equal(log.train.y, [0.35])
 
 
 def test_debiased_ema_matches_the_definition_and_starts_at_the_first_value():

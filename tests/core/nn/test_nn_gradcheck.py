@@ -76,3 +76,19 @@ def test_seed_preset_checks_clean():
     assert check.passed
     assert check.kinks == 0
     assert check.to_json()["layers"][0]["dW"] == check.layers[0].dW.tolist()
+
+
+def test_check_batch_is_the_first_training_rows_and_progress_can_stop_a_check():
+    from chainrule_gui.core.nn.gradcheck import DEFAULT_ROWS, GradCheckCancelled, check_batch, gradient_check
+    from chainrule_gui.core.nn.presets import get_preset
+
+    network, data, _ = get_preset("xor-tanh").build()
+    X, Y = check_batch(network, data)
+    np.testing.assert_array_equal(X, data.X[data.train[:DEFAULT_ROWS]])
+    assert Y.shape == (DEFAULT_ROWS, 1)
+    seen = []
+    result = gradient_check(network, X, Y, progress=lambda done, total: seen.append((done, total)) or True)
+    assert seen[0] == (0, network.params.size) and seen[-1] == (network.params.size, network.params.size)
+    assert result.passed
+    with pytest.raises(GradCheckCancelled):
+        gradient_check(network, X, Y, progress=lambda done, total: False)

@@ -38,7 +38,7 @@ def test_momentum():
     assert layer.W[0, 0] == pytest.approx(0.6)
     trainer.step()  # g_w = 2(1.2 − 0.2) = 2;  v = 0.9·4 + 2 = 5.6;  w = 0.6 − 0.56
     assert layer.W[0, 0] == pytest.approx(0.04)
-    assert trainer.optimizer.state_at(0)["velocity v"] == pytest.approx(5.6)
+    assert trainer.optimizer.state_at(0)["velocity b"] == pytest.approx(5.6)
 
 
 def test_rmsprop():

@@ -218,3 +218,36 @@ def test_a_larger_batch_size_drops_the_old_record_instead_of_reading_empty_buffe
     assert trainer.last_snapshot is None
     snap = trainer.step()
     assert snap.batch_rows == 32 and len(snap.layers[0].z) == 32
+
+
+def test_the_step_loss_includes_the_l2_penalty_of_frozen_layers_too():
+    """One loss figure: with a full batch, step k + 1's loss is the loss of all rows after
+    step k, L2 penalty of every weight (frozen or not) included — as evaluate() reports it."""
+    data = generate("xor", samples=40, noise=0.0, validation_fraction=0.0, seed=3)
+    net = Network.initialized(spec_from_sizes((2, 6, 1), "tanh", "bce", seed=0, frozen=(1,)))
+    trainer = Trainer(net, data, TrainConfig("sgd", 0.1, 40, l2=0.5))
+    trainer.step()
+    after_first = trainer.evaluate()["train_loss"]
+    assert trainer.step().loss == pytest.approx(after_first, rel=1e-12)
+
+
+def test_l2_is_coupled_weight_decay_on_weights_only_as_the_docs_say():
+    """README/user guide: λ·w joins the gradient of weights (not biases) before Adam sees
+    it — PyTorch's Adam(weight_decay=λ) on a weights-only group, not AdamW."""
+    data = generate("xor", samples=16, noise=0.0, validation_fraction=0.0, seed=3)
+    net = Network.initialized(spec_from_sizes((2, 3, 1), "tanh", "bce", seed=0))
+    before = net.params.copy()
+    lam, lr, b1, b2, eps = 0.3, 0.01, 0.9, 0.999, 1e-8
+    trainer = Trainer(net, data, TrainConfig("adam", lr, 16, l2=lam))
+    loss = trainer.step().loss
+    grad = trainer.backprop.grad.copy()  # the gradient the optimizer used, decay included
+    plain = Trainer(Network(net.spec, before.copy()), data, TrainConfig("adam", lr, 16))
+    plain_loss = plain.step().loss
+    g = plain.backprop.grad.copy()
+    mask = net.weight_mask
+    np.testing.assert_allclose(grad, g + lam * mask * before, rtol=1e-12, atol=1e-15)
+    assert loss == pytest.approx(plain_loss + 0.5 * lam * float(np.sum(mask * before ** 2)), rel=1e-12)
+    coupled = g + lam * mask * before  # Adam's first step on the coupled gradient
+    m, v = (1 - b1) * coupled, (1 - b2) * coupled ** 2
+    expected = before - lr * (m / (1 - b1)) / (np.sqrt(v / (1 - b2)) + eps)
+    np.testing.assert_allclose(net.params, expected, rtol=1e-10, atol=1e-14)
