@@ -186,12 +186,12 @@ def test_a_data_change_keeps_the_trained_networks_autosave_until_the_new_one_tra
     qtbot.waitUntil(lambda: mode.controller.generation == generation + 1 and fresh(mode), timeout=10000)
     assert not mode.has_unsaved_training()  # the network shown has not trained
     mode.autosave.autosave()
-    found = NetworkAutosave.recoverable()
-    assert found is not None and found[1]["step"] == 9
+    found = read_recovered_network(mode.autosave.path())
+    assert found[1]["step"] == 9
     np.testing.assert_array_equal(found[0].params, trained)
     train(qtbot, mode, 3)
     mode.autosave.autosave()
-    assert NetworkAutosave.recoverable()[1]["step"] == 3  # now the new network is the work
+    assert read_recovered_network(mode.autosave.path())[1]["step"] == 3  # now the new network is the work
     assert mode.undo_rebuild()
     qtbot.waitUntil(lambda: fresh(mode), timeout=10000)
     np.testing.assert_array_equal(mode.controller.network.params, trained)
