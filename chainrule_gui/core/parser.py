@@ -95,7 +95,30 @@ class _Parser:
 
     def error(self, message: str, tok: Token | None = None, length: int | None = None):
         tok = tok or self.tok
+        opened = self._unclosed_before_definition(tok)
+        if opened is not None:  # the real mistake is on an earlier line
+            return ParseError("this '(' is never closed: add a ')' (the next line starts a new definition)",
+                              opened.line, opened.column, 1)
         return ParseError(message, tok.line, tok.column, length or max(1, tok.end - tok.start))
+
+    def _unclosed_before_definition(self, tok: Token) -> Token | None:
+        """The '(' of an earlier line still open where a line starting ``name =`` begins
+        before ``tok``: inside parentheses a line break continues the expression, so
+        ``z = x^3 + cos(y`` above ``x = t^2`` read as 'missing operator between y and x'."""
+        opened: list[Token] = []
+        tokens = self.tokens
+        for k, t in enumerate(tokens):
+            if t.start > tok.start:
+                break
+            if t.kind == "op" and t.text == "(":
+                opened.append(t)
+            elif t.kind == "op" and t.text == ")" and opened:
+                opened.pop()
+            elif (opened and t.kind == "name" and t.line > opened[0].line and k + 1 < len(tokens)
+                  and tokens[k + 1].kind == "op" and tokens[k + 1].text == "="
+                  and tokens[k - 1].line < t.line):
+                return opened[0]
+        return None
 
     def make(self, op: str, start_tok: Token, args=(), value=None, name=None) -> Expr:
         self.nodes += 1

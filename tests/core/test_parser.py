@@ -169,3 +169,17 @@ def test_nesting_limit():
 def test_error_length_underlines_the_token():
     error = error_of("z = sinn(x)")
     assert error.length == 4
+
+
+def test_an_unclosed_parenthesis_above_a_new_definition_is_named_at_the_parenthesis():
+    """Mid-edit, as a crash leaves it: inside parentheses a line break continues the
+    expression, so the next definition read as a missing operator on line 2."""
+    with pytest.raises(ParseError) as caught:
+        parse_program("z = x^3 + cos(y\nx = t^2\ny = t + 1")
+    error = caught.value
+    assert (error.line, error.column) == (1, 14)
+    assert "never closed" in error.message
+    # A continued expression inside parentheses still reports its own mistake.
+    with pytest.raises(ParseError) as caught:
+        parse_program("z = (x +\n  y +* 2)")
+    assert (caught.value.line, "never closed" in caught.value.message) == (2, False)
