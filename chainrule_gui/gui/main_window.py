@@ -77,7 +77,10 @@ class MainWindow(QMainWindow):
         if tip:
             action.setToolTip(tip)
             action.setStatusTip(tip)
-        action.triggered.connect(slot)
+        # ``triggered`` passes its ``checked`` flag to the slot's first parameter: connected
+        # directly, ``export_latex(path=None)`` was called with path=False and crashed.  Menu
+        # entries never need the flag, so no slot gets it.
+        action.triggered.connect(lambda _checked=False: slot())
         return action
 
     def _setup_menus(self) -> None:
