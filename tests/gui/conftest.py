@@ -26,8 +26,8 @@ class DialogRecorder:
     File dialogs answer ``save_path`` / ``open_path`` when set.  With ``save_folder`` set
     instead, every save dialog gets a file of its own there, named after the dialog and
     with the first suffix its filter offers (so one test can save a session, a model and
-    every export), and an open dialog gets the newest of ``open_files`` or of those saved
-    files that its filter accepts.  ``file_dialogs`` lists (kind, caption, filter, answer).
+    every export), and an open dialog gets the newest of ``open_files`` (else of those
+    saved files) that its filter accepts.  ``file_dialogs`` lists (kind, caption, filter, answer).
     """
 
     def __init__(self):
@@ -69,9 +69,12 @@ class DialogRecorder:
         path = self.open_path
         if not path:
             suffixes = filter_suffixes(file_filter)
-            fitting = [p for p in [*self.saved, *self.open_files]
-                       if Path(p).exists() and (not suffixes or Path(p).suffix.lower() in suffixes)]
-            path = str(max(fitting, key=lambda p: Path(p).stat().st_mtime_ns)) if fitting else ""
+
+            def fitting(paths):
+                return [p for p in paths if Path(p).exists() and (not suffixes or Path(p).suffix.lower() in suffixes)]
+
+            chosen = fitting(self.open_files) or fitting(self.saved)
+            path = str(max(chosen, key=lambda p: Path(p).stat().st_mtime_ns)) if chosen else ""
         self.file_dialogs.append(("open", caption, file_filter, path))
         return path, ""
 
