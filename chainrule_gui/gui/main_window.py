@@ -118,10 +118,13 @@ class MainWindow(QMainWindow):
                             "Undo the last change to the definitions")
         redo = self._action("&Redo", editor.redo, "action-redo", QKeySequence.StandardKey.Redo,
                             "Redo what was undone")
-        editor.undoAvailable.connect(undo.setEnabled)
-        editor.redoAvailable.connect(redo.setEnabled)
-        undo.setEnabled(False)
-        redo.setEnabled(False)
+        # They undo the Expression tab's text: in the Network tab Ctrl+Z would change a text
+        # out of sight, so there they are off (its own boxes answer Ctrl+Z themselves).
+        self._undo_redo = {undo: False, redo: False}
+        editor.undoAvailable.connect(lambda on: self._set_edit_available(undo, on))
+        editor.redoAvailable.connect(lambda on: self._set_edit_available(redo, on))
+        self.tabs.currentChanged.connect(lambda _index: self._set_edit_available())
+        self._set_edit_available()
         edit.addActions([undo, redo])
 
         mode = self.expression_mode
@@ -174,6 +177,13 @@ class MainWindow(QMainWindow):
         help_menu.addSeparator()
         help_menu.addAction(self._action("&About Chain Rule Explorer", self.show_about, "action-about",
                                          tip="Version, and the versions of Python, Qt, NumPy, SymPy and the rest"))
+
+    def _set_edit_available(self, action: QAction | None = None, available: bool = False) -> None:
+        if action is not None:
+            self._undo_redo[action] = available
+        expression = self.tabs.currentWidget() is self.expression_mode
+        for each, on in self._undo_redo.items():
+            each.setEnabled(on and expression)
 
     def _menu(self, parent, title: str, name: str, tip: str = ""):
         """A menu whose entries show their tool tips (each says what it does)."""
@@ -327,7 +337,7 @@ class MainWindow(QMainWindow):
 
         snapshot = self.expression_mode.snapshot
         if snapshot is None or snapshot.derivation is None:
-            QMessageBox.information(self, "Nothing to export", "Type definitions with an output and an input first.")
+            QMessageBox.information(self, "Nothing to export", self._why_nothing_to_export(snapshot, "LaTeX"))
             return False
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "Export LaTeX", self._suggested_path(".tex"),
@@ -342,7 +352,7 @@ class MainWindow(QMainWindow):
 
         snapshot = self.expression_mode.snapshot
         if snapshot is None or snapshot.of is None or snapshot.is_implicit:
-            QMessageBox.information(self, "Nothing to export", "Type definitions with an output first.")
+            QMessageBox.information(self, "Nothing to export", self._why_nothing_to_export(snapshot, "NumPy"))
             return False
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "Export gradient", self._suggested_path("_gradient.py"),
@@ -350,6 +360,19 @@ class MainWindow(QMainWindow):
             if not path:
                 return False
         return self._write_export(path, gradient_module(snapshot.graph, snapshot.of, snapshot.point))
+
+    @staticmethod
+    def _why_nothing_to_export(snapshot, kind: str) -> str:
+        """What keeps the derivation from being exported, and what to do about it."""
+        if snapshot is not None and snapshot.is_implicit:
+            return (f"The {kind} export writes the derivative of an output defined as name = expression; "
+                    "an implicit relation such as x^2 + y^2 = 1 is shown in the Implicit tab but cannot "
+                    "be exported yet.")
+        if snapshot is not None and snapshot.of is not None and snapshot.error is not None:
+            return (f"The derivative cannot be computed at this point ({snapshot.error}). Move the point "
+                    "with the sliders (or Edit ranges) and export again.")
+        return ("There is no derivative to export yet: type definitions with an output and an input, "
+                "for example z = x^2 + y; x = t^2; y = sin(t).")
 
     def _write_export(self, path: str, text: str) -> bool:
         try:
