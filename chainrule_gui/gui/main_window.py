@@ -198,7 +198,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         files = self.document.recent_files()
         for path in files:
-            self.recent_menu.addAction(self._action(Path(path).name, lambda _=False, p=path: self.open_session(p),
+            self.recent_menu.addAction(self._action(Path(path).name, lambda _=False, p=path: self._open_recent(p),
                                                     "action-recent", tip=path))
         self.recent_menu.setEnabled(bool(files))
 
@@ -295,6 +295,17 @@ class MainWindow(QMainWindow):
         if session.text_error:
             self.statusBar().showMessage(f"Opened with a mistake in the text: {session.text_error}", 10000)
         return True
+
+    def _open_recent(self, path: str) -> bool:
+        """File ▸ Open Recent: a file moved or deleted since leaves the list (else it would fail
+        the same way every time it is chosen)."""
+        if not Path(path).is_file():
+            QMessageBox.warning(self, "Cannot open session",
+                                f"{path} no longer exists (moved, renamed or deleted), so it has been removed "
+                                "from File ▸ Open Recent. Use File ▸ Open to find it.")
+            self.document.forget_recent(path)
+            return False
+        return self.open_session(path)
 
     def save(self) -> bool:
         if self.document.path is None:

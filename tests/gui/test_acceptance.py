@@ -509,6 +509,25 @@ def test_undo_in_the_network_tab_leaves_the_hidden_text_alone(qtbot, window, dia
     no_error(reporter, dialogs, popups, "Ctrl+Z in each tab")
 
 
+def test_a_recent_file_that_is_gone_leaves_the_recent_menu(qtbot, window, dialogs, reporter, popups):
+    window.findChild(QAction, "action-save-as").trigger()
+    kept = Path(dialogs.file_dialogs[-1][3])
+    window.findChild(QAction, "action-save-as").trigger()
+    gone = Path(dialogs.file_dialogs[-1][3])
+    gone.unlink()
+    recent = window.findChild(QMenu, "menu-recent")
+    entries = {a.toolTip(): a for a in recent.actions()}
+    assert set(entries) == {str(kept.resolve()), str(gone.resolve())}
+    entries[str(gone.resolve())].trigger()
+    assert [a.toolTip() for a in recent.actions()] == [str(kept.resolve())]
+    assert dialogs.asked[-1][0] == "Cannot open session" and "removed from File ▸ Open Recent" in dialogs.asked[-1][1]
+    [entry] = recent.actions()
+    entry.trigger()  # the one still there opens
+    settle(qtbot, window)
+    assert window.document.path == kept.resolve()
+    no_error(reporter, dialogs, popups, "File ▸ Open Recent")
+
+
 def test_file_quit_closes_the_window_and_the_session_comes_back(qtbot, window, dialogs, reporter, popups):
     from chainrule_gui.gui.document import SessionDocument
 
