@@ -97,8 +97,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action("&Save", self._save_for_mode, "action-save", QKeySequence.StandardKey.Save,
                                          "Save the session: text, point, ranges, choices and cuts "
                                          "(in the Network tab: the model)"))
-        file_menu.addAction(self._action("Save &As…", self.save_as, "action-save-as",
-                                         QKeySequence.StandardKey.SaveAs, "Save the session under a new name"))
+        file_menu.addAction(self._action("Save &As…", self._save_as_for_mode, "action-save-as",
+                                         QKeySequence.StandardKey.SaveAs,
+                                         "Save the session under a new name (in the Network tab: the model)"))
         self.export_menu = self._menu(file_menu, "&Export", "menu-export",
                                       "The derivation as LaTeX, the gradient as NumPy code, the diagram as an image")
         self.export_menu.addAction(self._action("Derivation as &LaTeX…", self.export_latex, "action-export-latex",
@@ -282,6 +283,13 @@ class MainWindow(QMainWindow):
             self.network_mode.save_model()
         else:
             self.save()
+
+    def _save_as_for_mode(self) -> None:
+        """File ▸ Save As, per tab like Open and Save (a model is always saved to a chosen file)."""
+        if self._network_current():
+            self.network_mode.save_model()
+        else:
+            self.save_as()
 
     def open_session(self, path: str, confirm: bool = True) -> bool:
         if confirm and not self._confirm_discard():

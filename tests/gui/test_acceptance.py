@@ -430,6 +430,20 @@ def test_network_model_saves_and_opens_through_the_file_menu(qtbot, window, dial
     no_error(reporter, dialogs, popups, "Network tab: File ▸ Save, File ▸ Open")
 
 
+def test_file_save_as_in_the_network_tab_saves_the_model(qtbot, window, dialogs, reporter, popups):
+    show_tab(qtbot, window, NETWORK)
+    controller = window.network_mode.controller
+    window.findChild(QAction, "action-save-as").trigger()
+    kind, title, file_filter, answer = dialogs.file_dialogs[-1]
+    assert (kind, title) == ("save", "Save model") and "*.npz" in file_filter
+    assert np.array_equal(load_model(answer)[0].params, controller.network.params)
+    assert window.document.path is None  # no session was saved instead
+    show_tab(qtbot, window, EXPRESSION)
+    window.findChild(QAction, "action-save-as").trigger()
+    assert dialogs.file_dialogs[-1][1] == "Save session" and window.document.path == Path(dialogs.file_dialogs[-1][3])
+    no_error(reporter, dialogs, popups, "File ▸ Save As in each tab")
+
+
 def choose_from_tool_menu(qtbot, popups, button, entry: str) -> None:
     """Click a tool button whose menu pops up and choose ``entry`` with the keyboard."""
     popups.pick = entry
