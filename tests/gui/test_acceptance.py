@@ -358,6 +358,20 @@ def test_file_export_numpy_prints_the_gradient_the_app_shows(qtbot, window, dial
     assert grads[name][0] == pytest.approx(shown_number, rel=1e-7)
 
 
+@pytest.mark.parametrize("example", ["polar", "sigmoid-neuron", "reparameterization", "deep-diamonds"])
+def test_the_numpy_export_of_an_example_prints_its_gradient(qtbot, window, dialogs, reporter, popups, tmp_path,
+                                                              example):
+    window.findChild(QAction, f"example-{example}").trigger()
+    settle(qtbot, window)
+    snapshot = window.expression_mode.snapshot
+    window.findChild(QAction, "action-export-numpy").trigger()
+    no_error(reporter, dialogs, popups, f"Examples ▸ {example}, then File ▸ Export ▸ Gradient as NumPy")
+    grads = gradient_lines(run_python(Path(dialogs.file_dialogs[-1][3]), tmp_path))
+    shown = grads[f"d{snapshot.of}/d{snapshot.wrt}"][0]
+    assert shown == pytest.approx(snapshot.derivation.derivative, rel=1e-9, abs=1e-12)
+    assert set(grads) == {f"d{snapshot.of}/d{name}" for name in snapshot.point}  # one line per input
+
+
 def test_a_cancelled_export_writes_nothing_and_says_nothing(qtbot, window, dialogs, reporter, popups):
     dialogs.save_folder = None  # the person presses Cancel: the dialog answers ""
     for name in ("action-export-latex", "action-export-numpy", "action-export-diagram-png",
