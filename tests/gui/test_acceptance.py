@@ -227,7 +227,7 @@ def check_latex(path: Path) -> str:
     assert braces.count("{") == braces.count("}"), f"{path.name}: unbalanced braces"
     if shutil.which("pdflatex"):
         run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", path.name],
-                             cwd=path.parent, capture_output=True, text=True, timeout=120)
+                             cwd=path.parent, capture_output=True, text=True, timeout=120, check=False)
         assert run.returncode == 0, run.stdout[-2000:]
     return text
 
@@ -235,7 +235,7 @@ def check_latex(path: Path) -> str:
 def run_python(path: Path, cwd: Path) -> str:
     """Run an exported script as a user would: its own isolated interpreter, in its folder."""
     run = subprocess.run([sys.executable, "-I", str(path)], cwd=cwd, capture_output=True, text=True,
-                         timeout=120)
+                         timeout=120, check=False)
     assert run.returncode == 0, f"{path.name} failed:\n{run.stderr}"
     return run.stdout
 
@@ -351,7 +351,7 @@ def test_file_export_numpy_prints_the_gradient_the_app_shows(qtbot, window, dial
     derivation = snapshot.derivation
     name = f"d{snapshot.of}/d{snapshot.wrt}"
     assert grads[name][0] == pytest.approx(derivation.derivative, rel=1e-12)
-    value = float(re.search(rf"^{snapshot.of} = (\S+)$", out, re.M).group(1))
+    value = float(re.search(rf"^{snapshot.of} = (\S+)$", out, re.MULTILINE).group(1))
     assert value == pytest.approx(derivation.value, rel=1e-12)
     shown = window.expression_mode.findChild(QWidget, "resultValue").text()
     shown_number = float(re.search(r"-?\d+\.\d+", shown.replace("−", "-")).group(0))
@@ -933,7 +933,7 @@ def test_every_shortcut_on_the_sheet_does_what_it_says(qtbot, window, dialogs, r
                 show_tab(qtbot, window, tab)
             for sequence in _sheet_keys(keys):
                 activate(qtbot, window)
-                tab_of, widget = _section_widget(qtbot, window, section)
+                _tab, widget = _section_widget(qtbot, window, section)
                 if widget is window:  # a window-wide key: pressed over the tab's diagram (a
                     # text box answers Ctrl+Z itself, and rightly: it is not the menu's key there)
                     expression_tab = window.tabs.currentIndex() == EXPRESSION
@@ -963,7 +963,7 @@ def test_every_shortcut_on_the_sheet_does_what_it_says(qtbot, window, dialogs, r
                 no_error(reporter, dialogs, popups, f"{keys} ({what}) in {section}")
                 if acting:  # (a button's key clicks it 100 ms later: animateClick)
                     try:
-                        qtbot.waitUntil(lambda: any(a in fired for a in acting), timeout=2000)
+                        qtbot.waitUntil(lambda acting=acting: any(a in fired for a in acting), timeout=2000)
                     except qtbot.TimeoutError:
                         pytest.fail(f"{keys} ({what}) in {section} did nothing")
         return done
