@@ -575,7 +575,8 @@ def test_file_quit_closes_the_window_and_the_session_comes_back(qtbot, window, d
 # -- walk everything ----------------------------------------------------------------------------------
 def test_every_menu_action_works_in_both_tabs(qtbot, window, dialogs, reporter, popups):
     """Every entry of every menu and submenu, triggered in each tab (File ▸ Open and Save
-    act per tab); entries that appear on the way (Open Recent) are walked too."""
+    act per tab); entries that appear on the way (Open Recent) are walked too, and so are
+    the controls of the windows an entry opens (the shortcut sheet, About's Copy Versions)."""
     editor = window.expression_mode.editor
     editor.setFocus()
     editor.moveCursor(editor.textCursor().MoveOperation.End)
@@ -584,8 +585,10 @@ def test_every_menu_action_works_in_both_tabs(qtbot, window, dialogs, reporter, 
     assert window.findChild(QAction, "action-undo").isEnabled()
     triggered: dict[str, set[int]] = {}
     never_enabled: dict[str, str] = {}
+    walker = ControlWalk(qtbot, window, dialogs, reporter, popups)
     for tab in (EXPRESSION, NETWORK):
         show_tab(qtbot, window, tab)
+        walker.tab = tab
         done: set[str] = set()
         while True:
             todo = [(path, a) for path, a in menu_actions(window)
@@ -603,11 +606,15 @@ def test_every_menu_action_works_in_both_tabs(qtbot, window, dialogs, reporter, 
                 if not action.isEnabled():
                     never_enabled.setdefault(path, f"disabled in tab {tab}")
                     continue
+                shown = {_key(w) for w in _visible_controls(window) if w.isEnabled()}
                 action.trigger()
                 settle(qtbot, window)
                 no_error(reporter, dialogs, popups, f"{path} in the {window.tabs.tabText(tab)} tab")
                 triggered.setdefault(path, set()).add(tab)
                 never_enabled.pop(path, None)
+                for control in _visible_controls(window):  # a window the entry opened
+                    if control.window() is not window and _key(control) not in shown:
+                        walker.use(control)
                 activate(qtbot, window)  # help windows take the focus; the person comes back
     # every entry was triggered in both tabs (or is covered by its own test)
     for path, action in menu_actions(window):
@@ -619,6 +626,8 @@ def test_every_menu_action_works_in_both_tabs(qtbot, window, dialogs, reporter, 
             continue
         tabs = {ONE_TAB_ONLY[action.objectName()]} if action.objectName() in ONE_TAB_ONLY else {EXPRESSION, NETWORK}
         assert triggered.get(path) == tabs, (path, never_enabled.get(path))
+    used = " | ".join(walker.used)
+    assert "'copyVersions'" in used, f"the windows opened from the menus were not walked: {used}"
     # every file a save or an export wrote opens again, as what it claims to be
     kinds = check_written(qtbot, window, dialogs, written_files(dialogs.save_folder))
     assert {".json", ".tex", ".py", ".png", ".svg", ".npz"} <= kinds
@@ -634,9 +643,9 @@ def _key(widget) -> tuple:
     action = getattr(widget, "defaultAction", lambda: None)()
     if action is not None:
         return type(widget).__name__, "action", action.objectName() or _plain(action.text())
-    parent = widget.parentWidget()
+    # an unnamed one (a dialog's Close) by its text and the window it is in
     return (type(widget).__name__, widget.objectName(), widget.text() if isinstance(widget, QAbstractButton) else "",
-            parent.objectName() if parent is not None else "")
+            widget.window().objectName())
 
 
 def _visible_controls(win) -> list[QWidget]:
@@ -722,6 +731,8 @@ class ControlWalk:
 
     def press(self, button: QAbstractButton, before: set) -> None:
         what = f"{type(button).__name__} {button.objectName() or button.text()!r}"
+        if button.window() is not self.win:
+            what += f" in {button.window().objectName() or button.window().windowTitle()!r}"
         clicked = []
         button.clicked.connect(lambda *_: clicked.append(True))
         menus_before = len(self.popups.menus)
