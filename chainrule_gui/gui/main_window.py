@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
                                                 tip="A standalone .py module computing the value and gradient"))
         for action in getattr(self.expression_mode.diagram, "export_actions", []):
             self.export_menu.addAction(action)
+        self.expression_mode.diagram.export_folder = self._last_folder
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, "action-quit", QKeySequence.StandardKey.Quit,
                                          "Close Chain Rule Explorer; your last session comes back next time"))

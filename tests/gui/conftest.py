@@ -8,11 +8,12 @@ from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
 
-def _file_dialog_arguments(args, kwargs) -> tuple[str, str]:
-    """(caption, filter) of a QFileDialog.get…FileName call, given positionally or by name."""
+def _file_dialog_arguments(args, kwargs) -> tuple[str, str, str]:
+    """(caption, filter, suggested path) of a QFileDialog.get…FileName call, given
+    positionally or by name."""
     names = ("parent", "caption", "dir", "filter")
     given = dict(zip(names, args)) | kwargs
-    return str(given.get("caption", "") or ""), str(given.get("filter", "") or "")
+    return tuple(str(given.get(name, "") or "") for name in ("caption", "filter", "dir"))
 
 
 def filter_suffixes(file_filter: str) -> list[str]:
@@ -54,18 +55,18 @@ class DialogRecorder:
         return self.notify(parent, title, text)
 
     def save_file_name(self, *args, **kwargs) -> tuple[str, str]:
-        caption, file_filter = _file_dialog_arguments(args, kwargs)
+        caption, file_filter, suggested = _file_dialog_arguments(args, kwargs)
         path = self.save_path
         if self.save_folder is not None and not path:
             suffixes = filter_suffixes(file_filter)
             slug = re.sub(r"[^a-z0-9]+", "-", caption.lower()).strip("-") or "file"
             path = str(Path(self.save_folder) / f"{len(self.saved) + 1:02d}-{slug}{suffixes[0] if suffixes else ''}")
             self.saved.append(Path(path))
-        self.file_dialogs.append(("save", caption, file_filter, path))
+        self.file_dialogs.append(("save", caption, file_filter, path, suggested))
         return path, ""
 
     def open_file_name(self, *args, **kwargs) -> tuple[str, str]:
-        caption, file_filter = _file_dialog_arguments(args, kwargs)
+        caption, file_filter, suggested = _file_dialog_arguments(args, kwargs)
         path = self.open_path
         if not path:
             suffixes = filter_suffixes(file_filter)
@@ -75,7 +76,7 @@ class DialogRecorder:
 
             chosen = fitting(self.open_files) or fitting(self.saved)
             path = str(max(chosen, key=lambda p: Path(p).stat().st_mtime_ns)) if chosen else ""
-        self.file_dialogs.append(("open", caption, file_filter, path))
+        self.file_dialogs.append(("open", caption, file_filter, path, suggested))
         return path, ""
 
 

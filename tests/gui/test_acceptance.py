@@ -421,6 +421,21 @@ def test_diagram_exports_open_as_images(qtbot, window, dialogs, reporter, popups
     assert all(name in texts for name in ("z", "x", "y", "t"))  # names stay text in the SVG
 
 
+def test_every_export_suggests_the_folder_of_the_session(qtbot, window, dialogs, reporter, popups, tmp_path):
+    folder = tmp_path / "work"
+    folder.mkdir()
+    dialogs.save_folder = folder
+    window.findChild(QAction, "action-save-as").trigger()  # the session now lives in work/
+    assert window.document.path.parent == folder
+    for name in ("action-export-latex", "action-export-numpy", "action-export-diagram-png",
+                 "action-export-diagram-svg"):
+        window.findChild(QAction, name).trigger()
+        settle(qtbot, window)
+        suggested = Path(dialogs.file_dialogs[-1][4])
+        assert suggested.parent == folder, (name, suggested)
+    no_error(reporter, dialogs, popups, "exports after Save As")
+
+
 def test_network_model_saves_and_opens_through_the_file_menu(qtbot, window, dialogs, reporter, popups):
     show_tab(qtbot, window, NETWORK)
     mode = window.network_mode
@@ -448,7 +463,7 @@ def test_file_save_as_in_the_network_tab_saves_the_model(qtbot, window, dialogs,
     show_tab(qtbot, window, NETWORK)
     controller = window.network_mode.controller
     window.findChild(QAction, "action-save-as").trigger()
-    kind, title, file_filter, answer = dialogs.file_dialogs[-1]
+    kind, title, file_filter, answer, _suggested = dialogs.file_dialogs[-1]
     assert (kind, title) == ("save", "Save model") and "*.npz" in file_filter
     assert np.array_equal(load_model(answer)[0].params, controller.network.params)
     assert window.document.path is None  # no session was saved instead
