@@ -400,7 +400,13 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             QMessageBox.warning(self, "Cannot export", f"{path}: {exc.strerror or exc}")
             return False
-        self.statusBar().showMessage(f"Exported {path}", 4000)
+        mode = self.expression_mode
+        if mode.snapshot is not None and mode.snapshot.text != mode.editor.toPlainText():
+            # The greyed result on screen is what was exported, not the text as typed now.
+            self.statusBar().showMessage(f"Exported {path} from the last definitions that read; the text as "
+                                         "typed now has a mistake (see the line under the editor)", 10000)
+        else:
+            self.statusBar().showMessage(f"Exported {path}", 4000)
         return True
 
     # -- examples, recovery, about ---------------------------------------------------------------

@@ -528,6 +528,20 @@ def test_nothing_to_export_says_why_and_what_to_do(qtbot, window, dialogs, repor
     no_error(reporter, dialogs, popups, "exports with nothing to export")
 
 
+def test_an_export_while_the_text_has_a_mistake_says_what_it_exported(qtbot, window, dialogs, reporter, popups):
+    mode = window.expression_mode
+    editor = mode.editor
+    editor.setFocus()
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    qtbot.keyClicks(editor, " +")  # z = … ; y = e^t +   (does not read)
+    qtbot.waitUntil(lambda: "Line 3" in mode.error_strip.text(), timeout=5000)
+    window.findChild(QAction, "action-export-latex").trigger()
+    exported = check_latex(Path(dialogs.file_dialogs[-1][3]))
+    assert "-3.435" in exported  # the last result that read: the one shown, greyed
+    assert "last definitions that read" in window.statusBar().currentMessage()
+    no_error(reporter, dialogs, popups, "File ▸ Export with a mistake in the text")
+
+
 def test_undo_in_the_network_tab_leaves_the_hidden_text_alone(qtbot, window, dialogs, reporter, popups):
     editor = window.expression_mode.editor
     text = editor.toPlainText()
