@@ -402,9 +402,10 @@ class MainWindow(QMainWindow):
             return False
         mode = self.expression_mode
         if mode.snapshot is not None and mode.snapshot.text != mode.editor.toPlainText():
-            # The greyed result on screen is what was exported, not the text as typed now.
-            self.statusBar().showMessage(f"Exported {path} from the last definitions that read; the text as "
-                                         "typed now has a mistake (see the line under the editor)", 10000)
+            # The (greyed) result on screen is what was exported, not the text as typed now.
+            why = ("the text as typed now has a mistake (see the line under the editor)" if mode.error_strip.text()
+                   else "what was typed since is still being read")
+            self.statusBar().showMessage(f"Exported {path} from the last definitions that read; {why}", 10000)
         else:
             self.statusBar().showMessage(f"Exported {path}", 4000)
         return True
