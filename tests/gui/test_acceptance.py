@@ -122,19 +122,30 @@ def window(qtbot, dialogs, reporter, popups, tmp_path):
     dialogs.save_folder = tmp_path / "files"
     dialogs.save_folder.mkdir()
     earlier = set(QApplication.topLevelWidgets())
+
+    def before_close(win) -> None:
+        """Runs before pytest-qt closes and deletes the window, passed or failed."""
+        dialogs.answer = dialogs.answer.Discard
+        popups.menus.clear()
+        if win.network_page.content is not None:  # nothing left running into the next test
+            win.network_mode.controller.pause()
+            win.network_mode.controller.stop_race()
+        # Windows the app opened outside this one (pyqtgraph's Export… dialog) go while what
+        # they show still exists: freed after it (a failed test's traceback keeps them),
+        # pyqtgraph's export dialog crashed the interpreter in a later test.
+        for stray in set(QApplication.topLevelWidgets()) - earlier:
+            if stray is not win and shiboken6.isValid(stray) and stray.parent() is None and stray.isVisible():
+                stray.close()
+                stray.deleteLater()
+        qtbot.wait(10)
+
     win = MainWindow(offer_recovery=False)
-    qtbot.addWidget(win)
+    qtbot.addWidget(win, before_close_func=before_close)
     win.show()
     activate(qtbot, win)
     settle(qtbot, win)
     yield win
     theme.manager().set_preference("system")  # the theme is process-wide: later tests get the default
-    dialogs.answer = dialogs.answer.Discard
-    if win.isVisible():
-        win.close()
-    for stray in set(QApplication.topLevelWidgets()) - earlier:  # e.g. pyqtgraph's Export… window
-        if shiboken6.isValid(stray) and stray.isVisible():
-            stray.close()
 
 
 def _plain(text: str) -> str:
@@ -539,6 +550,7 @@ def test_an_export_while_the_text_has_a_mistake_says_what_it_exported(qtbot, win
     exported = check_latex(Path(dialogs.file_dialogs[-1][3]))
     assert "-3.435" in exported  # the last result that read: the one shown, greyed
     assert "last definitions that read" in window.statusBar().currentMessage()
+    assert "has a mistake" in window.statusBar().currentMessage()
     no_error(reporter, dialogs, popups, "File ▸ Export with a mistake in the text")
 
 
@@ -826,13 +838,15 @@ class ControlWalk:
                 kinds += sorted({type(i).__name__ for i in owner.items() if i.isVisible()})
             kinds.append(None)
             for kind in kinds:
+                if isinstance(owner, QGraphicsView):
+                    _hold_still(self.qtbot, owner)  # labels typeset late move the items
                 pos = _item_position(owner, kind) if kind else widget.rect().center()
                 if pos is None:
                     continue
                 what = f"context menu of {name}" + (f" on a {kind}" if kind else "")
                 before = len(self.popups.menus)
                 self.qtbot.mouseClick(widget, Qt.MouseButton.RightButton, pos=pos)
-                settle(self.qtbot, self.win)
+                self.qtbot.wait(30)  # the watcher closes the menu if one opened
                 if len(self.popups.menus) == before and must:
                     # Offscreen, a synthetic right click is not turned into the menu event
                     # that the window system's click becomes: send that event as Qt would.
@@ -858,6 +872,18 @@ def _leaf_actions(actions) -> list[QAction]:
         else:
             out.append(action)
     return out
+
+
+def _hold_still(qtbot, view) -> None:
+    """Wait until ``view``'s scene stops changing (typesetting lays a diagram out again)."""
+    last = [None]
+
+    def still() -> bool:
+        now = tuple(view.scene().itemsBoundingRect().getRect()), len(view.scene().items())
+        same, last[0] = now == last[0], now
+        return same
+
+    qtbot.waitUntil(still, timeout=5000)
 
 
 def _item_position(view, kind: str):
