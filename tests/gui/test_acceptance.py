@@ -1069,11 +1069,12 @@ def _defaulted_slots(tree: ast.Module) -> dict[str, set[str]]:
     return out
 
 
-def connected_defaulted_slots(text: str) -> list[tuple[int, str]]:
-    """(line, name) of each ``self.method`` with a defaulted first parameter that ``text``
-    hands to a connection: to ``connect`` directly or in a table that a loop then connects.
-    (The window's ``_action`` helper calls its slot without arguments; the menu walk above
-    is what checks it.)"""
+def connected_defaulted_slots(text: str, elsewhere: frozenset[str] = frozenset()) -> list[tuple[int, str]]:
+    """(line, name) of each method with a defaulted first parameter that ``text`` hands to a
+    connection: to ``connect`` directly or in a table that a loop then connects.  Methods
+    are ``self.name`` of a class in ``text``, or ``other.name`` of one in ``elsewhere``
+    (such methods of the whole package).  (The window's ``_action`` helper calls its slot
+    without arguments; the menu walk above is what checks it.)"""
     tree = ast.parse(text)
     defaulted = {name for names in _defaulted_slots(tree).values() for name in names}
     parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
@@ -1093,14 +1094,15 @@ def connected_defaulted_slots(text: str) -> list[tuple[int, str]]:
             up = parents.get(up)
         return False
 
-    found = []
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
-                and node.attr in defaulted and isinstance(node.ctx, ast.Load)
-                and not (isinstance(parents.get(node), ast.Call) and parents[node].func is node)
-                and connected(node)):
-            found.append((node.lineno, node.attr))
-    return sorted(found)
+    def suspect(node) -> bool:
+        if not isinstance(node, ast.Attribute) or not isinstance(node.ctx, ast.Load):
+            return False
+        if isinstance(parents.get(node), ast.Call) and parents[node].func is node:
+            return False  # called, not handed over
+        mine = isinstance(node.value, ast.Name) and node.value.id == "self"
+        return node.attr in (defaulted if mine else elsewhere)
+
+    return sorted((node.lineno, node.attr) for node in ast.walk(tree) if suspect(node) and connected(node))
 
 
 def test_no_signal_argument_lands_in_a_defaulted_parameter():
@@ -1108,9 +1110,11 @@ def test_no_signal_argument_lands_in_a_defaulted_parameter():
     ``valueChanged``, … their value) to the slot's first parameter: a method like
     ``export_latex(self, path=None)`` connected directly receives ``path=False``.  Connect
     a lambda that calls it with no arguments instead."""
-    problems = [f"{source.relative_to(REPO)}:{line}: self.{name}"
-                for source in sorted((REPO / "chainrule_gui" / "gui").rglob("*.py"))
-                for line, name in connected_defaulted_slots(source.read_text(encoding="utf-8"))]
+    sources = {path: path.read_text(encoding="utf-8") for path in sorted((REPO / "chainrule_gui" / "gui").rglob("*.py"))}
+    everywhere = frozenset(name for text in sources.values()
+                           for names in _defaulted_slots(ast.parse(text)).values() for name in names)
+    problems = [f"{path.relative_to(REPO)}:{line}: .{name}"
+                for path, text in sources.items() for line, name in connected_defaulted_slots(text, everywhere)]
     assert not problems, "slots whose first parameter has a default, connected directly:\n" + "\n".join(problems)
 
 
@@ -1129,3 +1133,6 @@ def test_the_guard_sees_the_mistake_it_is_for():
               "        d.clicked.connect(self.open)\n"
               "        self.export(None)\n")
     assert connected_defaulted_slots(source) == [(5, "export"), (6, "export"), (7, "export")]
+    other = "def wire(view, controller):\n    view.button.clicked.connect(controller.step)\n"
+    assert connected_defaulted_slots(other, frozenset({"step"})) == [(2, "step")]
+    assert connected_defaulted_slots(other) == []
