@@ -1110,7 +1110,8 @@ def test_no_signal_argument_lands_in_a_defaulted_parameter():
     ``valueChanged``, … their value) to the slot's first parameter: a method like
     ``export_latex(self, path=None)`` connected directly receives ``path=False``.  Connect
     a lambda that calls it with no arguments instead."""
-    sources = {path: path.read_text(encoding="utf-8") for path in sorted((REPO / "chainrule_gui" / "gui").rglob("*.py"))}
+    gui = REPO / "chainrule_gui" / "gui"
+    sources = {path: path.read_text(encoding="utf-8") for path in sorted(gui.rglob("*.py"))}
     everywhere = frozenset(name for text in sources.values()
                            for names in _defaulted_slots(ast.parse(text)).values() for name in names)
     problems = [f"{path.relative_to(REPO)}:{line}: .{name}"
