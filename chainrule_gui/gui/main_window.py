@@ -105,7 +105,10 @@ class MainWindow(QMainWindow):
         if tip:
             action.setToolTip(tip)
             action.setStatusTip(tip)
-        action.triggered.connect(slot)
+        # ``triggered`` passes its ``checked`` flag to the slot's first parameter: connected
+        # directly, ``export_latex(path=None)`` was called with path=False and crashed.  Menu
+        # entries never need the flag, so no slot gets it.
+        action.triggered.connect(lambda _checked=False: slot())
         return action
 
     def _setup_menus(self) -> None:
@@ -122,8 +125,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action("&Save", self._save_for_mode, "action-save", QKeySequence.StandardKey.Save,
                                          "Save the session: text, point, ranges, choices and cuts "
                                          "(in the Network tab: the model)"))
-        file_menu.addAction(self._action("Save &As…", self.save_as, "action-save-as",
-                                         QKeySequence.StandardKey.SaveAs, "Save the session under a new name"))
+        file_menu.addAction(self._action("Save &As…", self._save_as_for_mode, "action-save-as",
+                                         QKeySequence.StandardKey.SaveAs,
+                                         "Save the session under a new name (in the Network tab: the model)"))
         self.export_menu = self._menu(file_menu, "&Export", "menu-export",
                                       "The derivation as LaTeX, the gradient as NumPy code, the diagram as an image")
         self.export_menu.addAction(self._action("Derivation as &LaTeX…", self.export_latex, "action-export-latex",
@@ -133,6 +137,7 @@ class MainWindow(QMainWindow):
                                                 tip="A standalone .py module computing the value and gradient"))
         for action in getattr(self.expression_mode.diagram, "export_actions", []):
             self.export_menu.addAction(action)
+        self.expression_mode.diagram.export_folder = self._last_folder
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, "action-quit", QKeySequence.StandardKey.Quit,
                                          "Close Chain Rule Explorer; your last session comes back next time"))
@@ -143,10 +148,13 @@ class MainWindow(QMainWindow):
                             "Undo the last change to the definitions")
         redo = self._action("&Redo", editor.redo, "action-redo", QKeySequence.StandardKey.Redo,
                             "Redo what was undone")
-        editor.undoAvailable.connect(undo.setEnabled)
-        editor.redoAvailable.connect(redo.setEnabled)
-        undo.setEnabled(False)
-        redo.setEnabled(False)
+        # They undo the Expression tab's text: in the Network tab Ctrl+Z would change a text
+        # out of sight, so there they are off (its own boxes answer Ctrl+Z themselves).
+        self._undo_redo = {undo: False, redo: False}
+        editor.undoAvailable.connect(lambda on: self._set_edit_available(undo, on))
+        editor.redoAvailable.connect(lambda on: self._set_edit_available(redo, on))
+        self.tabs.currentChanged.connect(lambda _index: self._set_edit_available())
+        self._set_edit_available()
         edit.addActions([undo, redo])
 
         mode = self.expression_mode
@@ -200,6 +208,13 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self._action("&About Chain Rule Explorer", self.show_about, "action-about",
                                          tip="Version, and the versions of Python, Qt, NumPy, SymPy and the rest"))
 
+    def _set_edit_available(self, action: QAction | None = None, available: bool = False) -> None:
+        if action is not None:
+            self._undo_redo[action] = available
+        expression = self.tabs.currentWidget() is self.expression_mode
+        for each, on in self._undo_redo.items():
+            each.setEnabled(on and expression)
+
     def _menu(self, parent, title: str, name: str, tip: str = ""):
         """A menu whose entries show their tool tips (each says what it does)."""
         menu = parent.addMenu(title)
@@ -213,7 +228,7 @@ class MainWindow(QMainWindow):
         self.recent_menu.clear()
         files = self.document.recent_files()
         for path in files:
-            self.recent_menu.addAction(self._action(Path(path).name, lambda _=False, p=path: self.open_session(p),
+            self.recent_menu.addAction(self._action(Path(path).name, lambda _=False, p=path: self._open_recent(p),
                                                     "action-recent", tip=path))
         self.recent_menu.setEnabled(bool(files))
 
@@ -296,6 +311,13 @@ class MainWindow(QMainWindow):
         else:
             self.save()
 
+    def _save_as_for_mode(self) -> None:
+        """File ▸ Save As, per tab like Open and Save (a model is always saved to a chosen file)."""
+        if self._network_current():
+            self.network_mode.save_model()
+        else:
+            self.save_as()
+
     def open_session(self, path: str, confirm: bool = True) -> bool:
         if confirm and not self._confirm_discard():
             return False
@@ -308,6 +330,17 @@ class MainWindow(QMainWindow):
         if session.text_error:
             self.statusBar().showMessage(f"Opened with a mistake in the text: {session.text_error}", 10000)
         return True
+
+    def _open_recent(self, path: str) -> bool:
+        """File ▸ Open Recent: a file moved or deleted since leaves the list (else it would fail
+        the same way every time it is chosen)."""
+        if not Path(path).is_file():
+            QMessageBox.warning(self, "Cannot open session",
+                                f"{path} no longer exists (moved, renamed or deleted), so it has been removed "
+                                "from File ▸ Open Recent. Use File ▸ Open to find it.")
+            self.document.forget_recent(path)
+            return False
+        return self.open_session(path)
 
     def save(self) -> bool:
         if self.document.path is None:
@@ -350,7 +383,7 @@ class MainWindow(QMainWindow):
 
         snapshot = self.expression_mode.snapshot
         if snapshot is None or snapshot.derivation is None:
-            QMessageBox.information(self, "Nothing to export", "Type definitions with an output and an input first.")
+            QMessageBox.information(self, "Nothing to export", self._why_nothing_to_export(snapshot, "LaTeX"))
             return False
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "Export LaTeX", self._suggested_path(".tex"),
@@ -365,7 +398,7 @@ class MainWindow(QMainWindow):
 
         snapshot = self.expression_mode.snapshot
         if snapshot is None or snapshot.of is None or snapshot.is_implicit:
-            QMessageBox.information(self, "Nothing to export", "Type definitions with an output first.")
+            QMessageBox.information(self, "Nothing to export", self._why_nothing_to_export(snapshot, "NumPy"))
             return False
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "Export gradient", self._suggested_path("_gradient.py"),
@@ -374,13 +407,33 @@ class MainWindow(QMainWindow):
                 return False
         return self._write_export(path, gradient_module(snapshot.graph, snapshot.of, snapshot.point))
 
+    @staticmethod
+    def _why_nothing_to_export(snapshot, kind: str) -> str:
+        """What keeps the derivation from being exported, and what to do about it."""
+        if snapshot is not None and snapshot.is_implicit:
+            return (f"The {kind} export writes the derivative of an output defined as name = expression; "
+                    "an implicit relation such as x^2 + y^2 = 1 is shown in the Implicit tab but cannot "
+                    "be exported yet.")
+        if snapshot is not None and snapshot.of is not None and snapshot.error is not None:
+            return (f"The derivative cannot be computed at this point ({snapshot.error}). Move the point "
+                    "with the sliders (or Edit ranges) and export again.")
+        return ("There is no derivative to export yet: type definitions with an output and an input, "
+                "for example z = x^2 + y; x = t^2; y = sin(t).")
+
     def _write_export(self, path: str, text: str) -> bool:
         try:
             atomic_write_text(path, text)
         except OSError as exc:
             QMessageBox.warning(self, "Cannot export", f"{path}: {exc.strerror or exc}")
             return False
-        self.statusBar().showMessage(f"Exported {path}", 4000)
+        mode = self.expression_mode
+        if mode.snapshot is not None and mode.snapshot.text != mode.editor.toPlainText():
+            # The (greyed) result on screen is what was exported, not the text as typed now.
+            why = ("the text as typed now has a mistake (see the line under the editor)" if mode.error_strip.text()
+                   else "what was typed since is still being read")
+            self.statusBar().showMessage(f"Exported {path} from the last definitions that read; {why}", 10000)
+        else:
+            self.statusBar().showMessage(f"Exported {path}", 4000)
         return True
 
     # -- examples, recovery, about ---------------------------------------------------------------

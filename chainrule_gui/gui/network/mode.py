@@ -155,7 +155,7 @@ class NetworkMode(QWidget):
                 action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
                 if self._file_shortcuts:
                     self.addAction(action)
-            action.triggered.connect(slot)
+            action.triggered.connect(lambda _checked=False, s=slot: s())  # not checked as path=False
         self.file_button.setMenu(menu)
         self.pause_button.setEnabled(False)
 

@@ -87,7 +87,9 @@ def export_dialog(view, kind: str) -> None:
     title = {"png": "Export diagram as PNG", "svg": "Export diagram as SVG"}[kind]
     filters = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)"}[kind]
     name = f"chain-rule-{view.view}.{kind}"
-    path, _ = QFileDialog.getSaveFileName(view, title, str(Path.home() / name), filters)
+    # Next to the session and the other exports when the window says where that is.
+    folder = view.export_folder() if callable(getattr(view, "export_folder", None)) else Path.home()
+    path, _ = QFileDialog.getSaveFileName(view, title, str(Path(folder) / name), filters)
     if not path:
         return
     if not path.lower().endswith(f".{kind}"):
