@@ -425,3 +425,33 @@ def test_a_new_weight_seed_draws_new_weights_even_after_a_seed_preset(qtbot, mod
     qtbot.waitUntil(lambda: mode.controller.generation == generation + 1 and fresh(mode), timeout=5000)
     assert "initialisation" in mode.notice.label.text()
     assert not np.array_equal(mode.controller.network.params, preset_weights)  # re-initialised, as it says
+
+
+def test_file_open_loads_a_model_while_the_editor_shows_settings_that_cannot_build(qtbot, dialogs, tmp_path):
+    """Found by the acceptance walk: with a half-made choice in the editor (a classification
+    loss on a regression data set), File ▸ Open raised instead of opening the model."""
+    from PySide6.QtGui import QAction
+
+    from chainrule_gui.gui import MainWindow
+
+    win = MainWindow(offer_recovery=False)
+    qtbot.addWidget(win)
+    win.show()
+    win.tabs.setCurrentIndex(1)
+    net = win.network_mode
+    qtbot.waitUntil(lambda: net.controller.latest is not None, timeout=10000)
+    take_steps(qtbot, net, 3)
+    dialogs.save_path = dialogs.open_path = str(tmp_path / "model.npz")
+    win.findChild(QAction, "action-save").trigger()
+    saved = net.controller.network.params.copy()
+    editor = net.editor
+    editor.dataset.setCurrentIndex(editor.dataset.findData("sine"))
+    qtbot.waitUntil(lambda: fresh(net) and net.controller.trained.data.name == "sine", timeout=10000)
+    editor.loss.setFocus()
+    qtbot.keyClick(editor.loss, Qt.Key.Key_Down)  # mse → bce: cannot build for regression data
+    assert "regression" in editor.error.text()
+    win.findChild(QAction, "action-open").trigger()
+    qtbot.waitUntil(lambda: fresh(net) and net.controller.trained.data.name == "xor", timeout=10000)
+    np.testing.assert_array_equal(net.controller.network.params, saved)
+    assert not any(title == "Something went wrong" for title, _ in dialogs.asked)
+    win.document.mark_clean()

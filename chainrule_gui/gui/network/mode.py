@@ -372,9 +372,17 @@ class NetworkMode(QWidget):
         """Trained weights that are in no file yet (closing the window asks about them)."""
         return self.autosave.has_unsaved_training()
 
+    def _settings_to_build_on(self):
+        """What a model file fills in: the settings shown, or — while they cannot build a
+        network (a half-made choice in the editor) — the ones the current network trains with."""
+        try:
+            return self.editor.settings()
+        except ChainRuleError:
+            return self.controller.trained or self.controller.settings
+
     def restore(self, network, meta) -> bool:
         """Continue with a network autosaved before a crash (it stays unsaved work)."""
-        settings = files.settings_from_model(self.editor.settings(), network, meta)
+        settings = files.settings_from_model(self._settings_to_build_on(), network, meta)
         try:
             if settings.data.build().n_features != network.sizes[0]:
                 return False
@@ -410,7 +418,7 @@ class NetworkMode(QWidget):
         if not loaded:
             return False
         network, meta = loaded
-        settings = files.settings_from_model(self.editor.settings(), network, meta)
+        settings = files.settings_from_model(self._settings_to_build_on(), network, meta)
         try:
             features = settings.data.build().n_features
         except ChainRuleError as exc:
