@@ -455,3 +455,20 @@ def test_file_open_loads_a_model_while_the_editor_shows_settings_that_cannot_bui
     np.testing.assert_array_equal(net.controller.network.params, saved)
     assert not any(title == "Something went wrong" for title, _ in dialogs.asked)
     win.document.mark_clean()
+
+
+def test_start_clicked_before_the_first_update_keeps_pause_on(qtbot):
+    """Found by the acceptance walk: Start clicked the moment the tab appears (before the
+    loaded network's first, paused, update has arrived) was switched back by that update —
+    Start enabled, Pause grey — while training ran on."""
+    mode = NetworkMode()
+    qtbot.addWidget(mode)
+    mode.resize(1280, 800)
+    mode.show()
+    start, pause = button(mode, "startButton"), button(mode, "pauseButton")
+    click(qtbot, start)  # no wait for the first update
+    qtbot.waitUntil(lambda: step_count(mode) > 50, timeout=10000)
+    assert mode.controller.running and pause.isEnabled() and not start.isEnabled()
+    click(qtbot, pause)
+    qtbot.waitUntil(lambda: not mode.controller.running and start.isEnabled(), timeout=5000)
+    mode.shutdown()

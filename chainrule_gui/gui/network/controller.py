@@ -52,6 +52,7 @@ class NetworkController(QObject):
         self.log = TrainingLog(0)
         self.latest: TrainingUpdate | None = None
         self.running = False
+        self._started_by = 0  # the worker's number of the latest Start command
         self.grid_axes: tuple[np.ndarray, np.ndarray] | None = None
         self.blocked: str | None = None  # why the settings shown cannot be trained (None: they can)
         self._closed = False
@@ -122,7 +123,7 @@ class NetworkController(QObject):
             return
         self.running = True
         self.running_changed.emit(True)
-        self.worker.post("run")
+        self._started_by = self.worker.post("run")
 
     def pause(self) -> None:
         self.running = False
@@ -188,7 +189,9 @@ class NetworkController(QObject):
             self.network.params[...] = update.params
         if update.evaluation is not None or update.records is not None:
             self.log.add_row(_log_row(update))
-        if self.running and not update.running:
+        # An update the worker made before it took the latest Start (the paused state after
+        # a load, still queued when Start was clicked) must not switch the buttons back.
+        if self.running and not update.running and update.commands_taken >= self._started_by:
             self.running = False
             self.running_changed.emit(False)
         try:

@@ -65,6 +65,9 @@ class TrainingUpdate:
     fault: Fault | None = None
     steps_per_second: float = 0.0
     error: str | None = None
+    #: How many commands the worker had taken when it made this update: an update made
+    #: before the GUI's latest Start cannot say that training has stopped.
+    commands_taken: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,12 +110,20 @@ class TrainingWorker(QObject):
         self._rate_mark = (0.0, 0)
         self.steps_per_second = 0.0
         self.gui_ready = threading.Event()  # set by the GUI once it has drawn an update
+        self._posted = 0  # commands queued (GUI thread) ...
+        self._posted_lock = threading.Lock()
+        self._taken = 0  # ... and taken off the queue (worker thread), in the same order
         self._interval = EMIT_INTERVAL
 
     # -- posted from the GUI thread ---------------------------------------------------------
-    def post(self, name: str, *args) -> None:
-        self._commands.put((name, args))
+    def post(self, name: str, *args) -> int:
+        """Queue a command; its number in the order commands are taken (1, 2, …)."""
+        with self._posted_lock:
+            self._posted += 1
+            self._commands.put((name, args))
+            number = self._posted
         self._has_commands = True
+        return number
 
     # -- the loop -------------------------------------------------------------------------
     @Slot()
@@ -165,6 +176,7 @@ class TrainingWorker(QObject):
         self._has_commands = not self._commands.empty()
 
     def _handle(self, name: str, args: tuple) -> None:
+        self._taken += 1
         if name == "quit":
             self._quit = True
         elif name == "load":
@@ -312,7 +324,7 @@ class TrainingWorker(QObject):
             running=self._running, records=records, batch_inputs=inputs, params=trainer.network.params.copy(),
             evaluation=dict(self._evaluation) if evaluate and self._evaluation else None,
             grid=grid, norm_steps=norm_steps, norms=norms, diagnoses=diagnoses, fault=trainer.fault,
-            steps_per_second=self.steps_per_second if self._running else 0.0)
+            steps_per_second=self.steps_per_second if self._running else 0.0, commands_taken=self._taken)
         self._steps.clear()
         self._losses.clear()
         self._norm_steps.clear()
@@ -328,7 +340,8 @@ class TrainingWorker(QObject):
         self._norm_steps.clear()
         self._norms.clear()
         return TrainingUpdate(self._generation, trainer.step_count if trainer else 0,
-                              trainer.epoch if trainer else 0, empty, empty, self._running, error=error)
+                              trainer.epoch if trainer else 0, empty, empty, self._running, error=error,
+                              commands_taken=self._taken)
 
     # -- optimizer comparison -----------------------------------------------------------
     def _race_burst(self) -> None:
