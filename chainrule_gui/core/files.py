@@ -4,6 +4,13 @@ A file written in place and interrupted (a crash, a full disk, a killed process)
 half-written; measured here, 20 of 20 kills mid-write corrupted the file.  So every save
 goes to a temporary file in the same folder, is flushed to disk, and then replaces the
 target in one step (``os.replace``): the target is always either the old or the new file.
+The save is of the person's *file*, not of the name: a symbolic link is written through to
+the file it names, the file keeps its permissions, a file with other hard links is updated
+in place (see :func:`atomic_write_bytes`), and a folder, named pipe or device at the path is
+refused rather than replaced.
+
+Reading opens only regular files, without blocking (a named pipe or ``/dev/zero`` under a
+session's name would hang or fill memory), and refuses one over its size cap before reading.
 
 Python's ``json`` accepts ``NaN``, ``Infinity`` and duplicate keys, reads ``1e400`` as
 infinity and recurses without limit; :func:`load_strict_json` refuses all of these with a
@@ -12,11 +19,13 @@ message that names the place.
 
 from __future__ import annotations
 
+import errno
 import glob
 import json
 import math
 import os
-import tempfile
+import secrets
+import stat
 import time
 from pathlib import Path
 
@@ -35,19 +44,42 @@ class FileFormatError(ChainRuleError):
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that the file is never seen half-written."""
+    """Write ``data`` to ``path`` so that the file is never seen half-written.
+
+    Errors are ``OSError`` whose ``filename`` is ``path`` (never the temporary) and whose
+    ``strerror`` is the reason.  A path that is a symbolic link is written through to its
+    file.  A file with several hard links is written in place, so every name sees the new
+    content — after a complete copy is on disk beside it, so even then the new content
+    exists whole; that copy is removed once the file is written.
+    """
     target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    fd, temp_name = tempfile.mkstemp(prefix=f".~{target.name}.", suffix=".tmp", dir=directory)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp_name, target)
+        _atomic_write(Path(os.path.realpath(target)), data)
+    except OSError as exc:
+        # The person chose ``path``: name it, not the temporary or the link's target.
+        raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from None
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    directory = target.parent
+    try:
+        existing = os.stat(target)
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        kind = _kind(existing.st_mode)
+        raise OSError(errno.EISDIR if stat.S_ISDIR(existing.st_mode) else errno.EINVAL,
+                      f"that is {kind}, not a file; choose another name")
+    temp = _write_temporary(directory, target.name, data, existing)
+    try:
+        if existing is not None and existing.st_nlink > 1:
+            _write_in_place(target, data)
+            os.unlink(temp)
+        else:
+            os.replace(temp, target)
     except BaseException:
         try:
-            os.unlink(temp_name)
+            os.unlink(temp)
         except OSError:
             pass
         raise
@@ -55,6 +87,70 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     # A save killed earlier left its temporary behind; one older than any save in
     # progress (another process writing the same file) is garbage.
     remove_stale_temporaries(directory, target.name, older_than=STALE_TEMPORARY_S)
+
+
+def _write_temporary(directory: Path, name: str, data: bytes, existing: os.stat_result | None) -> Path:
+    """A complete, flushed copy of ``data`` beside the target, with the target's mode
+    (a new file gets what the umask gives, as ``open`` would)."""
+    prefix = _temporary_prefix(directory, name)
+    for _ in range(100):
+        temp = directory / f"{prefix}{secrets.token_hex(4)}.tmp"
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+            break
+        except FileExistsError:
+            continue
+    else:
+        raise OSError(errno.EEXIST, "no temporary name is free in that folder")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            if existing is not None and hasattr(os, "fchmod"):
+                os.fchmod(handle.fileno(), stat.S_IMODE(existing.st_mode))
+                try:  # only root may give a file away; anyone may keep their own group
+                    os.fchown(handle.fileno(), existing.st_uid, existing.st_gid)
+                except OSError:
+                    pass
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+    return temp
+
+
+def _write_in_place(target: Path, data: bytes) -> None:
+    """Overwrite the file itself (its inode), for a file other hard links share."""
+    fd = os.open(target, os.O_WRONLY | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.truncate()
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _name_max(directory: Path) -> int:
+    try:
+        return os.pathconf(directory, "PC_NAME_MAX")
+    except (OSError, ValueError, AttributeError):
+        return 255
+
+
+def _temporary_prefix(directory: Path, name: str) -> str:
+    """``.~NAME.`` with NAME shortened so that the temporary's name (8 random hex digits
+    and ``.tmp`` added) fits the folder's name limit: a legal name of 255 bytes can be saved."""
+    room = _name_max(directory) - len(".~") - len(".") - 8 - len(".tmp")
+    return f".~{_shorten(name, room)}."
+
+
+def _shorten(name: str, room: int) -> str:
+    """The longest start of ``name`` whose file-system encoding fits in ``room`` bytes."""
+    while name and len(os.fsencode(name)) > room:
+        name = name[:-1]
+    return name
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
@@ -79,7 +175,8 @@ def remove_stale_temporaries(directory: str | os.PathLike, name: str, older_than
     """Delete temporaries a killed save left behind next to ``name`` (those last written
     more than ``older_than`` seconds ago)."""
     now = time.time()
-    for leftover in Path(directory).glob(f".~{glob.escape(name)}.*.tmp"):
+    prefix = _temporary_prefix(Path(directory), name)
+    for leftover in Path(directory).glob(f"{glob.escape(prefix)}*.tmp"):
         try:
             if older_than <= 0 or now - leftover.stat().st_mtime > older_than:
                 leftover.unlink()
@@ -87,22 +184,61 @@ def remove_stale_temporaries(directory: str | os.PathLike, name: str, older_than
             pass
 
 
-def read_limited(path: str | os.PathLike, limit: int = MAX_JSON_BYTES) -> bytes:
-    """The file's bytes, refusing files larger than ``limit`` before reading them."""
+def open_regular(path: str | os.PathLike, limit: int):
+    """The file at ``path`` opened for reading (binary), or FileFormatError saying why not.
+
+    Only a regular file is opened (a symbolic link to one is fine): a named pipe would block
+    forever and ``/dev/zero`` never ends.  It is checked before opening, and opened without
+    blocking and checked again, so nothing swapped in between can hang the caller.  A file
+    over ``limit`` bytes is refused before any of it is read.
+    """
     try:
-        size = os.path.getsize(path)
-        if size > limit:
-            raise FileFormatError(f"the file is too large ({size / 1e6:.1f} MB; at most {limit / 1e6:.0f} MB)")
-        with open(path, "rb") as handle:
-            return handle.read(limit + 1)
+        _check_regular(os.stat(path), limit)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
         raise FileFormatError("the file does not exist (it may have been moved or deleted)") from None
-    except IsADirectoryError:
-        raise FileFormatError("that is a folder, not a file") from None
     except PermissionError:
         raise FileFormatError("you do not have permission to read the file") from None
     except OSError as exc:
         raise FileFormatError(f"the file cannot be read: {exc.strerror or exc}") from None
+    try:
+        _check_regular(os.fstat(fd), limit)
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
+def _check_regular(info: os.stat_result, limit: int) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise FileFormatError(f"that is {_kind(info.st_mode)}, not a file")
+    if info.st_size > limit:
+        raise FileFormatError(f"the file is too large ({info.st_size / 1e6:.1f} MB; at most {limit / 1e6:.0f} MB)")
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a regular file"
+
+
+def read_limited(path: str | os.PathLike, limit: int = MAX_JSON_BYTES) -> bytes:
+    """The file's bytes, refusing anything but a regular file of at most ``limit`` bytes
+    before reading it."""
+    with open_regular(path, limit) as handle:
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise FileFormatError(f"the file cannot be read: {exc.strerror or exc}") from None
+    if len(data) > limit:  # it grew after it was checked
+        raise FileFormatError(f"the file is too large (at most {limit / 1e6:.0f} MB)")
+    return data
 
 
 def _reject_constant(name: str):
