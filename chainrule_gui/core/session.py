@@ -25,6 +25,7 @@ from chainrule_gui.core.files import (
     atomic_write_text,
     dump_json,
     load_strict_json,
+    oversized,
     read_limited,
 )
 
@@ -159,6 +160,9 @@ def session_from_bytes(data: bytes, allow_text_errors: bool = False) -> Session:
 def _validate_schema(obj: dict) -> None:
     from jsonschema import Draft202012Validator
 
+    too_long = oversized(obj, SCHEMA)
+    if too_long:
+        raise FileFormatError(f"the session is not valid at {too_long[0]}: {too_long[1]}")
     errors = sorted(islice(Draft202012Validator(SCHEMA).iter_errors(obj), MAX_SCHEMA_ERRORS),
                     key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
@@ -168,6 +172,8 @@ def _validate_schema(obj: dict) -> None:
 
 
 def _schema_message(error) -> str:
+    if error.validator in ("maxItems", "maxProperties", "maxLength"):  # its message repeats the value
+        return f"it is longer than the {error.validator_value:,} entries allowed"
     if error.validator == "additionalProperties":
         return error.message.replace("Additional properties are not allowed", "unknown key")
     return error.message[:200]

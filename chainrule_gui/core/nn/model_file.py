@@ -38,7 +38,7 @@ import numpy as np
 
 from chainrule_gui import __version__
 from chainrule_gui.core.errors import ModelError
-from chainrule_gui.core.files import FileFormatError, atomic_write_bytes, dump_json, load_strict_json, open_regular
+from chainrule_gui.core.files import FileFormatError, atomic_write_bytes, dump_json, load_strict_json, open_regular, oversized
 from chainrule_gui.core.nn.activations import ACTIVATIONS
 from chainrule_gui.core.nn.datasets import MAX_CLASSES, MAX_SAMPLES
 from chainrule_gui.core.nn.initializers import INITIALIZERS
@@ -334,6 +334,9 @@ def _current_version(meta, name: str) -> dict:
 def _validate_schema(meta: dict, name: str) -> None:
     from jsonschema import Draft202012Validator
 
+    too_long = oversized(meta, META_SCHEMA)
+    if too_long:
+        raise ModelError(f"{name}: the model description is not valid at {too_long[0]}: {too_long[1]}")
     errors = sorted(islice(Draft202012Validator(META_SCHEMA).iter_errors(meta), MAX_SCHEMA_ERRORS),
                     key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
