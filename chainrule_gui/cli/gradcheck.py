@@ -7,6 +7,10 @@ Computed on one batch: the preset's (or --dataset's) first rows, else a random b
 from the seed.  ``--json`` prints ``{loss, layers: [{dW, db, numeric_dW, numeric_db,
 max_rel_error, ...}]}`` with dW as nested lists in ``in × out`` order.  Exit 0 when every
 layer passes (max relative error < 1e-6), 1 when one does not, 2 for bad options.
+
+A check costs four forward passes per parameter, so its time grows with the square of the
+network's size (64,256,256,10 took 8 minutes with no output): networks over
+``--max-parameters`` (default 20,000, about 10 s) are refused before anything is computed.
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ from chainrule_gui.core.errors import ChainRuleError, ModelError
 from chainrule_gui.core.nn.gradcheck import DEFAULT_ROWS
 from chainrule_gui.core.nn.gradcheck import MAX_ROWS as MAX_BATCH
 
+#: Parameters checked unless --max-parameters says otherwise (13,450 took 7 s here).
+MAX_CHECK_PARAMETERS = 20_000
+
 
 def add_parser(sub) -> None:
     p = sub.add_parser(
@@ -32,6 +39,9 @@ def add_parser(sub) -> None:
                    help=f"rows in the batch: the data's first training rows (default {DEFAULT_ROWS})")
     p.add_argument("--l2", type=float, default=0.0, metavar="λ", help="include L2 decay in the loss")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--max-parameters", type=int, default=MAX_CHECK_PARAMETERS, metavar="N",
+                   help=f"refuse a network with more parameters: the check's time grows with the square "
+                        f"of the size (default {MAX_CHECK_PARAMETERS:,}, about 10 s)")
     p.set_defaults(handler=run)
 
 
@@ -67,6 +77,12 @@ def _check(args) -> int:
     from chainrule_gui.core.nn.training import check_l2
 
     network, dataset, _ = build(args)
+    count = network.spec.parameter_count
+    if count > args.max_parameters:
+        raise ModelError(f"this network has {count:,} parameters and the check nudges each of them "
+                         f"(four forward passes apiece), which would take minutes; at most "
+                         f"{args.max_parameters:,} are checked — use a smaller network or pass "
+                         f"--max-parameters {count}")
     X, Y = _batch(args, network, dataset)
     network.loss.check_targets(Y)
     result = gradient_check(network, X, Y, l2=check_l2(args.l2))

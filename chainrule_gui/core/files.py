@@ -43,6 +43,10 @@ class FileFormatError(ChainRuleError):
     """A file cannot be used; the message names the problem and the place in the file."""
 
 
+class FileTooLargeError(FileFormatError):
+    """The file is over the reader's size cap (found before it was read)."""
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
     """Write ``data`` to ``path`` so that the file is never seen half-written.
 
@@ -60,16 +64,31 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
         raise OSError(exc.errno, exc.strerror or str(exc), str(target)) from None
 
 
-def _atomic_write(target: Path, data: bytes) -> None:
-    directory = target.parent
+def check_save_target(path: str | os.PathLike) -> None:
+    """OSError (naming ``path``) if a save to ``path`` would be refused because something
+    other than a file is there: asked before long work whose result goes there."""
+    try:
+        _existing_file(Path(os.path.realpath(path)))
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+
+
+def _existing_file(target: Path) -> os.stat_result | None:
+    """The stat of the regular file at ``target``, None if there is none, OSError if a
+    folder, named pipe, device or socket is there (replacing it is never what was meant)."""
     try:
         existing = os.stat(target)
     except FileNotFoundError:
-        existing = None
-    if existing is not None and not stat.S_ISREG(existing.st_mode):
-        kind = _kind(existing.st_mode)
+        return None
+    if not stat.S_ISREG(existing.st_mode):
         raise OSError(errno.EISDIR if stat.S_ISDIR(existing.st_mode) else errno.EINVAL,
-                      f"that is {kind}, not a file; choose another name")
+                      f"that is {_kind(existing.st_mode)}, not a file; choose another name")
+    return existing
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    directory = target.parent
+    existing = _existing_file(target)
     temp = _write_temporary(directory, target.name, data, existing)
     try:
         if existing is not None and existing.st_nlink > 1:
@@ -213,7 +232,7 @@ def _check_regular(info: os.stat_result, limit: int) -> None:
     if not stat.S_ISREG(info.st_mode):
         raise FileFormatError(f"that is {_kind(info.st_mode)}, not a file")
     if info.st_size > limit:
-        raise FileFormatError(f"the file is too large ({info.st_size / 1e6:.1f} MB; at most {limit / 1e6:.0f} MB)")
+        raise FileTooLargeError(f"the file is too large ({info.st_size / 1e6:.1f} MB; at most {limit / 1e6:.0f} MB)")
 
 
 def _kind(mode: int) -> str:
@@ -237,7 +256,7 @@ def read_limited(path: str | os.PathLike, limit: int = MAX_JSON_BYTES) -> bytes:
         except OSError as exc:
             raise FileFormatError(f"the file cannot be read: {exc.strerror or exc}") from None
     if len(data) > limit:  # it grew after it was checked
-        raise FileFormatError(f"the file is too large (at most {limit / 1e6:.0f} MB)")
+        raise FileTooLargeError(f"the file is too large (at most {limit / 1e6:.0f} MB)")
     return data
 
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from itertools import islice
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from chainrule_gui import __version__
@@ -28,13 +28,16 @@ from chainrule_gui.core.files import (
     oversized,
     read_limited,
 )
+from chainrule_gui.core.lexer import MAX_TEXT_LENGTH
 
 FORMAT = "chainrule-session"
 SCHEMA_VERSION = 1
 VIEWS = ("tree", "graph", "operations")
 LABEL_MODES = ("symbolic", "numeric", "both")
 
-_NAME = {"type": "string", "pattern": r"^[^\W\d_]\w{0,63}$"}
+#: A name as the parser reads it: a letter, then letters, digits and "_", as long as the text
+#: allows (the parser has no other limit; a 64-character cap here made saved work unopenable).
+_NAME = {"type": "string", "maxLength": MAX_TEXT_LENGTH, "pattern": r"^[^\W\d_]\w*$"}
 #: Values and range ends as the point's spin boxes allow them (a 400-digit integer is JSON
 #: too, and would overflow a float).
 MAX_MAGNITUDE = 1e9
@@ -56,7 +59,7 @@ SCHEMA = {
             "additionalProperties": False,
             "required": ["text"],
             "properties": {
-                "text": {"type": "string", "maxLength": 10_000},
+                "text": {"type": "string", "maxLength": MAX_TEXT_LENGTH},
                 "of": {"anyOf": [_NAME, {"type": "null"}]},
                 "wrt": {"anyOf": [_NAME, {"type": "null"}]},
                 "point": {"type": "object", "maxProperties": 500, "propertyNames": _NAME,

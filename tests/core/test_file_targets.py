@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from chainrule_gui.core.errors import ModelError
-from chainrule_gui.core.files import FileFormatError, atomic_write_bytes, read_limited
+from chainrule_gui.core.files import FileFormatError, read_limited
 from chainrule_gui.core.nn.model_file import load_model, save_model
 from chainrule_gui.core.nn.network import Network
 from chainrule_gui.core.nn.spec import spec_from_sizes

@@ -17,7 +17,6 @@ from chainrule_gui.core.errors import ModelError
 from chainrule_gui.core.files import FileFormatError
 from chainrule_gui.core.nn.model_file import load_model
 from chainrule_gui.core.session import session_from_bytes
-
 from tests.core.test_fuzz_files import GOOD_META, GOOD_SESSION, model_file
 
 
@@ -89,7 +88,7 @@ def crafted_zip(entries: int) -> bytes:
 def test_an_archive_listing_60000_entries_is_refused_from_its_end_record(tmp_path):
     path = tmp_path / "many.npz"
     path.write_bytes(crafted_zip(60_000))
-    error, seconds, peak = cost(lambda: load_model(path))
+    error, _, peak = cost(lambda: load_model(path))
     assert isinstance(error, ModelError) and "lists 60000 entries" in str(error)
     assert peak < 5, peak  # its directory is never parsed (3 million entries took 27 s, 1.8 GB)
 
@@ -110,7 +109,7 @@ def header_only(shape, descr="<f8") -> bytes:
 def test_a_lying_npy_member_is_refused_with_a_model_error(tmp_path, params, words):
     path = tmp_path / "m.npz"
     path.write_bytes(npz({"meta.npy": npy(np.array(json.dumps(GOOD_META))), "params.npy": params}))
-    error, seconds, peak = cost(lambda: load_model(path))
+    error, _, peak = cost(lambda: load_model(path))
     assert isinstance(error, ModelError), repr(error)
     assert words in str(error) and str(error).startswith("m.npz")
     assert peak < 20, peak

@@ -30,15 +30,22 @@ import math
 import os
 import struct
 import zipfile
-from itertools import islice
 from collections.abc import Callable
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
 
 from chainrule_gui import __version__
 from chainrule_gui.core.errors import ModelError
-from chainrule_gui.core.files import FileFormatError, atomic_write_bytes, dump_json, load_strict_json, open_regular, oversized
+from chainrule_gui.core.files import (
+    FileFormatError,
+    atomic_write_bytes,
+    dump_json,
+    load_strict_json,
+    open_regular,
+    oversized,
+)
 from chainrule_gui.core.nn.activations import ACTIVATIONS
 from chainrule_gui.core.nn.datasets import MAX_CLASSES, MAX_SAMPLES
 from chainrule_gui.core.nn.initializers import INITIALIZERS
@@ -279,9 +286,9 @@ def _read_npy(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> np.
     with archive.open(info) as stream:
         version = np.lib.format.read_magic(stream)
         if version == (1, 0):
-            shape, fortran, dtype = np.lib.format.read_array_header_1_0(stream)
+            shape, _fortran, dtype = np.lib.format.read_array_header_1_0(stream)
         elif version in ((2, 0), (3, 0)):
-            shape, fortran, dtype = np.lib.format.read_array_header_2_0(stream)
+            shape, _fortran, dtype = np.lib.format.read_array_header_2_0(stream)
         else:
             raise ModelError(f"{name}: {member} is in an unknown NPY version {version}")
         if dtype.hasobject:

@@ -2,6 +2,10 @@
 
 Each action asks for a path with a file dialog unless one is given (tests, scripts), and
 reports problems as a sentence; nothing here raises into Qt's event loop.
+
+A model file may come from someone else, so opening one never reads another file it names:
+the CSV it was trained on is offered, and read only if the person chooses it in a file
+dialog (the path in the file could be a named pipe, ``/dev/zero`` or any file of theirs).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice, QSaveFile
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from chainrule_gui.core.errors import ChainRuleError, ModelError
 from chainrule_gui.core.files import atomic_write_bytes
@@ -85,9 +89,7 @@ def settings_from_model(current: Settings, network, meta: dict) -> Settings:
     hyper = {k: float(training.get(k, v)) for k, v in DEFAULTS[optimizer].items()}
     data = current.data
     if "data" in meta:
-        saved = meta["data"]
-        candidate = DataSettings(**{**asdict(DataSettings()), **saved,
-                                    "x": tuple(saved.get("x", ())), "y": tuple(saved.get("y", ()))})
+        candidate = _data_settings(meta["data"])
         try:
             if candidate.build().n_features == network.sizes[0]:
                 data = candidate
@@ -105,7 +107,58 @@ def open_model(mode, path: str | None = None):
     if not path:
         return None
     network, meta = load_model(path)
-    return network, meta
+    return network, data_chosen(mode, network, meta, Path(path))
+
+
+def data_chosen(parent: QWidget, network, meta: dict, model_path: Path) -> dict:
+    """``meta`` with its data as the person chose: a CSV file the model names is offered
+    (trained on FILE — choose it?) and kept only if chosen in a file dialog and usable for
+    ``network``; otherwise the model's data settings are dropped and the data shown now is
+    kept (a chosen file that does not fit says why)."""
+    data = meta.get("data")
+    if not data or not data.get("csv_path"):
+        return meta
+    meta = {k: v for k, v in meta.items() if k != "data"}
+    named = data["csv_path"]
+    target = data.get("target", "")
+    column = f", predicting the column {_shown(target, 60)}" if target else ""
+    answer = QMessageBox.question(
+        parent, "Choose the model's data",
+        f"This model was trained on the CSV file {_shown(named, 160)}{column}.\n\n"
+        "A model file never opens other files by itself. Choose Open to pick that file (or "
+        "another CSV with the same columns) and train on it again; Ignore keeps the data shown now.",
+        QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Ignore, QMessageBox.StandardButton.Open)
+    if answer != QMessageBox.StandardButton.Open:
+        return meta
+    chosen, _ = QFileDialog.getOpenFileName(parent, "Choose the CSV file this model was trained on",
+                                            str(model_path.parent), "CSV files (*.csv);;All files (*)")
+    if not chosen:
+        return meta
+    candidate = _data_settings({**data, "csv_path": chosen})
+    try:
+        features = candidate.build().n_features
+        if features != network.sizes[0]:
+            raise ModelError(f"it has {features} input column(s) and the model takes {network.sizes[0]}")
+    except ChainRuleError as exc:
+        QMessageBox.warning(parent, "Cannot use that CSV file",
+                            f"{exc}\n\nThe model opens with the data shown now.")
+        return meta
+    meta["data"] = {**data, "csv_path": chosen}
+    return meta
+
+
+def _data_settings(saved: dict) -> DataSettings:
+    return DataSettings(**{**asdict(DataSettings()), **saved,
+                           "x": tuple(saved.get("x", ())), "y": tuple(saved.get("y", ()))})
+
+
+def _shown(text: str, limit: int) -> str:
+    """A name from a file, safe to show: printable, shortened in the middle, and with no
+    angle brackets (a message box would take ``<img …>`` for rich text and load it)."""
+    text = "".join(ch for ch in str(text) if ch.isprintable()).replace("<", "‹").replace(">", "›")
+    if len(text) > limit:
+        text = text[:limit // 2 - 1] + "…" + text[-(limit // 2 - 1):]
+    return f"“{text}”"
 
 
 def export_log(mode, path: str | None = None) -> str | None:

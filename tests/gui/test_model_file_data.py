@@ -1,0 +1,137 @@
+"""Opening a model through File ▸ Open never reads another file the model names: the CSV it
+was trained on is offered and read only when the person chooses it; a model that is a named
+pipe is refused at once; a session with a long input name saves and opens again."""
+
+import os
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+from chainrule_gui.core.nn.model_file import save_model
+from chainrule_gui.core.nn.network import Network
+from chainrule_gui.core.nn.spec import spec_from_sizes
+from chainrule_gui.core.session import load_session
+from chainrule_gui.gui import MainWindow
+
+posix = pytest.mark.skipif(os.name != "posix", reason="named pipes as POSIX has them")
+
+
+def window(qtbot):
+    win = MainWindow(offer_recovery=False)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.expression_mode.snapshot is not None
+                    and win.network_mode.controller.latest is not None, timeout=10000)
+    return win
+
+
+def network_tab(win):
+    win.tabs.setCurrentIndex(win.tabs.indexOf(win.network_page))
+    return win.network_mode
+
+
+def csv_file(path, rows=40):
+    rng = np.random.default_rng(0)
+    lines = ["a,b,label"] + [f"{a:.3f},{b:.3f},{int(a + b > 0)}" for a, b in rng.normal(size=(rows, 2))]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def model_naming(path, csv_path, target="label"):
+    network = Network.initialized(spec_from_sizes((2, 4, 1), "tanh", "bce", seed=3))
+    save_model(path, network, training={"optimizer": "sgd", "lr": 0.05},
+               data={"name": "csv", "samples": 300, "noise": 0.1, "validation": 0.2, "classes": 2, "seed": 0,
+                     "csv_path": str(csv_path), "target": target, "x": [], "y": []})
+    return path
+
+
+def open_through_the_menu(win, monkeypatch, *paths):
+    """File ▸ Open with the file dialogs answering ``paths`` in turn (the model, then a CSV)."""
+    answers = list(paths)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (answers.pop(0) if answers else "", ""))
+    win.findChild(QAction, "action-open").trigger()
+    assert answers == []
+
+
+def test_a_model_naming_a_csv_does_not_read_it_unless_chosen(qtbot, tmp_path, dialogs, monkeypatch):
+    secret = csv_file(tmp_path / "secret.csv")
+    model = model_naming(tmp_path / "m.npz", secret)
+    win = window(qtbot)
+    mode = network_tab(win)
+    data_before = mode.controller.trained.data
+    dialogs.answer = QMessageBox.StandardButton.Ignore
+    open_through_the_menu(win, monkeypatch, str(model))
+    title, text = dialogs.asked[-1]
+    assert title == "Choose the model's data" and f"“{secret}”" in text and "label" in text
+    assert mode.controller.trained.data == data_before  # the model opened on the data shown
+    assert mode.controller.network.sizes == (2, 4, 1) and mode.controller.trained.lr == 0.05
+
+
+def test_choosing_the_csv_trains_on_it(qtbot, tmp_path, dialogs, monkeypatch):
+    elsewhere = csv_file(tmp_path / "moved.csv")
+    model = model_naming(tmp_path / "m.npz", "/nowhere/points.csv")
+    win = window(qtbot)
+    mode = network_tab(win)
+    dialogs.answer = QMessageBox.StandardButton.Open
+    open_through_the_menu(win, monkeypatch, str(model), str(elsewhere))
+    data = mode.controller.trained.data
+    assert data.csv_path == str(elsewhere) and data.target == "label"
+    assert mode.controller.dataset.n_features == 2
+
+
+@posix
+def test_a_chosen_named_pipe_is_refused_with_a_message(qtbot, tmp_path, dialogs, monkeypatch):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    model = model_naming(tmp_path / "m.npz", fifo)
+    win = window(qtbot)
+    mode = network_tab(win)
+    data_before = mode.controller.trained.data
+    dialogs.answer = QMessageBox.StandardButton.Open
+    open_through_the_menu(win, monkeypatch, str(model), str(fifo))
+    assert dialogs.asked[-1][0] == "Cannot use that CSV file" and "named pipe" in dialogs.asked[-1][1]
+    assert mode.controller.trained.data == data_before
+
+
+def test_a_target_that_is_not_an_ascii_number_is_a_message_not_a_crash(qtbot, tmp_path, dialogs, monkeypatch):
+    points = csv_file(tmp_path / "points.csv")
+    model = model_naming(tmp_path / "m.npz", points, target="²")
+    win = window(qtbot)
+    network_tab(win)
+    dialogs.answer = QMessageBox.StandardButton.Open
+    open_through_the_menu(win, monkeypatch, str(model), str(points))
+    assert dialogs.asked[-1][0] == "Cannot use that CSV file" and "no column named '²'" in dialogs.asked[-1][1]
+
+
+@posix
+def test_a_model_that_is_a_named_pipe_is_refused_at_once(qtbot, tmp_path, dialogs, monkeypatch):
+    fifo = tmp_path / "model.npz"
+    os.mkfifo(fifo)
+    win = window(qtbot)
+    mode = network_tab(win)
+    params = mode.controller.network.params.copy()
+    open_through_the_menu(win, monkeypatch, str(fifo))
+    assert dialogs.asked[-1][0] == "Cannot open model" and "named pipe" in dialogs.asked[-1][1]
+    np.testing.assert_array_equal(mode.controller.network.params, params)
+
+
+def test_a_session_with_a_long_input_name_saves_and_opens(qtbot, tmp_path, dialogs):
+    name = "velocity_of_the_cart_measured_at_the_start_of_the_experiment_in_metres"
+    assert len(name) > 64
+    text = f"y = {name}^2 + 1"
+    win = window(qtbot)
+    mode = win.expression_mode
+    mode.set_text(text)
+    qtbot.waitUntil(lambda: mode.snapshot is not None and mode.snapshot.text == text, timeout=10000)
+    dialogs.save_path = str(tmp_path / "long")
+    win.findChild(QAction, "action-save").trigger()
+    assert load_session(tmp_path / "long.json").text == text
+    mode.set_text("y = x")
+    qtbot.waitUntil(lambda: mode.snapshot.text == "y = x", timeout=10000)
+    dialogs.answer = QMessageBox.StandardButton.Discard
+    dialogs.open_path = str(tmp_path / "long.json")
+    win.findChild(QAction, "action-open").trigger()
+    qtbot.waitUntil(lambda: mode.snapshot.text == text, timeout=10000)
+    assert not any(title == "Cannot open session" for title, _ in dialogs.asked)
