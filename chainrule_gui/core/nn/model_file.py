@@ -262,7 +262,7 @@ def _check_directory(handle, name: str) -> None:
     if at >= 20 and tail[at - 20:at - 16] == b"PK\x06\x07" or entries > MAX_DIRECTORY_ENTRIES \
             or directory_size > MAX_DIRECTORY_BYTES:
         raise ModelError(f"{name} is not a Chain Rule Explorer model (its archive lists "
-                         f"{entries if entries != 0xFFFF else 'too many'} entries; a model has "
+                         f"{f'{entries:,}' if entries != 0xFFFF else 'too many'} entries; a model has "
                          f"{len(MEMBERS)})")
     handle.seek(0)
 
@@ -284,7 +284,11 @@ def _read_npy(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> np.
     """One member's array, after its header: a plain dtype whose declared size fits the member."""
     member = info.filename.removesuffix(".npy")
     with archive.open(info) as stream:
-        version = np.lib.format.read_magic(stream)
+        try:
+            version = np.lib.format.read_magic(stream)
+        except ValueError:
+            raise ModelError(f"{name}: {member} is not a NumPy array (.npy): the file is damaged "
+                             "or was not saved by Chain Rule Explorer") from None
         if version == (1, 0):
             shape, _fortran, dtype = np.lib.format.read_array_header_1_0(stream)
         elif version in ((2, 0), (3, 0)):
