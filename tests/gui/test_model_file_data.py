@@ -2,14 +2,16 @@
 was trained on is offered and read only when the person chooses it; a model that is a named
 pipe is refused at once; a session with a long input name saves and opens again."""
 
+import io
 import os
+import zipfile
 
 import numpy as np
 import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from chainrule_gui.core.nn.model_file import save_model
+from chainrule_gui.core.nn.model_file import model_bytes, save_model
 from chainrule_gui.core.nn.network import Network
 from chainrule_gui.core.nn.spec import spec_from_sizes
 from chainrule_gui.core.session import load_session
@@ -135,3 +137,31 @@ def test_a_session_with_a_long_input_name_saves_and_opens(qtbot, tmp_path, dialo
     win.findChild(QAction, "action-open").trigger()
     qtbot.waitUntil(lambda: mode.snapshot.text == text, timeout=10000)
     assert not any(title == "Cannot open session" for title, _ in dialogs.asked)
+
+
+def test_a_hostile_network_autosave_does_not_hide_the_session_recovery(qtbot, dialogs):
+    from chainrule_gui.core.session import Session
+    from chainrule_gui.gui.document import SessionDocument
+    from chainrule_gui.gui.network.autosave import NetworkAutosave
+
+    session = SessionDocument.autosave_path()
+    session.parent.mkdir(parents=True, exist_ok=True)
+    session.write_text(Session(text="z = sin(t)^2", point={"t": 0.25}).to_json())
+    # An NPY header declaring 10^12 weights: np.load raised MemoryError, which escaped the
+    # recovery at start, so the question about the session never came.
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": "<f8", "fortran_order": False, "shape": (10**12,)})
+    good = model_bytes(Network.initialized(spec_from_sizes((2, 4, 1), "tanh", "bce")))
+    with zipfile.ZipFile(io.BytesIO(good)) as archive:
+        meta = archive.read("meta.npy")
+    with zipfile.ZipFile(NetworkAutosave.path(), "w") as archive:
+        archive.writestr("meta.npy", meta)
+        archive.writestr("params.npy", buffer.getvalue() + bytes(64))
+    dialogs.answer = QMessageBox.StandardButton.Yes
+    win = MainWindow(offer_recovery=True)
+    qtbot.addWidget(win)
+    qtbot.waitUntil(lambda: any(t == "Restore unsaved work?" for t, _ in dialogs.asked), timeout=10000)
+    text = next(text for title, text in dialogs.asked if title == "Restore unsaved work?")
+    assert "the expression session" in text and "network" not in text
+    qtbot.waitUntil(lambda: win.expression_mode.editor.toPlainText() == "z = sin(t)^2", timeout=10000)
+    dialogs.answer = QMessageBox.StandardButton.Discard  # the recovered work is unsaved: close without asking
