@@ -165,3 +165,66 @@ def test_a_hostile_network_autosave_does_not_hide_the_session_recovery(qtbot, di
     assert "the expression session" in text and "network" not in text
     qtbot.waitUntil(lambda: win.expression_mode.editor.toPlainText() == "z = sin(t)^2", timeout=10000)
     dialogs.answer = QMessageBox.StandardButton.Discard  # the recovered work is unsaved: close without asking
+
+
+def slow_loader(monkeypatch, seconds):
+    """The real loader, taking as long as a 256 MB model does (3–4 s here)."""
+    import time
+
+    from chainrule_gui.gui.network import files
+
+    real = files.load_model
+
+    def slow(path):
+        time.sleep(seconds)
+        return real(path)
+
+    monkeypatch.setattr(files, "load_model", slow)
+
+
+def test_a_slow_model_loads_off_the_gui_thread_with_a_busy_indicator(qtbot, tmp_path, dialogs, monkeypatch):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QProgressDialog
+
+    model = tmp_path / "big.npz"
+    save_model(model, Network.initialized(spec_from_sizes((2, 7, 3, 1), "tanh", "bce", seed=5)))
+    win = window(qtbot)
+    mode = network_tab(win)
+    slow_loader(monkeypatch, 1.5)
+    beats, seen = [], []
+    heartbeat = QTimer(interval=20)
+    heartbeat.timeout.connect(lambda: beats.append(1))
+    heartbeat.timeout.connect(lambda: seen.append(any(d.isVisible() for d in win.findChildren(QProgressDialog))))
+    heartbeat.start()
+    open_through_the_menu(win, monkeypatch, str(model))
+    heartbeat.stop()
+    assert len(beats) >= 30  # the event loop ran all along (a frozen window: 0)
+    assert any(seen)  # the busy indicator was shown while it loaded
+    assert mode.controller.network.sizes == (2, 7, 3, 1)
+    assert not any(d.isVisible() for d in win.findChildren(QProgressDialog))
+
+
+def test_cancelling_a_slow_open_keeps_the_network(qtbot, tmp_path, dialogs, monkeypatch):
+    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtWidgets import QProgressDialog, QPushButton
+
+    model = tmp_path / "big.npz"
+    save_model(model, Network.initialized(spec_from_sizes((2, 7, 3, 1), "tanh", "bce", seed=5)))
+    win = window(qtbot)
+    mode = network_tab(win)
+    params = mode.controller.network.params.copy()
+    slow_loader(monkeypatch, 2.0)
+
+    def cancel():  # as the person does: the Cancel button of the busy indicator
+        shown = [d for d in win.findChildren(QProgressDialog) if d.isVisible()]
+        if shown:
+            qtbot.mouseClick(shown[0].findChild(QPushButton), Qt.MouseButton.LeftButton)
+
+    poll = QTimer(interval=50)
+    poll.timeout.connect(cancel)
+    poll.start()
+    open_through_the_menu(win, monkeypatch, str(model))
+    poll.stop()
+    assert mode.controller.network.sizes != (2, 7, 3, 1)
+    np.testing.assert_array_equal(mode.controller.network.params, params)
+    assert not any(title == "Cannot open model" for title, _ in dialogs.asked)

@@ -6,15 +6,18 @@ reports problems as a sentence; nothing here raises into Qt's event loop.
 A model file may come from someone else, so opening one never reads another file it names:
 the CSV it was trained on is offered, and read only if the person chooses it in a file
 dialog (the path in the file could be a named pipe, ``/dev/zero`` or any file of theirs).
+The model itself is read on a worker thread (up to 256 MB took 3–4 s): the window keeps
+painting, and a busy indicator with Cancel appears when it takes a moment.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QIODevice, QSaveFile
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import QBuffer, QEventLoop, QIODevice, QSaveFile, Qt, QTimer
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from chainrule_gui.core.errors import ChainRuleError, ModelError
 from chainrule_gui.core.files import atomic_write_bytes
@@ -106,8 +109,55 @@ def open_model(mode, path: str | None = None):
     path = path or _ask(mode, "Open model", "Chain Rule Explorer model (*.npz);;All files (*)", ".npz", False)
     if not path:
         return None
-    network, meta = load_model(path)
+    loaded = load_in_background(mode, path)
+    if loaded is None:
+        return None  # cancelled: nothing changes
+    network, meta = loaded
     return network, data_chosen(mode, network, meta, Path(path))
+
+
+#: How long opening a model runs before the busy indicator appears (ms).
+PROGRESS_AFTER_MS = 400
+
+
+def load_in_background(parent: QWidget, path: str):
+    """``load_model(path)`` on a worker thread while the window keeps painting: (network,
+    meta), None if the person cancelled, or the loader's ModelError.  A small model is
+    read within the first few milliseconds and no event loop is started at all."""
+    outcome = {}
+    finished = threading.Event()
+
+    def work():
+        try:
+            outcome["value"] = load_model(path)
+        except BaseException as exc:  # noqa: BLE001 - handed to the GUI thread, raised there
+            outcome["error"] = exc
+        finally:
+            finished.set()
+
+    threading.Thread(target=work, name="open-model", daemon=True).start()
+    if not finished.wait(0.05):
+        loop = QEventLoop()
+        progress = QProgressDialog(f"Opening {Path(path).name}…", "Cancel", 0, 0, parent)
+        progress.setObjectName("openModelProgress")
+        progress.setWindowTitle("Opening model")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)  # no other action meanwhile
+        progress.setMinimumDuration(PROGRESS_AFTER_MS)
+        progress.setValue(0)  # starts the clock: shown once PROGRESS_AFTER_MS have passed
+        progress.canceled.connect(loop.quit)
+        poll = QTimer(interval=15)
+        poll.timeout.connect(lambda: finished.is_set() and loop.quit())
+        poll.start()
+        loop.exec()
+        poll.stop()
+        progress.canceled.disconnect(loop.quit)
+        progress.close()
+        progress.deleteLater()
+        if not finished.is_set():
+            return None  # the worker finishes on its own; what it read is dropped
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def data_chosen(parent: QWidget, network, meta: dict, model_path: Path) -> dict:
