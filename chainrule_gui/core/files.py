@@ -94,18 +94,14 @@ def _atomic_write(target: Path, data: bytes) -> None:
     directory = target.parent
     existing = _existing_file(target)
     temp = _write_temporary(directory, target.name, data, existing)
-    try:
-        if existing is not None and existing.st_nlink > 1:
-            _write_in_place(target, data)
-            os.unlink(temp)
-        else:
-            os.replace(temp, target)
-    except BaseException:
+    if existing is not None and existing.st_nlink > 1:
+        _update_in_place(target, temp, data)
+    else:
         try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+            os.replace(temp, target)
+        except BaseException:
+            _remove(temp)
+            raise
     _fsync_directory(directory)
     # A save killed earlier left its temporary behind; one older than any save in
     # progress (another process writing the same file) is garbage.
@@ -137,16 +133,31 @@ def _write_temporary(directory: Path, name: str, data: bytes, existing: os.stat_
             handle.flush()
             os.fsync(handle.fileno())
     except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
+        _remove(temp)
         raise
     return temp
 
 
+def _remove(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def _update_in_place(target: Path, temp: Path, data: bytes) -> None:
+    """Overwrite a file other hard links share (its inode, so every name sees the save).
+    The complete copy at ``temp`` is removed after; if the write fails, the file may be
+    half-written, so the copy is kept and the message names it."""
+    try:
+        _write_in_place(target, data)
+    except OSError as exc:
+        raise OSError(exc.errno, f"{exc.strerror or exc}; the complete new content was kept in "
+                                 f"{temp.name} beside it") from None
+    _remove(temp)
+
+
 def _write_in_place(target: Path, data: bytes) -> None:
-    """Overwrite the file itself (its inode), for a file other hard links share."""
     fd = os.open(target, os.O_WRONLY | getattr(os, "O_BINARY", 0))
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)

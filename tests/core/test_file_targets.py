@@ -155,3 +155,23 @@ def test_a_link_to_dev_zero_is_refused_without_reading(tmp_path, loader, error):
     path.symlink_to("/dev/zero")
     outcome = finishes(lambda: loader(path))
     assert isinstance(outcome.get("error"), error) and "device" in str(outcome["error"])
+
+
+@posix
+def test_a_hard_linked_file_that_cannot_be_written_keeps_the_new_content_beside_it(tmp_path, monkeypatch):
+    from chainrule_gui.core import files
+
+    first = tmp_path / "a.json"
+    save_session(Session(text="y = x"), first)
+    os.link(first, tmp_path / "b.json")
+
+    def disk_full(target, data):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files, "_write_in_place", disk_full)
+    with pytest.raises(OSError) as info:
+        save_session(Session(text="y = 5*x"), first)
+    assert info.value.filename == str(first) and "No space left" in info.value.strerror
+    kept = [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert len(kept) == 1 and kept[0].name in info.value.strerror
+    assert '"text": "y = 5*x"' in kept[0].read_text()
