@@ -1,6 +1,8 @@
-"""Opening a model through File ▸ Open never reads another file the model names: the CSV it
-was trained on is offered and read only when the person chooses it; a model that is a named
-pipe is refused at once; a session with a long input name saves and opens again."""
+"""Files under real faults, through the File menu: opening a model never reads another file
+the model names (the CSV it was trained on is offered, read only when the person chooses
+it); a model is read off the GUI thread with a busy indicator; a named pipe or /dev/zero is
+refused at once; a save goes through a link and refuses a pipe naming the user's path; a
+hostile autosave does not hide the session's recovery; a long input name saves and opens."""
 
 import io
 import os
@@ -228,3 +230,69 @@ def test_cancelling_a_slow_open_keeps_the_network(qtbot, tmp_path, dialogs, monk
     assert mode.controller.network.sizes != (2, 7, 3, 1)
     np.testing.assert_array_equal(mode.controller.network.params, params)
     assert not any(title == "Cannot open model" for title, _ in dialogs.asked)
+
+
+# -- the explorer's sessions through the File menu ---------------------------------------------
+def test_save_as_onto_a_link_writes_the_linked_file(qtbot, tmp_path, dialogs):
+    real = tmp_path / "kept" / "work.json"
+    real.parent.mkdir()
+    real.write_text("{}")
+    link = tmp_path / "work.json"
+    link.symlink_to(real)
+    win = window(qtbot)
+    mode = win.expression_mode
+    mode.set_text("z = t^3")
+    qtbot.waitUntil(lambda: mode.snapshot.text == "z = t^3", timeout=10000)
+    dialogs.save_path = str(link)
+    win.findChild(QAction, "action-save-as").trigger()
+    assert link.is_symlink() and load_session(real).text == "z = t^3"
+    assert not win.document.is_modified()
+
+
+@posix
+def test_save_as_onto_a_named_pipe_is_refused_naming_it(qtbot, tmp_path, dialogs):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    win = window(qtbot)
+    mode = win.expression_mode
+    mode.set_text("z = t^3")
+    qtbot.waitUntil(lambda: mode.snapshot.text == "z = t^3", timeout=10000)
+    dialogs.save_path = str(fifo)
+    win.findChild(QAction, "action-save-as").trigger()
+    title, text = dialogs.asked[-1]
+    assert title == "Cannot save" and text.startswith(f"{fifo}: that is a named pipe (FIFO), not a file")
+    assert ".tmp" not in text and win.document.is_modified()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+@posix
+@pytest.mark.parametrize("make, words", [(lambda p: os.mkfifo(p), "named pipe"),
+                                         (lambda p: p.symlink_to("/dev/zero"), "device")])
+def test_opening_a_session_that_is_not_a_file_is_refused_at_once(qtbot, tmp_path, dialogs, make, words):
+    path = tmp_path / "session.json"
+    make(path)
+    win = window(qtbot)
+    dialogs.open_path = str(path)
+    win.findChild(QAction, "action-open").trigger()
+    title, text = dialogs.asked[-1]
+    assert title == "Cannot open session" and words in text
+
+
+def test_a_session_with_a_huge_cut_is_refused_at_once(qtbot, tmp_path, dialogs):
+    import json
+    import time
+
+    from chainrule_gui.core.session import Session
+
+    obj = json.loads(Session(text="z = x*t\nx = t^2", point={"t": 0.5}).to_json())
+    obj["expression"]["cut"] = [["z", "x"]] * 440_000  # 4.8 MB
+    path = tmp_path / "cut.json"
+    path.write_text(json.dumps(obj, separators=(",", ":")))
+    win = window(qtbot)
+    text_before = win.expression_mode.editor.toPlainText()
+    dialogs.open_path = str(path)
+    started = time.perf_counter()
+    win.findChild(QAction, "action-open").trigger()
+    assert time.perf_counter() - started < 2  # 30–76 s and 4.6 GB on the GUI thread before
+    assert dialogs.asked[-1][0] == "Cannot open session"
+    assert win.expression_mode.editor.toPlainText() == text_before
