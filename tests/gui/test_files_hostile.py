@@ -6,6 +6,7 @@ hostile autosave does not hide the session's recovery; a long input name saves a
 
 import io
 import os
+import stat
 import zipfile
 
 import numpy as np
@@ -13,7 +14,7 @@ import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from chainrule_gui.core.nn.model_file import model_bytes, save_model
+from chainrule_gui.core.nn.model_file import load_model, model_bytes, save_model
 from chainrule_gui.core.nn.network import Network
 from chainrule_gui.core.nn.spec import spec_from_sizes
 from chainrule_gui.core.session import load_session
@@ -296,3 +297,26 @@ def test_a_session_with_a_huge_cut_is_refused_at_once(qtbot, tmp_path, dialogs):
     assert time.perf_counter() - started < 2  # 30–76 s and 4.6 GB on the GUI thread before
     assert dialogs.asked[-1][0] == "Cannot open session"
     assert win.expression_mode.editor.toPlainText() == text_before
+
+
+def network_action(mode, text):
+    return next(a for a in mode.file_button.menu().actions() if a.text() == text)
+
+
+@posix
+def test_network_saves_and_exports_write_through_links_and_refuse_pipes(qtbot, tmp_path, dialogs):
+    win = window(qtbot)
+    mode = network_tab(win)
+    real = tmp_path / "kept" / "model.npz"
+    real.parent.mkdir()
+    link = tmp_path / "model.npz"
+    link.symlink_to(real)
+    dialogs.save_path = str(link)
+    network_action(mode, "Save model…").trigger()
+    assert link.is_symlink() and load_model(real)[0].sizes == mode.controller.network.sizes
+    fifo = tmp_path / "log.csv"
+    os.mkfifo(fifo)
+    dialogs.save_path = str(fifo)
+    network_action(mode, "Export training log (CSV)…").trigger()
+    assert "cannot write log.csv: that is a named pipe (FIFO), not a file" in mode.editor.error.text()
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)

@@ -16,7 +16,7 @@ import threading
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QEventLoop, QIODevice, QSaveFile, Qt, QTimer
+from PySide6.QtCore import QBuffer, QEventLoop, QIODevice, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from chainrule_gui.core.errors import ChainRuleError, ModelError
@@ -37,13 +37,12 @@ def _ask(parent: QWidget, title: str, filter_: str, suffix: str, save: bool) -> 
 
 
 def write_text(path: str, text: str) -> None:
-    """Atomically: the old file stays whole until the new one is complete."""
-    out = QSaveFile(path)
-    if not out.open(QSaveFile.OpenModeFlag.WriteOnly):
-        raise ModelError(f"cannot write {Path(path).name}: {out.errorString()}")
-    out.write(text.encode("utf-8"))
-    if not out.commit():
-        raise ModelError(f"cannot write {Path(path).name}: {out.errorString()}")
+    """Like every save (core/files.py): atomic, through a link, keeping a hard link and the
+    mode, refusing a folder, pipe or device at the path."""
+    try:
+        atomic_write_bytes(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise ModelError(f"cannot write {Path(path).name}: {exc.strerror or exc}") from None
 
 
 def training_meta(settings: Settings) -> dict:
