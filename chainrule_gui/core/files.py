@@ -127,7 +127,7 @@ def _write_temporary(directory: Path, name: str, data: bytes, existing: os.stat_
                 os.fchmod(handle.fileno(), stat.S_IMODE(existing.st_mode))
                 try:  # only root may give a file away; anyone may keep their own group
                     os.fchown(handle.fileno(), existing.st_uid, existing.st_gid)
-                except OSError:
+                except (OSError, AttributeError):  # AttributeError: Windows has fchmod, not fchown
                     pass
             handle.write(data)
             handle.flush()

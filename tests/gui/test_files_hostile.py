@@ -320,3 +320,15 @@ def test_network_saves_and_exports_write_through_links_and_refuse_pipes(qtbot, t
     network_action(mode, "Export training log (CSV)…").trigger()
     assert "cannot write log.csv: that is a named pipe (FIFO), not a file" in mode.editor.error.text()
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+def test_the_offer_shows_the_named_file_as_plain_text(qtbot, tmp_path, dialogs, monkeypatch):
+    model = model_naming(tmp_path / "m.npz", "/data/<img src='file:///etc/passwd'>\u202e.csv")
+    win = window(qtbot)
+    network_tab(win)
+    dialogs.answer = QMessageBox.StandardButton.Ignore
+    open_through_the_menu(win, monkeypatch, str(model))
+    title, text = dialogs.asked[-1]
+    # A message box takes text with a tag for rich text and would load the image.
+    assert title == "Choose the model's data" and "<" not in text and "\u202e" not in text
+    assert "img src='file:///etc/passwd'" in text
