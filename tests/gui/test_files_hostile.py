@@ -332,3 +332,21 @@ def test_the_offer_shows_the_named_file_as_plain_text(qtbot, tmp_path, dialogs, 
     # A message box takes text with a tag for rich text and would load the image.
     assert title == "Choose the model's data" and "<" not in text and "\u202e" not in text
     assert "img src='file:///etc/passwd'" in text
+
+
+def test_opening_again_while_a_model_loads_says_so(qtbot, tmp_path, dialogs, monkeypatch):
+    from PySide6.QtCore import QTimer
+
+    first, second = tmp_path / "first.npz", tmp_path / "second.npz"
+    save_model(first, Network.initialized(spec_from_sizes((2, 7, 3, 1), "tanh", "bce", seed=5)))
+    save_model(second, Network.initialized(spec_from_sizes((2, 9, 1), "tanh", "bce", seed=5)))
+    win = window(qtbot)
+    mode = network_tab(win)
+    slow_loader(monkeypatch, 1.0)
+    answers = [str(first), str(second)]
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (answers.pop(0), ""))
+    again = win.findChild(QAction, "action-open")
+    QTimer.singleShot(100, again.trigger)  # before the busy indicator blocks the window
+    again.trigger()
+    assert any(t == "Cannot open model" and "first.npz is still being opened" in text for t, text in dialogs.asked)
+    assert mode.controller.network.sizes == (2, 7, 3, 1)

@@ -123,6 +123,20 @@ def load_in_background(parent: QWidget, path: str):
     """``load_model(path)`` on a worker thread while the window keeps painting: (network,
     meta), None if the person cancelled, or the loader's ModelError.  A small model is
     read within the first few milliseconds and no event loop is started at all."""
+    if _opening:  # File ▸ Open again before the busy indicator appeared
+        raise ModelError(f"{_opening[0]} is still being opened: wait for it, or cancel it first")
+    _opening.append(Path(path).name)
+    try:
+        return _load_in_background(parent, path)
+    finally:
+        _opening.clear()
+
+
+#: The name of the model being opened, while one is.
+_opening: list[str] = []
+
+
+def _load_in_background(parent: QWidget, path: str):
     outcome = {}
     finished = threading.Event()
 
