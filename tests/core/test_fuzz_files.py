@@ -192,3 +192,15 @@ def test_any_zip_as_a_model_loads_or_is_refused(tmp_path_factory, members, compr
             if name:
                 archive.writestr(name, data)
     load_bytes(tmp_path_factory, prefix + buffer.getvalue())
+
+
+# -- what the app writes, it can open ---------------------------------------------------------
+@settings(max_examples=150, deadline=None)
+@given(tail=st.from_regex(r"[a-zA-Z0-9_]{0,20}", fullmatch=True), length=st.integers(0, 300),
+       value=st.floats(-1e9, 1e9), low=st.floats(-1e9, 0), cut=st.booleans())
+def test_a_session_the_app_writes_it_opens_again(tail, length, value, low, cut):
+    name = "q" + tail + "x" * length  # any length the parser reads (a 64-character cap made such work unopenable)
+    text = f"z = u*2 + 1\nu = sin({name})"
+    session = Session(text=text, of="z", wrt=name, point={name: value}, ranges={name: (low, low + 1.0)},
+                      cut=(("z", "u"),) if cut else ())
+    assert session_from_bytes(session.to_json().encode()) == session
