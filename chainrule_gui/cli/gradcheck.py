@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 import numpy as np
 
@@ -76,6 +77,8 @@ def _check(args) -> int:
     from chainrule_gui.core.nn.gradcheck import gradient_check
     from chainrule_gui.core.nn.training import check_l2
 
+    if args.max_parameters < 1:
+        raise ModelError(f"--max-parameters must be a whole number of at least 1, not {args.max_parameters}")
     network, dataset, _ = build(args)
     count = network.spec.parameter_count
     if count > args.max_parameters:
@@ -85,12 +88,34 @@ def _check(args) -> int:
                          f"--max-parameters {count}")
     X, Y = _batch(args, network, dataset)
     network.loss.check_targets(Y)
-    result = gradient_check(network, X, Y, l2=check_l2(args.l2))
+    progress = _Progress() if sys.stderr.isatty() else None
+    result = gradient_check(network, X, Y, l2=check_l2(args.l2), progress=progress)
+    if progress is not None:
+        progress.done()
     if args.json:
         sys.stdout.write(dump_json(result.to_json()))
     else:
         sys.stdout.write(_text(result, network, len(X)))
     return 0 if result.passed else EXIT_FAILED
+
+
+class _Progress:
+    """``gradient check: 12,288/85,002 parameters`` on stderr, redrawn at most 10 times a second."""
+
+    def __init__(self):
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> bool:
+        now = time.monotonic()
+        if now - self.last >= 0.1 or done == total:
+            self.last = now
+            sys.stderr.write(f"\rgradient check: {done:,}/{total:,} parameters   ")
+            sys.stderr.flush()
+        return True
+
+    def done(self) -> None:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
 
 
 def _text(result, network, rows: int) -> str:

@@ -83,3 +83,17 @@ def test_save_writes_through_a_link_and_takes_a_long_name(capsys, tmp_path):
         assert code == 0, err
     assert link.is_symlink() and load_model(real)[0].sizes == (2, 3, 1)
     assert sorted(p.name for p in real.parent.iterdir()) == [name]
+
+
+def test_a_longer_check_shows_its_progress_on_a_terminal(capsys, monkeypatch):
+    import sys
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    code, out, err = run(capsys, "gradcheck", "--layers", "2,16,16,1", "--seed", "0")
+    assert code == 0 and "all layers agree" in out
+    assert "gradient check: 0/337 parameters" in err and err.rstrip().endswith("gradient check: 337/337 parameters")
+
+
+def test_max_parameters_must_be_positive(capsys):
+    code, _, err = run(capsys, "gradcheck", "--layers", "2,3,1", "--max-parameters", "0")
+    assert code == 2 and err.startswith("error: --max-parameters must be a whole number of at least 1")
