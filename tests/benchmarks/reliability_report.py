@@ -104,7 +104,9 @@ def fuzz_rows() -> list[Row]:
     return [("Hypothesis fuzzing of the parser (grammar-based, grammar + hostile tokens, random Unicode, "
              "token soup)", f"{parser:,}", f"only `ParseError` came out; {verdict}", f"all in {seconds:.0f} s"),
             ("Hypothesis fuzzing of the file loaders (any value anywhere in a session or model, random "
-             "bytes, random CSV)", f"{files:,}", "only `FileFormatError` / `ModelError` came out",
+             "bytes, random CSV, a model's bytes overwritten, any NPY header, any zip; a session the app "
+             "writes, with names of any length, opens again)", f"{files:,}",
+             "only `FileFormatError` / `ModelError` came out",
              "(same run)")]
 
 
