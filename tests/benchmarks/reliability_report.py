@@ -28,7 +28,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from tests.reliability.corpus import CASE_LIMIT_S, COSTLY_FILES, all_cases, canary_made, run_cases  # noqa: E402
+from tests.reliability.corpus import (  # noqa: E402
+    CASE_LIMIT_S,
+    COSTLY_FILES,
+    all_cases,
+    canary_made,
+    run_cases,
+)
 from tests.reliability.faults import kill_during_save  # noqa: E402
 
 Row = tuple[str, str, str, str]  # what was tried, how many, what happened, worst case
