@@ -7,12 +7,17 @@ Computed on one batch: the preset's (or --dataset's) first rows, else a random b
 from the seed.  ``--json`` prints ``{loss, layers: [{dW, db, numeric_dW, numeric_db,
 max_rel_error, ...}]}`` with dW as nested lists in ``in × out`` order.  Exit 0 when every
 layer passes (max relative error < 1e-6), 1 when one does not, 2 for bad options.
+
+A check costs four forward passes per parameter, so its time grows with the square of the
+network's size (64,256,256,10 took 8 minutes with no output): networks over
+``--max-parameters`` (default 20,000, about 10 s) are refused before anything is computed.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
 
 import numpy as np
 
@@ -20,6 +25,9 @@ from chainrule_gui.cli.network_args import EXIT_FAILED, add_network_options, bui
 from chainrule_gui.core.errors import ChainRuleError, ModelError
 from chainrule_gui.core.nn.gradcheck import DEFAULT_ROWS
 from chainrule_gui.core.nn.gradcheck import MAX_ROWS as MAX_BATCH
+
+#: Parameters checked unless --max-parameters says otherwise (13,450 took 7 s here).
+MAX_CHECK_PARAMETERS = 20_000
 
 
 def add_parser(sub) -> None:
@@ -32,6 +40,9 @@ def add_parser(sub) -> None:
                    help=f"rows in the batch: the data's first training rows (default {DEFAULT_ROWS})")
     p.add_argument("--l2", type=float, default=0.0, metavar="λ", help="include L2 decay in the loss")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--max-parameters", type=int, default=MAX_CHECK_PARAMETERS, metavar="N",
+                   help=f"refuse a network with more parameters: the check's time grows with the square "
+                        f"of the size (default {MAX_CHECK_PARAMETERS:,}, about 10 s)")
     p.set_defaults(handler=run)
 
 
@@ -66,15 +77,45 @@ def _check(args) -> int:
     from chainrule_gui.core.nn.gradcheck import gradient_check
     from chainrule_gui.core.nn.training import check_l2
 
+    if args.max_parameters < 1:
+        raise ModelError(f"--max-parameters must be a whole number of at least 1, not {args.max_parameters}")
     network, dataset, _ = build(args)
+    count = network.spec.parameter_count
+    if count > args.max_parameters:
+        raise ModelError(f"this network has {count:,} parameters and the check nudges each of them "
+                         f"(four forward passes apiece), which would take minutes; at most "
+                         f"{args.max_parameters:,} are checked — use a smaller network or pass "
+                         f"--max-parameters {count}")
     X, Y = _batch(args, network, dataset)
     network.loss.check_targets(Y)
-    result = gradient_check(network, X, Y, l2=check_l2(args.l2))
+    progress = _Progress() if sys.stderr.isatty() else None
+    result = gradient_check(network, X, Y, l2=check_l2(args.l2), progress=progress)
+    if progress is not None:
+        progress.done()
     if args.json:
         sys.stdout.write(dump_json(result.to_json()))
     else:
         sys.stdout.write(_text(result, network, len(X)))
     return 0 if result.passed else EXIT_FAILED
+
+
+class _Progress:
+    """``gradient check: 12,288/85,002 parameters`` on stderr, redrawn at most 10 times a second."""
+
+    def __init__(self):
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> bool:
+        now = time.monotonic()
+        if now - self.last >= 0.1 or done == total:
+            self.last = now
+            sys.stderr.write(f"\rgradient check: {done:,}/{total:,} parameters   ")
+            sys.stderr.flush()
+        return True
+
+    def done(self) -> None:
+        sys.stderr.write("\n")
+        sys.stderr.flush()
 
 
 def _text(result, network, rows: int) -> str:

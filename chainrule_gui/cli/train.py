@@ -90,6 +90,8 @@ def _train(args) -> int:
     network, dataset, defaults = build(args)
     if dataset is None:
         raise ModelError("choose the data: --dataset NAME or --csv FILE (or a --preset)")
+    for option, path in (("--save", args.save), ("--export-script", args.export_script)):
+        _check_target(option, path)  # before training, not after it
     trainer = Trainer(network, dataset, _config(args, defaults))
     progress = _Progress(args.epochs) if sys.stderr.isatty() and not args.quiet else None
     history: list[dict] = []
@@ -129,6 +131,16 @@ def _train(args) -> int:
     if fault is not None:
         return fail(fault.message, EXIT_FAILED)
     return 0
+
+
+def _check_target(option: str, path: str | None) -> None:
+    from chainrule_gui.core.files import check_save_target
+
+    if path:
+        try:
+            check_save_target(path)
+        except OSError as exc:
+            raise ModelError(f"{option} {path}: {exc.strerror or exc}") from None
 
 
 def _training_meta(trainer, dataset) -> dict:

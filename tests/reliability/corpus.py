@@ -143,7 +143,16 @@ def session_cases() -> list[tuple[str, bytes]]:
         ("a cut edge that does not exist", _json(_session(cut=[["t", "z"]]))),
         ("max_paths negative", _json(_session(max_paths=-1))),
         ("a value as a string", _json(_session(point={"t": "__import__('os')"}))),
+        # Small files that once cost much: every schema error of 440,000 entries was collected.
+        ("a cut of 440,000 entries (4.8 MB)",
+         json.dumps(_session(cut=[["a", "b"]] * 440_000), separators=(",", ":")).encode()),
+        ("an input name of 70 characters", _json(_session(text=f"z = {LONG_NAME}^2", wrt=LONG_NAME,
+                                                          point={LONG_NAME: 0.5}, ranges={}))),
     ]
+
+
+#: Longer than the 64 characters the session schema once allowed (the parser has no such limit).
+LONG_NAME = "velocity_of_the_cart_measured_at_the_start_of_the_experiment_in_metres"
 
 
 # -- models -------------------------------------------------------------------------------------
@@ -168,6 +177,24 @@ def _zip(members: dict[str, bytes], compression=zipfile.ZIP_STORED) -> bytes:
         for name, data in members.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def _npy_header(shape) -> bytes:
+    import numpy as np
+
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+def _many_entries(count: int) -> bytes:
+    """A zip whose central directory lists ``count`` empty files (zipfile parses them all
+    when opening it: 3 million took 27 s and 1.8 GB)."""
+    import struct
+
+    records = b"".join(struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0)
+                       + f"{i:07d}".encode() for i in range(count))
+    return records + struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, count, count, len(records), 0, 0)
 
 
 def model_cases() -> list[tuple[str, bytes]]:
@@ -225,6 +252,12 @@ def model_cases() -> list[tuple[str, bytes]]:
         ("an extra member (a script)", _zip({"meta.npy": _npy(np.array(meta)), "params.npy": _npy(params),
                                              "run_me.py": b"import os; os.system('touch CANARY_FILE')"})),
         ("a zip bomb (over 256 MB unpacked)", bomb.getvalue()),
+        ("a description of 29,000 bad layers (0.96 MB)",
+         with_meta(meta.replace('"layers": [', '"layers": [' + '{"units": "x", "activation": 0}, ' * 29_000))),
+        ("weights declaring 10^12 numbers", _zip({"meta.npy": _npy(np.array(meta)),
+                                                  "params.npy": _npy_header((10**12,)) + bytes(64)})),
+        ("weights that are not NPY", _zip({"meta.npy": _npy(np.array(meta)), "params.npy": b"just bytes" * 10})),
+        ("a zip directory of 60,000 entries", _many_entries(60_000)),
         ("not a zip", b"hello, I am not a model"),
         ("half a model (truncated)", good[: len(good) // 2]),
         ("an empty file", b""),
@@ -271,9 +304,21 @@ def huge_file_cases() -> list[tuple[str, str, int]]:
             ("csv", "a CSV over the size cap", MAX_BYTES + 1)]
 
 
+def special_file_cases() -> list[tuple[str, str, str]]:
+    """(kind, name, special): what is not a file under a file's name, made in the child's
+    folder — a named pipe blocked the loader for good, /dev/zero was read to the size cap."""
+    if not hasattr(os, "mkfifo"):
+        return []
+    return [(kind, f"{what} as a {kind}", special) for kind in ("session", "model", "csv")
+            for what, special in (("a named pipe (FIFO)", "fifo"), ("a link to /dev/zero", "zero"))]
+
+
 #: Files in the corpus that are fine and must open (the controls, and harmless oddities).
-ACCEPTED_FILES = {"a good session", "a UTF-8 BOM", "a good model", "a good CSV", "semicolons and a BOM",
+ACCEPTED_FILES = {"a good session", "a UTF-8 BOM", "an input name of 70 characters", "a good model", "a good CSV", "semicolons and a BOM",
                   "a formula as a column name", "markup as a column name"}
+#: Small files that once cost much (seconds to minutes, up to 4.8 GB) before they were refused.
+COSTLY_FILES = {"a cut of 440,000 entries (4.8 MB)", "a description of 29,000 bad layers (0.96 MB)",
+                "weights declaring 10^12 numbers", "a zip directory of 60,000 entries"}
 #: Files whose *content* is code: it must never run (opened only as text, or refused).
 CODE_FILES = {"text with __import__ (code)", "text with a dunder chain", "an srepr payload as text",
               "a pickle that runs a command", "pickled weights", "odd keys (__class__, __reduce__)",
@@ -295,6 +340,8 @@ def all_cases() -> list[dict]:
                           "expect": "accepted" if name in ACCEPTED_FILES else "refused"})
     for kind, name, size in huge_file_cases():
         cases.append({"kind": kind, "group": "file", "name": name, "sparse": size, "expect": "refused"})
+    for kind, name, special in special_file_cases():
+        cases.append({"kind": kind, "group": "file", "name": name, "special": special, "expect": "refused"})
     return cases
 
 

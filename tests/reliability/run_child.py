@@ -7,6 +7,7 @@ with a memory limit, so a blow-up is a MemoryError here, not a dead machine.
 
 import base64
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -76,7 +77,11 @@ def run(case: dict, index: int) -> dict:
         else:
             opener, suffix = OPEN[case["kind"]]
             path = Path(f"case-{index}{suffix}")
-            if "sparse" in case:
+            if case.get("special") == "fifo":
+                os.mkfifo(path)
+            elif case.get("special") == "zero":
+                path.symlink_to("/dev/zero")
+            elif "sparse" in case:
                 with open(path, "wb") as handle:
                     handle.seek(case["sparse"] - 1)
                     handle.write(b"0")

@@ -17,7 +17,13 @@ from pathlib import Path
 import numpy as np
 
 from chainrule_gui.core.errors import ModelError
-from chainrule_gui.core.nn.datasets import MAX_CLASSES, MAX_SAMPLES, Dataset, split_indices
+from chainrule_gui.core.files import FileFormatError, FileTooLargeError, open_regular
+from chainrule_gui.core.nn.datasets import (
+    MAX_CLASSES,
+    MAX_SAMPLES,
+    Dataset,
+    split_indices,
+)
 
 MAX_BYTES = 64 * 1024 * 1024
 MAX_COLUMNS = 2048
@@ -109,19 +115,24 @@ def _row_values(row: list[str], line: int, names: list[str], has_header: bool) -
 
 
 def read_csv_file(path: str | os.PathLike) -> tuple[list[str], np.ndarray]:
-    """:func:`read_csv_text` of a file, refusing one over :data:`MAX_BYTES` before reading it."""
+    """:func:`read_csv_text` of a file, refusing one over :data:`MAX_BYTES`, or one that is
+    not a regular file (a named pipe would block, ``/dev/zero`` never ends), before reading it."""
     source = Path(path).name
     try:
-        size = os.path.getsize(path)
-        if size > MAX_BYTES:
-            raise ModelError(f"{source} is {size / 1e6:.0f} MB; at most {MAX_BYTES // 2**20} MB "
-                             "can be imported")
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            text = handle.read(MAX_BYTES + 1)
-    except UnicodeDecodeError:
-        raise ModelError(f"{source} is not a text file in UTF-8; save it as CSV (UTF-8)") from None
+        with open_regular(path, MAX_BYTES) as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except FileTooLargeError:
+        raise ModelError(f"{source} is too large: at most {MAX_BYTES // 2**20} MB can be imported") from None
+    except FileFormatError as exc:
+        raise ModelError(f"cannot read {source}: {exc}") from None
     except OSError as exc:
         raise ModelError(f"cannot read {source}: {exc.strerror or exc}") from None
+    if len(raw) > MAX_BYTES:
+        raise ModelError(f"{source} is too large: at most {MAX_BYTES // 2**20} MB can be imported")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ModelError(f"{source} is not a text file in UTF-8; save it as CSV (UTF-8)") from None
     return read_csv_text(text, source)
 
 

@@ -16,6 +16,10 @@ from chainrule_gui.core.nn.losses import loss_function
 
 MAX_UNITS = 4096
 MAX_LAYERS = 32
+#: Weights and biases a network may have: what a model file holds (8 bytes each, 240 MB,
+#: under model_file.MAX_MODEL_BYTES with its description), so every network that can be
+#: built can be saved and opened again.  4,096 units × 32 layers would be 537 million.
+MAX_PARAMETERS = 30_000_000
 DEFAULT_OUTPUT_ACTIVATION = {"mse": "identity", "bce": "identity", "softmax_ce": "softmax"}
 
 
@@ -60,6 +64,9 @@ class NetworkSpec:
         for size in self.sizes:
             if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_UNITS:
                 raise ModelError(f"layer sizes must be whole numbers from 1 to {MAX_UNITS}, not {size!r}")
+        if self.parameter_count > MAX_PARAMETERS:
+            raise ModelError(f"this network has {self.parameter_count:,} weights and biases; at most "
+                             f"{MAX_PARAMETERS:,} fit in a model file: use fewer or smaller layers")
         loss = loss_function(self.loss)
         layers = []
         for index, layer in enumerate(self.layers):
