@@ -472,3 +472,27 @@ def test_start_clicked_before_the_first_update_keeps_pause_on(qtbot):
     click(qtbot, pause)
     qtbot.waitUntil(lambda: not mode.controller.running and start.isEnabled(), timeout=5000)
     mode.shutdown()
+
+
+@pytest.mark.parametrize("answer", ["cancelled", "a bad file"])
+def test_a_csv_that_is_not_imported_leaves_the_list_on_the_data_in_use(qtbot, mode, dialogs, tmp_path, answer):
+    """Found by the acceptance walk: the list stayed on "CSV file…" (or Cancel jumped to the
+    first data set and rebuilt the network on it) while the old data trained on."""
+    combo = mode.editor.dataset
+    combo.setCurrentIndex(combo.findData("circles"))
+    qtbot.waitUntil(lambda: fresh(mode) and mode.controller.trained.data.name == "circles", timeout=10000)
+    generation = mode.controller.generation
+    if answer == "a bad file":
+        bad = tmp_path / "bad.csv"
+        bad.write_text("a,b\n1,x\n")
+        dialogs.open_path = str(bad)
+    else:
+        dialogs.open_path = ""
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_End)  # the last entry: "CSV file…" asks for the file
+    qtbot.wait(200)
+    assert combo.currentData() == "circles"
+    assert mode.controller.generation == generation  # nothing rebuilt
+    assert not mode.editor.csv_button.isVisible()
+    if answer == "a bad file":
+        assert "bad.csv" in mode.editor.error.text()

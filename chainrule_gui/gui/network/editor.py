@@ -176,6 +176,7 @@ class NetworkEditor(QScrollArea):
         form.addRow(self.csv_button)
         form.addRow("Target", self.target)
         self.data_form = form
+        self._data_in_use = self.dataset.currentData()  # what the list goes back to if a CSV fails
         self.dataset.currentIndexChanged.connect(self._on_dataset)
         for w in (self.samples, self.noise, self.classes, self.validation, self.data_seed):
             w.valueChanged.connect(self._on_data_changed)
@@ -255,6 +256,7 @@ class NetworkEditor(QScrollArea):
                     self.dataset.insertItem(0, d.name, d.name)
                 index = self.dataset.findData(d.name)
             self.dataset.setCurrentIndex(max(index, 0))
+            self._data_in_use = self.dataset.currentData()
             self.samples.setValue(d.samples)
             self.noise.setValue(d.noise)
             self.classes.setValue(d.classes)
@@ -395,6 +397,7 @@ class NetworkEditor(QScrollArea):
             self._choose_csv()
             if not self.csv_path:
                 return
+        self._data_in_use = self.dataset.currentData()
         self._initial_params = None
         self._on_data_changed()
 
@@ -483,7 +486,18 @@ class NetworkEditor(QScrollArea):
         if path:
             self.set_csv(path)
         elif not self.csv_path:
-            self.dataset.setCurrentIndex(0)
+            self._show_data_in_use()
+
+    def _show_data_in_use(self) -> None:
+        """No CSV was imported (the dialog cancelled, or the file refused): the list shows the
+        data set that is still in use again (it stayed on "CSV file…", and Cancel jumped to
+        the first data set and rebuilt the network on it)."""
+        self._loading = True
+        try:
+            self.dataset.setCurrentIndex(max(0, self.dataset.findData(self._data_in_use)))
+        finally:
+            self._loading = False
+        self._update_visibility()
 
     def set_csv(self, path: str) -> None:
         """Use the CSV file at ``path`` (its last column the target until one is chosen)."""
@@ -492,7 +506,9 @@ class NetworkEditor(QScrollArea):
         try:  # the same gates as the import itself: size cap, UTF-8, every cell a number
             names, _ = read_csv_file(path)
         except ChainRuleError as exc:
-            self.error.setText(str(exc))
+            if not self.csv_path:
+                self._show_data_in_use()
+            self.error.setText(f"{Path(path).name}: {exc}")
             return
         self.csv_path = path
         self._loading = True
