@@ -54,8 +54,9 @@ def main() -> None:
     from chainrule_gui.gui.app import make_application
 
     QStandardPaths.setTestModeEnabled(True)  # the user's settings and autosaves are not touched
-    os.environ.setdefault("CHAINRULE_GUI_DATA_DIR", os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                                ".bench-data"))
+    import tempfile
+
+    os.environ.setdefault("CHAINRULE_GUI_DATA_DIR", tempfile.mkdtemp(prefix="chainrule-bench-"))
     app = make_application(sys.argv[:1])
     from chainrule_gui.gui.main_window import MainWindow
 
