@@ -6,38 +6,11 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
 
 from chainrule_gui.core.nn.model_file import load_model
-from chainrule_gui.gui.network.mode import NetworkMode
 from tests.reliability.faults import training_latency
-
-
-@pytest.fixture
-def mode(qtbot):
-    widget = NetworkMode()
-    qtbot.addWidget(widget)
-    widget.resize(1280, 800)
-    widget.show()
-    qtbot.waitUntil(lambda: widget.controller.latest is not None, timeout=10000)
-    yield widget
-    widget.shutdown()
-
-
-def button(mode, name) -> QPushButton:
-    found = mode.findChild(QPushButton, name)
-    assert found is not None, name
-    return found
-
-
-def fresh(mode) -> bool:
-    """The worker has reported on the network built last."""
-    latest = mode.controller.latest
-    return latest is not None and latest.generation == mode.controller.generation
-
-
-def step_count(mode) -> int:
-    return mode.controller.latest.step if mode.controller.latest else 0
+from tests.gui.network_helpers import button, fresh, mode, step_count  # noqa: F401 - mode: a fixture
 
 
 def choose_preset(qtbot, mode, name):

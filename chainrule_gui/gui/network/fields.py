@@ -65,8 +65,11 @@ def _refuse_if_out_of_range(box) -> None:
     box.refused.emit(message)
 
 
-class RangeSpinBox(QSpinBox):
-    refused = Signal(str)
+class _RefusesOutOfRange:
+    """What both number fields share: a name for messages, and a typed number outside the
+    range refused aloud (``refused``) instead of clamped."""
+
+    _qt_base: type  # QSpinBox or QDoubleSpinBox: whose validate/fixup to ask first
 
     def __init__(self, field_name: str, **kwargs):
         super().__init__(**kwargs)
@@ -76,24 +79,17 @@ class RangeSpinBox(QSpinBox):
         self.editingFinished.connect(lambda: _refuse_if_out_of_range(self))
 
     def validate(self, text, pos):  # Qt override
-        return _validate(self, QSpinBox, text, pos)
+        return _validate(self, self._qt_base, text, pos)
 
     def fixup(self, text):  # Qt override
-        return _fixup(self, QSpinBox, text)
+        return _fixup(self, self._qt_base, text)
 
 
-class RangeDoubleSpinBox(QDoubleSpinBox):
+class RangeSpinBox(_RefusesOutOfRange, QSpinBox):
     refused = Signal(str)
+    _qt_base = QSpinBox
 
-    def __init__(self, field_name: str, **kwargs):
-        super().__init__(**kwargs)
-        self.field_name = field_name
-        self._typed: str | None = None
-        self.last_refusal = ""
-        self.editingFinished.connect(lambda: _refuse_if_out_of_range(self))
 
-    def validate(self, text, pos):  # Qt override
-        return _validate(self, QDoubleSpinBox, text, pos)
-
-    def fixup(self, text):  # Qt override
-        return _fixup(self, QDoubleSpinBox, text)
+class RangeDoubleSpinBox(_RefusesOutOfRange, QDoubleSpinBox):
+    refused = Signal(str)
+    _qt_base = QDoubleSpinBox
