@@ -47,6 +47,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=3000)
     parser.add_argument("--pause-ms", type=float, default=150.0, help="between an edit drawn and the next")
+    parser.add_argument("--trace-stalls", type=float, metavar="MS",
+                        help="sample every thread's stack while a beat is more than MS late; print the commonest")
     args = parser.parse_args()
 
     from PySide6.QtCore import QStandardPaths, QTimer
@@ -76,6 +78,7 @@ def main() -> None:
     heartbeat = QTimer(interval=10)
     heartbeat.timeout.connect(on_beat)
     heartbeat.start()
+    stalls = trace_stalls(beat, args.trace_stalls / 1000) if args.trace_stalls else None
 
     def run_for(seconds: float, until=None) -> None:
         deadline = time.perf_counter() + seconds
@@ -100,6 +103,38 @@ def main() -> None:
             beat["worst"], started = 0.0, time.perf_counter()
     window.document.mark_clean()
     window.close()
+    if stalls is not None:
+        print("\nWhere each thread was while the GUI thread's beat was late (samples every 5 ms):")
+        for stack, count in stalls.most_common(15):
+            print(f"{count:>6}  {stack}")
+
+
+def trace_stalls(beat: dict, late_s: float):
+    """A thread that, while the heartbeat is more than ``late_s`` late, counts each thread's
+    innermost frames (the GUI thread's too): where a stall's time goes."""
+    import collections
+    import threading
+    import traceback
+
+    counts: collections.Counter = collections.Counter()
+    me = []
+
+    def watch() -> None:
+        me.append(threading.get_ident())
+        while True:
+            time.sleep(0.005)
+            if time.perf_counter() - beat["last"] < late_s:
+                continue
+            names = {t.ident: t.name for t in threading.enumerate()}
+            for ident, frame in sys._current_frames().items():
+                if ident in me:
+                    continue
+                frames = traceback.extract_stack(frame)[-6:]
+                where = " < ".join(f"{os.path.basename(f.filename)}:{f.lineno} {f.name}" for f in reversed(frames))
+                counts[f"{names.get(ident, '?')}: {where}"] += 1
+
+    threading.Thread(target=watch, daemon=True, name="stall-tracer").start()
+    return counts
 
 
 if __name__ == "__main__":
