@@ -91,7 +91,7 @@ class LogAxis(pg.AxisItem):
         return [text if round(10 ** (value % 1)) in (1, 2, 5) else "" for value, text in zip(values, strings)]
 
 
-def _plot_widget(name: str, left: str, bottom: str = "step") -> pg.PlotWidget:
+def _plot_widget(name: str, left: str, bottom: str = "updates (steps taken)") -> pg.PlotWidget:
     plot = pg.PlotWidget(background="w", axisItems={"left": LogAxis("left")})
     plot.setObjectName(name)
     plot.setLogMode(x=False, y=True)
@@ -123,7 +123,7 @@ class LossPanel(QWidget):
 
     def __init__(self):
         super().__init__()
-        self.plot = _plot_widget("lossPlot", "loss (log scale)", bottom="updates (steps taken)")
+        self.plot = _plot_widget("lossPlot", "loss (log scale)")
         self.plot.setToolTip("Faint line: each step's mini-batch loss, drawn at the weights it was measured on "
                              "(before that step's update); solid: smoothed. Dot: the loss of all training rows "
                              "after the latest step, as in the line below the plots. Vermillion: validation loss.")
