@@ -20,6 +20,7 @@ untouched; only cycles wait for the next tick.
 from __future__ import annotations
 
 import gc
+import time
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -29,6 +30,15 @@ from PySide6.QtCore import QObject, QTimer
 #: (up to 0.39 s in the GUI test run); at 100 ms the longest was 0.24 s and the ten longest
 #: a third shorter.  Looking costs one ``gc.get_count()``.
 INTERVAL_MS = 100
+
+#: A full collection walks every object made since start-up: 0.3–0.46 s once the caches have
+#: filled (tests/benchmarks/bench_edit_memory.py), a stall a person typing feels.  So it waits
+#: while the person edits, until they pause this long ...
+IDLE_BEFORE_FULL_S = 1.0
+#: ... or until what waits for it is this many times what CPython would let wait (and at
+#: least this many objects: after start-up's freeze the oldest generation is nearly empty).
+MAX_FULL_DEFERRAL = 4
+MIN_FULL_DEFERRAL_OBJECTS = 100_000
 
 _installed: GuiThreadCollector | None = None
 
@@ -44,6 +54,7 @@ class GuiThreadCollector(QObject):
         # came every minute, and the GUI thread stalled for it while training.
         self.long_lived_total: int | None = None  # counted when first needed (costs a walk)
         self.long_lived_pending = 0
+        self.last_activity = float("-inf")  # time.monotonic() of the last edit (note_activity)
         # A full collection made elsewhere (gc.collect(), freeze_long_lived) restarts the
         # count as one made here does; the oldest generation is recounted when next needed.
         self._on_gc = self._note_collection
@@ -60,15 +71,19 @@ class GuiThreadCollector(QObject):
         if counts[2] > t2:
             if self.long_lived_total is None:
                 self.long_lived_total = len(gc.get_objects(generation=2))
-            if self.long_lived_pending > self.long_lived_total / 4:
+            due = self.long_lived_total / 4
+            editing = time.monotonic() - self.last_activity < IDLE_BEFORE_FULL_S
+            limit = max(MAX_FULL_DEFERRAL * due, MIN_FULL_DEFERRAL_OBJECTS)
+            if self.long_lived_pending > due and (not editing or self.long_lived_pending > limit):
                 gc.collect(2)  # _note_collection restarts the count
                 self.collections += 1
                 self.long_lived_total = len(gc.get_objects(generation=2))
                 return
         if counts[1] > t1:
-            # what survives this moves to the oldest generation (an upper bound: some is garbage)
-            self.long_lived_pending += len(gc.get_objects(generation=0)) + len(gc.get_objects(generation=1))
-            gc.collect(1)
+            # What survives moves to the oldest generation: what was young less what was found
+            # unreachable (counting all that was young made full collections come far too often).
+            young = len(gc.get_objects(generation=0)) + len(gc.get_objects(generation=1))
+            self.long_lived_pending += max(0, young - gc.collect(1))
             self.collections += 1
         elif counts[0] > t0:
             gc.collect(0)
@@ -102,6 +117,12 @@ def collect_on_gui_thread(parent: QObject) -> GuiThreadCollector:
     elif gc.isenabled():  # stopped earlier: switch it back on
         _installed.start()
     return _installed
+
+
+def note_activity() -> None:
+    """The person is editing (a keystroke, a slider step): a full collection waits for a pause."""
+    if _installed is not None:
+        _installed.last_activity = time.monotonic()
 
 
 def freeze_long_lived() -> None:

@@ -108,3 +108,45 @@ def test_a_full_collection_made_elsewhere_restarts_the_count(qtbot):
         assert collector.long_lived_pending == 0 and collector.long_lived_total is None
     finally:
         collector.long_lived_total, collector.long_lived_pending = saved
+
+
+def test_a_full_collection_waits_while_the_person_edits(qtbot):
+    """A full walk (0.3–0.46 s once the caches fill) waits for a pause in editing, unless what
+    waits for it has grown far past CPython's rule; an edit through the editor counts."""
+    from chainrule_gui.gui import collector as module
+    from chainrule_gui.gui.expression.mode import ExpressionMode
+
+    collector = installed()
+    saved = collector.long_lived_total, collector.long_lived_pending, collector.last_activity
+    generations: list[int] = []
+
+    def record(phase, info):
+        if phase == "start":
+            generations.append(info["generation"])
+
+    mode = ExpressionMode()
+    qtbot.addWidget(mode)
+    gc.callbacks.append(record)
+    try:
+        for _ in range(collector.threshold[2] + 1):
+            gc.collect(1)
+        mode.editor.setPlainText("y = sin(x)")  # as typed: the mode reports an edit
+        assert module.time.monotonic() - collector.last_activity < 0.5
+        collector.long_lived_total, collector.long_lived_pending = 1_000, 300  # due by CPython's rule
+        generations.clear()
+        collector.collect_if_due()
+        assert 2 not in generations  # ... but the person is editing
+        collector.long_lived_pending = module.MIN_FULL_DEFERRAL_OBJECTS + 1  # waited long enough
+        collector.collect_if_due()
+        assert generations[-1] == 2
+        for _ in range(collector.threshold[2] + 1):
+            gc.collect(1)
+        collector.long_lived_total, collector.long_lived_pending = 1_000, 300
+        generations.clear()
+        collector.last_activity -= module.IDLE_BEFORE_FULL_S  # a pause
+        collector.collect_if_due()
+        assert generations[-1] == 2 and collector.long_lived_pending == 0
+    finally:
+        gc.callbacks.remove(record)
+        collector.long_lived_total, collector.long_lived_pending, collector.last_activity = saved
+        mode.shutdown()

@@ -30,6 +30,7 @@ from chainrule_gui.gui.expression.path_list import PathList
 from chainrule_gui.gui.expression.result_panel import ResultPanel
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 from chainrule_gui.gui import theme
+from chainrule_gui.gui.collector import note_activity
 from chainrule_gui.gui.lazy_page import LazyPage, LazyTabWidget
 
 DEFAULT_TEXT = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
@@ -256,6 +257,7 @@ class ExpressionMode(QWidget):
 
     def _wire(self) -> None:
         c = self.controller
+        self.edited.connect(note_activity)  # a full cycle collection waits for a pause in editing
         self.editor.textChanged.connect(self._on_text_edited)
         c.snapshot_ready.connect(self._on_snapshot)
         c.parse_error.connect(self._on_parse_error)
