@@ -470,3 +470,35 @@ def test_a_csv_that_is_not_imported_leaves_the_list_on_the_data_in_use(qtbot, mo
     assert not mode.editor.csv_button.isVisible()
     if answer == "a bad file":
         assert "bad.csv" in mode.editor.error.text()
+
+
+def test_deleting_the_window_while_a_gradient_check_runs_stops_it_quietly(qtbot, reporter):
+    """Found in a CI run: the checking thread emitted from the panel's deleted relay
+    ("Signal source has been deleted") — in the app, an internal-error dialog."""
+    import threading
+
+    own = NetworkMode()  # not handed to qtbot: this test deletes it
+    own.show()
+    qtbot.waitUntil(lambda: own.controller.latest is not None, timeout=10000)
+    for _ in range(2):
+        own.editor.layers.add_hidden()
+    for row in own.editor.layers.rows[:-1]:
+        type_into(qtbot, row.units, "128")
+    qtbot.waitUntil(lambda: fresh(own) and own.controller.network.params.size > 30_000, timeout=10000)
+    click(qtbot, button(own, "gradCheckButton"))
+    panel = own.gradcheck_panel
+    qtbot.waitUntil(lambda: panel.progress.value() > 0, timeout=10000)
+    checking = [t for t in threading.enumerate() if t.name == "gradientCheck"]
+    assert checking
+    own.shutdown()
+    panel.deleteLater()
+    own.deleteLater()
+    qtbot.wait(50)
+    import time
+
+    started = time.perf_counter()
+    for thread in checking:
+        thread.join(timeout=20)
+        assert not thread.is_alive()
+    assert time.perf_counter() - started < 5  # stopped, not run to the end
+    assert reporter.count == 0, reporter.last_error

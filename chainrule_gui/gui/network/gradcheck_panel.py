@@ -97,7 +97,9 @@ class GradCheckPanel(QDialog):
         self._job = 0
         self._cancel = threading.Event()
         self._started = 0.0
-        self._relay = _Relay(self)
+        # No parent: the checking thread holds it, so closing the window mid-check never
+        # leaves the thread emitting from a deleted object (it raised in the thread).
+        self._relay = _Relay()
         self._relay.progress.connect(self._on_progress)
         self._relay.finished.connect(self._on_finished)
         self._relay.failed.connect(self._on_failed)
@@ -131,6 +133,7 @@ class GradCheckPanel(QDialog):
         self._started = time.perf_counter()
         self.stop.setEnabled(True)
         job, cancel, relay, copy = self._job, self._cancel, self._relay, network.copy()
+        self.destroyed.connect(lambda *_: cancel.set())  # the window went away: stop checking
 
         def work() -> None:
             def progress(done: int, total: int) -> bool:
