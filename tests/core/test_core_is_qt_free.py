@@ -1,4 +1,4 @@
-"""The core never imports Qt (DESIGN.md): checked in a fresh interpreter."""
+"""The core never imports Qt (README, "Architecture"): checked in a fresh interpreter."""
 
 import subprocess
 import sys

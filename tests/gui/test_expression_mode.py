@@ -1,4 +1,4 @@
-"""The Expression mode through its widgets' object names (DESIGN.md contract)."""
+"""The Expression mode through its widgets' object names (the object names other tools rely on)."""
 
 import math
 import time

@@ -1,4 +1,4 @@
-"""The Network mode through its widgets' object names (DESIGN.md contract)."""
+"""The Network mode through its widgets' object names (the object names other tools rely on)."""
 
 import math
 

@@ -6,7 +6,7 @@ and how to multiply an upstream gradient by its local derivative,
 
 Arrays are batches in rows, ``z`` of shape (batch, units).  ``forward`` and
 ``scale_by_derivative`` write into given buffers and allocate nothing, because small
-networks are bound by per-call overhead, not arithmetic (DESIGN.md).
+networks are bound by per-call overhead, not arithmetic.
 """
 
 from __future__ import annotations

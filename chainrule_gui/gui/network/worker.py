@@ -14,7 +14,7 @@ when drawing is slow, so training keeps at least ~80 % of its headless speed (me
 tests/benchmarks/bench_gui_training.py).
 
 The worker runs NumPy with one BLAS thread: with the GUI busy on the other core, two BLAS
-threads were measured to collapse throughput 3–60× (DESIGN.md).
+threads were measured to collapse throughput 3–60×.
 """
 
 from __future__ import annotations
