@@ -12,7 +12,7 @@ from __future__ import annotations
 import threading
 import time
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -97,9 +97,10 @@ class GradCheckPanel(QDialog):
         self._job = 0
         self._cancel = threading.Event()
         self._started = 0.0
-        # No parent: the checking thread holds it, so closing the window mid-check never
-        # leaves the thread emitting from a deleted object (it raised in the thread).
-        self._relay = _Relay()
+        # Owned by the application, not the panel: closing the window mid-check must not
+        # delete what the checking thread emits from (it raised in the thread), and the
+        # thread must never hold the last reference (a QObject deleted off its thread).
+        self._relay = _Relay(QCoreApplication.instance())
         self._relay.progress.connect(self._on_progress)
         self._relay.finished.connect(self._on_finished)
         self._relay.failed.connect(self._on_failed)
