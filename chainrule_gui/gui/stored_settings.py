@@ -23,63 +23,54 @@ def _drop(settings: QSettings, key: str, value, expected: str) -> None:
     settings.remove(key)
 
 
-def read_bytes(key: str) -> QByteArray | None:
-    """A saved window geometry, state or splitter layout (None if absent or not bytes)."""
+def _read(key: str, default, expected: str, convert):
+    """The value at ``key`` as ``convert`` reads it (``_MISSING``: it cannot), the default
+    when absent, and a value of the wrong kind dropped and logged."""
     settings = QSettings()
     value = settings.value(key, _MISSING)
     if value is _MISSING or value is None:
-        return None
-    if isinstance(value, (QByteArray, bytes, bytearray)):
-        return QByteArray(value)
-    _drop(settings, key, value, "saved layout bytes")
-    return None
+        return default
+    converted = convert(value)
+    if converted is _MISSING:
+        _drop(settings, key, value, expected)
+        return default
+    return converted
+
+
+def read_bytes(key: str) -> QByteArray | None:
+    """A saved window geometry, state or splitter layout (None if absent or not bytes)."""
+    return _read(key, None, "saved layout bytes",
+                 lambda v: QByteArray(v) if isinstance(v, (QByteArray, bytes, bytearray)) else _MISSING)
 
 
 def read_choice(key: str, choices, default: str) -> str:
     """One of ``choices`` (the default if absent or anything else)."""
-    settings = QSettings()
-    value = settings.value(key, _MISSING)
-    if value is _MISSING:
-        return default
-    if isinstance(value, str) and value in choices:
-        return value
-    _drop(settings, key, value, f"one of {', '.join(choices)}")
-    return default
+    return _read(key, default, f"one of {', '.join(choices)}",
+                 lambda v: v if isinstance(v, str) and v in choices else _MISSING)
 
 
 def read_text(key: str, default: str = "") -> str:
-    settings = QSettings()
-    value = settings.value(key, _MISSING)
-    if value is _MISSING:
-        return default
-    if isinstance(value, str):
-        return value
-    _drop(settings, key, value, "text")
-    return default
+    return _read(key, default, "text", lambda v: v if isinstance(v, str) else _MISSING)
 
 
-def read_text_list(key: str) -> list[str]:
-    """A list of strings (QSettings returns a one-element list as a plain string)."""
-    settings = QSettings()
-    value = settings.value(key, _MISSING)
-    if value is _MISSING or value is None:
-        return []
-    if isinstance(value, str):
+def _text_list(value):
+    if isinstance(value, str):  # QSettings returns a one-element list as a plain string
         return [value] if value else []
     if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
         return list(value)
-    _drop(settings, key, value, "a list of file names")
-    return []
+    return _MISSING
+
+
+def read_text_list(key: str) -> list[str]:
+    return _read(key, [], "a list of file names", _text_list)
 
 
 def read_flag(key: str, default: bool = False) -> bool:
-    settings = QSettings()
-    value = settings.value(key, _MISSING)
-    if value is _MISSING:
-        return default
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
-    _drop(settings, key, value, "true or false")
-    return default
+    def flag(value):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        return _MISSING
+
+    return _read(key, default, "true or false", flag)
