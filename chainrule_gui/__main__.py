@@ -8,7 +8,7 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv == ["--sympy-worker"]:  # the killable SymPy child of a bundled app
-        from chainrule_gui.core.sympy_worker import child_main
+        from chainrule_gui.core.calculus.sympy_worker import child_main
 
         child_main()
         return 0

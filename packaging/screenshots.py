@@ -371,7 +371,7 @@ def make_window(size: tuple[int, int]):
 
 def shut_down(window) -> None:
     """Stop the threads and the SymPy worker without closeEvent (it would ask to save)."""
-    from chainrule_gui.core.sympy_worker import terminate_default_worker
+    from chainrule_gui.core.calculus.sympy_worker import terminate_default_worker
 
     window.hide()
     window.expression_mode.shutdown()

@@ -10,8 +10,8 @@ import json
 import sys
 
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError, ParseError
-from chainrule_gui.core.lookalikes import with_lookalike_notes
-from chainrule_gui.core.printing import to_text
+from chainrule_gui.core.language.lookalikes import with_lookalike_notes
+from chainrule_gui.core.output.printing import to_text
 
 EXIT_ERROR = 2
 DEFAULT_CLI_MAX_PATHS = 100
@@ -68,8 +68,8 @@ MAX_LISTED_PATHS = 1_000_000
 
 
 def explain(args: argparse.Namespace) -> str:
-    from chainrule_gui.core.chain_graph import build_chain_graph
-    from chainrule_gui.core.program import parse_program
+    from chainrule_gui.core.graph.chain_graph import build_chain_graph
+    from chainrule_gui.core.language.program import parse_program
 
     if not 0 <= args.max_paths <= MAX_LISTED_PATHS:
         raise ChoiceError(f"--max-paths must be from 0 to {MAX_LISTED_PATHS:,} (paths are counted, "
@@ -103,7 +103,7 @@ def _names(value: str | None) -> list[str]:
 
 def _default_output(graph) -> str:
     """The only output, as the GUI would choose it; several are for the user to pick."""
-    from chainrule_gui.core.choices import default_output
+    from chainrule_gui.core.graph.choices import default_output
 
     outputs = graph.outputs
     if len(outputs) > 1:
@@ -116,7 +116,7 @@ def _default_output(graph) -> str:
 def _default_input(graph, outputs: list[str]) -> str:
     """The input the GUI would choose when that is unambiguous (the only one, or the only one
     besides a likely target such as the y of yhat - y); otherwise the user picks."""
-    from chainrule_gui.core.choices import unambiguous_input
+    from chainrule_gui.core.graph.choices import unambiguous_input
 
     chosen, candidates = unambiguous_input(graph, outputs)
     if chosen is not None:
@@ -154,7 +154,7 @@ def split_top_level(text: str) -> list[str]:
 
 def parse_point(specs: list[str], inputs: tuple[str, ...]) -> dict[str, float]:
     """Values for the inputs from ``--at`` texts; each value may be an expression (pi/4)."""
-    from chainrule_gui.core.point import constant_value
+    from chainrule_gui.core.language.point import constant_value
 
     point: dict[str, float] = {}
     for spec in specs:
@@ -180,7 +180,7 @@ def parse_point(specs: list[str], inputs: tuple[str, ...]) -> dict[str, float]:
 def _simplified(args, expr):
     if expr is None or args.no_simplify:
         return None
-    from chainrule_gui.core.sympy_worker import simplify_bounded
+    from chainrule_gui.core.calculus.sympy_worker import simplify_bounded
 
     return simplify_bounded(expr, timeout=SIMPLIFY_TIMEOUT)
 
@@ -190,9 +190,9 @@ def _dump(obj: dict) -> str:
 
 
 def _explain_first(args, graph, of, wrt, point, cut) -> str:
-    from chainrule_gui.core import report
-    from chainrule_gui.core.derivation import derive
-    from chainrule_gui.core.latex import derivation_latex
+    from chainrule_gui.core.output import report
+    from chainrule_gui.core.calculus.derivation import derive
+    from chainrule_gui.core.output.latex import derivation_latex
 
     d = derive(graph, of, wrt, point, max_paths=args.max_paths, cut=cut)
     simplified = _simplified(args, d.derivative_expr)
@@ -204,9 +204,9 @@ def _explain_first(args, graph, of, wrt, point, cut) -> str:
 
 
 def _explain_jacobian(args, graph, outputs, inputs, point, cut) -> str:
-    from chainrule_gui.core import report
-    from chainrule_gui.core.derivation import derive
-    from chainrule_gui.core.jacobian import jacobian
+    from chainrule_gui.core.output import report
+    from chainrule_gui.core.calculus.derivation import derive
+    from chainrule_gui.core.calculus.jacobian import jacobian
 
     if cut:
         raise ChoiceError("--cut works with one --of and one --wrt")
@@ -227,7 +227,7 @@ def _explain_jacobian(args, graph, outputs, inputs, point, cut) -> str:
         })
         return _dump(obj)
     if args.latex:
-        from chainrule_gui.core.latex import derivation_latex
+        from chainrule_gui.core.output.latex import derivation_latex
 
         return derivation_latex(graph, d) + _jacobian_latex(j)
     return report.jacobian_text(j)
@@ -243,10 +243,10 @@ def _jacobian_latex(j) -> str:
 
 
 def _explain_second(args, graph, outputs, inputs, point, cut) -> str:
-    from chainrule_gui.core import report
-    from chainrule_gui.core.derivation import derive
-    from chainrule_gui.core.latex import second_latex
-    from chainrule_gui.core.second_order import derive_second, hessian
+    from chainrule_gui.core.output import report
+    from chainrule_gui.core.calculus.derivation import derive
+    from chainrule_gui.core.output.latex import second_latex
+    from chainrule_gui.core.calculus.second_order import derive_second, hessian
 
     if len(outputs) != 1:
         raise ChoiceError("--order 2 needs a single output (--of); a Hessian is of a scalar")
@@ -288,10 +288,10 @@ def _explain_second(args, graph, outputs, inputs, point, cut) -> str:
 
 
 def _explain_implicit(args, graph, point) -> str:
-    from chainrule_gui.core import report
-    from chainrule_gui.core.chain_graph import display_name
-    from chainrule_gui.core.implicit import implicit_derivative
-    from chainrule_gui.core.latex import implicit_latex
+    from chainrule_gui.core.output import report
+    from chainrule_gui.core.graph.chain_graph import display_name
+    from chainrule_gui.core.calculus.implicit import implicit_derivative
+    from chainrule_gui.core.output.latex import implicit_latex
 
     if args.order != 1:
         raise ChoiceError("implicit differentiation here is first order; drop --order 2")
@@ -304,7 +304,7 @@ def _explain_implicit(args, graph, point) -> str:
         raise ChoiceError(f"the equation has the variables {', '.join(variables)}; choose the curve's "
                           "variables with --of (dependent) and --wrt (independent)")
     if not wrt or not of:
-        from chainrule_gui.core.choices import relation_choice
+        from chainrule_gui.core.graph.choices import relation_choice
 
         # As the GUI reads it: y as a function of x when both are there.
         dependent, independent = relation_choice(variables, of[0] if of else None, wrt[0] if wrt else None)

@@ -134,7 +134,7 @@ def _train(args) -> int:
 
 
 def _check_target(option: str, path: str | None) -> None:
-    from chainrule_gui.core.files import check_save_target
+    from chainrule_gui.core.files.atomic import check_save_target
 
     if path:
         try:
@@ -152,7 +152,7 @@ def _training_meta(trainer, dataset) -> dict:
 def _write_script(path, network, dataset) -> None:
     from chainrule_gui.core.nn.export import numpy_script
 
-    from chainrule_gui.core.files import atomic_write_text
+    from chainrule_gui.core.files.atomic import atomic_write_text
 
     try:
         atomic_write_text(path, numpy_script(network, dataset.X[:3]))

@@ -1,5 +1,9 @@
 """The Qt-free core: parse definitions, build the chain-rule graphs, derive and check.
 
+Packages, lowest first (ARCHITECTURE.md): ``language`` (text to checked definitions),
+``graph`` (primitives, chain graph, paths, accumulation), ``calculus`` (the checked results),
+``diagram`` (what a diagram draws), ``output`` (text, LaTeX, NumPy), ``files``, ``nn``.
+
 Typical use::
 
     from chainrule_gui.core import parse_program, build_chain_graph, derive
@@ -12,35 +16,25 @@ Names are imported lazily so that importing the package does not load SymPy.
 
 from __future__ import annotations
 
-import importlib
+from chainrule_gui.core.exports import lazy_exports
 
-_EXPORTS = {
-    "parse_program": "program",
-    "Program": "program",
-    "build_chain_graph": "chain_graph",
-    "ChainGraph": "chain_graph",
-    "derive": "derivation",
-    "Derivation": "derivation",
-    "derive_second": "second_order",
-    "hessian": "second_order",
-    "jacobian": "jacobian",
-    "jvp_vjp": "jacobian",
-    "implicit_derivative": "implicit",
-    "layered_layout": "layout",
-    "unfold_tree": "tree",
+__getattr__, __all__ = lazy_exports(__name__, {
+    "parse_program": "language.program",
+    "Program": "language.program",
+    "build_chain_graph": "graph.chain_graph",
+    "ChainGraph": "graph.chain_graph",
+    "derive": "calculus.derivation",
+    "Derivation": "calculus.derivation",
+    "derive_second": "calculus.second_order",
+    "hessian": "calculus.second_order",
+    "jacobian": "calculus.jacobian",
+    "jvp_vjp": "calculus.jacobian",
+    "implicit_derivative": "calculus.implicit",
+    "layered_layout": "diagram.layers",
+    "unfold_tree": "graph.tree",
     "ChainRuleError": "errors",
     "ParseError": "errors",
     "ChoiceError": "errors",
     "NumericError": "errors",
     "ModelError": "errors",
-}
-
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'chainrule_gui.core' has no attribute {name!r}")
-    return getattr(importlib.import_module(f"chainrule_gui.core.{module}"), name)
-
-
-__all__ = sorted(_EXPORTS)
+})

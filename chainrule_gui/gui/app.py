@@ -53,14 +53,14 @@ def import_core_before_qt() -> None:
     import sympy.sets.setexpr  # noqa: F401
     import sympy.tensor.tensor  # noqa: F401
 
-    import chainrule_gui.core.choices  # noqa: F401
-    import chainrule_gui.core.derivation  # noqa: F401
-    import chainrule_gui.core.diagram_layout  # noqa: F401
-    import chainrule_gui.core.diagram_model  # noqa: F401
-    import chainrule_gui.core.fd_study  # noqa: F401
-    import chainrule_gui.core.implicit  # noqa: F401
-    import chainrule_gui.core.session  # noqa: F401
-    import chainrule_gui.core.stepthrough  # noqa: F401
+    import chainrule_gui.core.graph.choices  # noqa: F401
+    import chainrule_gui.core.calculus.derivation  # noqa: F401
+    import chainrule_gui.core.diagram.placement  # noqa: F401
+    import chainrule_gui.core.diagram.model  # noqa: F401
+    import chainrule_gui.core.calculus.fd_study  # noqa: F401
+    import chainrule_gui.core.calculus.implicit  # noqa: F401
+    import chainrule_gui.core.files.session  # noqa: F401
+    import chainrule_gui.core.calculus.stepthrough  # noqa: F401
 
 
 def run_app(open_path: str | None = None) -> int:
@@ -88,7 +88,7 @@ def run_app(open_path: str | None = None) -> int:
 
 
 def _stop_sympy_worker() -> None:
-    from chainrule_gui.core.sympy_worker import terminate_default_worker
+    from chainrule_gui.core.calculus.sympy_worker import terminate_default_worker
 
     terminate_default_worker()
 

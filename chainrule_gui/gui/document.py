@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer, Signal
 
-from chainrule_gui.core.files import FileFormatError, atomic_write_text, read_limited, remove_stale_temporaries
-from chainrule_gui.core.session import Session, load_session, save_session, session_from_bytes
+from chainrule_gui.core.files.atomic import FileFormatError, atomic_write_text, read_limited, remove_stale_temporaries
+from chainrule_gui.core.files.session import Session, load_session, save_session, session_from_bytes
 from chainrule_gui.gui import stored_settings
 
 AUTOSAVE_INTERVAL_MS = 4000

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.examples import EXAMPLES, categories
-from chainrule_gui.core.files import atomic_write_text
-from chainrule_gui.core.session import LABEL_MODES, VIEWS, Session
+from chainrule_gui.core.files.atomic import atomic_write_text
+from chainrule_gui.core.files.session import LABEL_MODES, VIEWS, Session
 from chainrule_gui.gui import startup, stored_settings, theme
 from chainrule_gui.gui.autosave_folder import AutosaveFolder
 from chainrule_gui.gui.document import (
@@ -379,7 +379,7 @@ class MainWindow(QMainWindow):
 
     # -- exports -------------------------------------------------------------------------------
     def export_latex(self, path: str | None = None) -> bool:
-        from chainrule_gui.core.latex import derivation_latex, latex_document
+        from chainrule_gui.core.output.latex import derivation_latex, latex_document
 
         snapshot = self.expression_mode.snapshot
         if snapshot is None or snapshot.derivation is None:
@@ -394,7 +394,7 @@ class MainWindow(QMainWindow):
         return self._write_export(path, latex_document(body, f"d{snapshot.of}/d{snapshot.wrt}"))
 
     def export_numpy(self, path: str | None = None) -> bool:
-        from chainrule_gui.core.export_numpy import gradient_module
+        from chainrule_gui.core.output.export_numpy import gradient_module
 
         snapshot = self.expression_mode.snapshot
         if snapshot is None or snapshot.of is None or snapshot.is_implicit:

@@ -51,8 +51,8 @@ def wait_for(app, condition, timeout_s=20.0) -> None:
 
 def main() -> None:
     app = QApplication.instance() or QApplication([])
-    from chainrule_gui.core.curve import project_onto_curve
-    from chainrule_gui.core.fd_study import error_study
+    from chainrule_gui.core.calculus.curve import project_onto_curve
+    from chainrule_gui.core.calculus.fd_study import error_study
     from chainrule_gui.gui.expression.implicit_view import _curve_job
     from chainrule_gui.gui.expression.mode import ExpressionMode
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from chainrule_gui.core.chain_graph import build_chain_graph
-from chainrule_gui.core.derivation import derive
-from chainrule_gui.core.program import parse_program
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
+from chainrule_gui.core.calculus.derivation import derive
+from chainrule_gui.core.language.program import parse_program
 
 
 def diamond_chain(depth):

@@ -3,8 +3,8 @@ and point values carry over only for names still in the same role."""
 
 import pytest
 
-from chainrule_gui.core.chain_graph import build_chain_graph
-from chainrule_gui.core.choices import (
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
+from chainrule_gui.core.graph.choices import (
     Choice,
     carried_values,
     choose_output_input,
@@ -15,7 +15,7 @@ from chainrule_gui.core.choices import (
     unambiguous_input,
 )
 from chainrule_gui.core.examples import BY_KEY
-from chainrule_gui.core.program import parse_program
+from chainrule_gui.core.language.program import parse_program
 
 SEED = "z = x^2 + sin(x*y); x = t^2; y = e^t"
 THREE_PATHS = "w = x*exp(y/z); x = t^2; y = 1 - t; z = 1 + 2*t"

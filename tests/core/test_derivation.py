@@ -4,10 +4,10 @@ import math
 
 import pytest
 
-from chainrule_gui.core.chain_graph import build_chain_graph
-from chainrule_gui.core.derivation import derive
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
+from chainrule_gui.core.calculus.derivation import derive
 from chainrule_gui.core.errors import ChoiceError
-from chainrule_gui.core.program import parse_program
+from chainrule_gui.core.language.program import parse_program
 
 SEED = "z = x^2 + sin(x*y); x = t^2; y = e^t"
 
@@ -102,7 +102,7 @@ def test_output_that_does_not_depend_on_the_input():
 
 
 def test_a_precomputed_symbolic_derivative_is_used_and_checked(seed):
-    from chainrule_gui.core.derivation import symbolic_derivative
+    from chainrule_gui.core.calculus.derivation import symbolic_derivative
 
     expr, _ = symbolic_derivative(seed, "z", "t")
     d = derive(seed, "z", "t", {"t": 0.8}, symbolic_expr=expr)

@@ -5,9 +5,9 @@ import math
 
 import pytest
 
-from chainrule_gui.core.chain_graph import build_chain_graph
-from chainrule_gui.core.derivation import derive
-from chainrule_gui.core.program import parse_program
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
+from chainrule_gui.core.calculus.derivation import derive
+from chainrule_gui.core.language.program import parse_program
 
 
 def derivation(text, **point):
@@ -77,7 +77,7 @@ def test_a_cut_edge_is_honoured():
 
 # -- second order ------------------------------------------------------------------------
 def second(text, **point):
-    from chainrule_gui.core.second_order import derive_second
+    from chainrule_gui.core.calculus.second_order import derive_second
 
     graph = build_chain_graph(parse_program(text))
     return derive_second(graph, graph.outputs[0], graph.inputs[0], point)
@@ -111,7 +111,7 @@ def test_smooth_second_differences_still_agree(text, x):
 
 
 def test_a_hessian_finite_difference_across_a_singularity_says_along_which_input():
-    from chainrule_gui.core.second_order import hessian
+    from chainrule_gui.core.calculus.second_order import hessian
 
     graph = build_chain_graph(parse_program("f = sqrt(u)*y; u = x^2"))
     h = hessian(graph, "f", ["x", "y"], {"x": 1e-6, "y": 1.0})

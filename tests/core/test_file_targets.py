@@ -10,11 +10,11 @@ import threading
 import pytest
 
 from chainrule_gui.core.errors import ModelError
-from chainrule_gui.core.files import FileFormatError, read_limited
+from chainrule_gui.core.files.atomic import FileFormatError, read_limited
 from chainrule_gui.core.nn.model_file import load_model, save_model
 from chainrule_gui.core.nn.network import Network
 from chainrule_gui.core.nn.spec import spec_from_sizes
-from chainrule_gui.core.session import Session, load_session, save_session
+from chainrule_gui.core.files.session import Session, load_session, save_session
 
 posix = pytest.mark.skipif(os.name != "posix", reason="links, modes and FIFOs as POSIX has them")
 
@@ -159,7 +159,7 @@ def test_a_link_to_dev_zero_is_refused_without_reading(tmp_path, loader, error):
 
 @posix
 def test_a_hard_linked_file_that_cannot_be_written_keeps_the_new_content_beside_it(tmp_path, monkeypatch):
-    from chainrule_gui.core import files
+    from chainrule_gui.core.files import atomic as files
 
     first = tmp_path / "a.json"
     save_session(Session(text="y = x"), first)

@@ -5,11 +5,11 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chainrule_gui.core.chain_graph import build_chain_graph
-from chainrule_gui.core.derivation import derive
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
+from chainrule_gui.core.calculus.derivation import derive
 from chainrule_gui.core.errors import ChainRuleError, ParseError
-from chainrule_gui.core.parser import FUNCTIONS
-from chainrule_gui.core.program import parse_program
+from chainrule_gui.core.language.parser import FUNCTIONS
+from chainrule_gui.core.language.program import parse_program
 
 NAMES = st.sampled_from(["x", "y", "t", "w1", "theta"])
 NUMBERS = st.sampled_from(["0", "1", "2", "0.5", "3.25", "1e-3", "1e300", "10", "e", "pi"])

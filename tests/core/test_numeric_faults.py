@@ -4,11 +4,11 @@ import math
 
 import pytest
 
-from chainrule_gui.core.chain_graph import build_chain_graph
-from chainrule_gui.core.derivation import derive, paths_at_fault
-from chainrule_gui.core.diagram_model import build_diagram, fault_marks, partial_numbers
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
+from chainrule_gui.core.calculus.derivation import derive, paths_at_fault
+from chainrule_gui.core.diagram.model import build_diagram, fault_marks, partial_numbers
 from chainrule_gui.core.errors import NumericError
-from chainrule_gui.core.program import parse_program
+from chainrule_gui.core.language.program import parse_program
 
 
 @pytest.mark.parametrize("text, point, words, node", [

@@ -5,8 +5,8 @@ import os
 
 import pytest
 
-from chainrule_gui.core.files import FileFormatError, atomic_write_text, remove_stale_temporaries
-from chainrule_gui.core.session import Session, load_session, save_session, session_from_bytes
+from chainrule_gui.core.files.atomic import FileFormatError, atomic_write_text, remove_stale_temporaries
+from chainrule_gui.core.files.session import Session, load_session, save_session, session_from_bytes
 from tests.reliability.faults import kill_during_save
 
 GOOD = Session(text="z = x^2 + sin(x*y)\nx = t^2\ny = e^t", of="z", wrt="t", point={"t": 0.5},

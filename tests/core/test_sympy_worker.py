@@ -5,7 +5,7 @@ import time
 import pytest
 import sympy as sp
 
-from chainrule_gui.core.sympy_worker import SympyTimeout, SympyWorker
+from chainrule_gui.core.calculus.sympy_worker import SympyTimeout, SympyWorker
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def test_timeout_kills_and_the_next_call_works(worker):
 
 def test_a_large_derivative_in_the_child_equals_sympys_own(worker):
     from chainrule_gui.core import build_chain_graph, parse_program
-    from chainrule_gui.core.derivation import symbolic_derivative
+    from chainrule_gui.core.calculus.derivation import symbolic_derivative
     from chainrule_gui.core.examples import BY_KEY
 
     graph = build_chain_graph(parse_program(BY_KEY["deep-diamonds"].text))
@@ -43,7 +43,7 @@ def test_a_large_derivative_in_the_child_equals_sympys_own(worker):
 
 
 def test_a_call_no_longer_wanted_is_stopped_and_the_next_one_works(worker):
-    from chainrule_gui.core.sympy_worker import SympyCancelled
+    from chainrule_gui.core.calculus.sympy_worker import SympyCancelled
 
     worker.start()
     wanted_until = time.monotonic() + 0.3

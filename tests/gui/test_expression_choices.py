@@ -151,7 +151,7 @@ def test_an_example_choice_is_kept_across_an_edit(qtbot, window):
 def test_a_session_that_names_its_choice_keeps_it_and_saves_only_picks(qtbot, window, tmp_path, dialogs):
     """File ▸ Open of a session naming an intermediate x; an edit keeps it; File ▸ Save
     writes the picked output and leaves the automatic input to the text."""
-    from chainrule_gui.core.session import Session, load_session, save_session
+    from chainrule_gui.core.files.session import Session, load_session, save_session
 
     mode = window.expression_mode
     path = tmp_path / "picked.json"

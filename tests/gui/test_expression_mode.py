@@ -101,7 +101,7 @@ def test_a_stale_large_derivative_is_stopped_not_waited_behind(qtbot, mode, monk
     """SymPy's child takes one derivative at a time.  When the text changes while it is still
     busy with the old one (here made to take 30 s), it is stopped after a second, and the
     new text's SymPy column does not wait for the old one's time limit (20 s)."""
-    from chainrule_gui.core import sympy_worker
+    from chainrule_gui.core.calculus import sympy_worker
 
     real = sympy_worker.derivative_worker
     asked = []

@@ -4,7 +4,7 @@ import json
 
 from PySide6.QtWidgets import QMessageBox
 
-from chainrule_gui.core.session import Session, load_session, save_session
+from chainrule_gui.core.files.session import Session, load_session, save_session
 from chainrule_gui.gui import MainWindow
 from chainrule_gui.gui.autosave_folder import AutosaveFolder
 from chainrule_gui.gui.document import read_recovered_session

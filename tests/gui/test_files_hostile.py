@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from chainrule_gui.core.nn.model_file import load_model, model_bytes, save_model
 from chainrule_gui.core.nn.network import Network
 from chainrule_gui.core.nn.spec import spec_from_sizes
-from chainrule_gui.core.session import load_session
+from chainrule_gui.core.files.session import load_session
 from chainrule_gui.gui import MainWindow
 
 posix = pytest.mark.skipif(os.name != "posix", reason="named pipes as POSIX has them")
@@ -281,7 +281,7 @@ def test_a_session_with_a_huge_cut_is_refused_at_once(qtbot, tmp_path, dialogs):
     import json
     import time
 
-    from chainrule_gui.core.session import Session
+    from chainrule_gui.core.files.session import Session
 
     obj = json.loads(Session(text="z = x*t\nx = t^2", point={"t": 0.5}).to_json())
     obj["expression"]["cut"] = [["z", "x"]] * 440_000  # 4.8 MB

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from chainrule_gui.core.jacobian import jacobian
-from chainrule_gui.core.paths import iter_paths
+from chainrule_gui.core.calculus.jacobian import jacobian
+from chainrule_gui.core.graph.paths import iter_paths
 from expression_helpers import show as show_text
 
 TWO_BY_TWO = "u = x*y; v = x + y; f1 = u^2 + v; f2 = sin(u)*v"

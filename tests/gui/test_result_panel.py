@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QTableWidget, QWidget
 
-from chainrule_gui.core.printing import to_latex
+from chainrule_gui.core.output.printing import to_latex
 from expression_helpers import show
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
@@ -139,7 +139,7 @@ def test_a_stale_simplification_is_stopped_not_waited_behind(qtbot, mode, monkey
     """SymPy's simplifying child takes one request at a time.  When the text changes while it
     is still busy (here made to take a minute), it is stopped after a second and the new
     text is simplified next, not after the old one's time limit."""
-    from chainrule_gui.core import sympy_worker
+    from chainrule_gui.core.calculus import sympy_worker
     from chainrule_gui.gui.expression import controller as controller_module
 
     monkeypatch.setattr(controller_module, "SIMPLIFY_TIMEOUT_S", 60.0)

@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from chainrule_gui.core.second_order import hessian
+from chainrule_gui.core.calculus.second_order import hessian
 from expression_helpers import show as show_text
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QWidget
 from chainrule_gui.gui import MainWindow, startup
 
 HEAVY = ("pyqtgraph", "matplotlib", "jsonschema", "numpy", "chainrule_gui.gui.network.mode",
-         "chainrule_gui.core.sympy_worker")
+         "chainrule_gui.core.calculus.sympy_worker")
 
 PROBE = textwrap.dedent("""
     import json, sys

@@ -28,7 +28,7 @@ def test_a_bug_while_building_is_said_in_the_strip_and_logged(qtbot, mode, repor
 
 
 def test_a_bug_in_the_simplifier_never_leaves_simplifying_forever(qtbot, mode, monkeypatch):
-    from chainrule_gui.core import sympy_worker
+    from chainrule_gui.core.calculus import sympy_worker
 
     def no_worker():
         raise OSError("cannot start a process")

@@ -295,7 +295,7 @@ def csv_cases() -> list[tuple[str, bytes]]:
 
 def huge_file_cases() -> list[tuple[str, str, int]]:
     """(kind, name, size): sparse files over each loader's cap, made in the child's folder."""
-    from chainrule_gui.core.files import MAX_JSON_BYTES
+    from chainrule_gui.core.files.atomic import MAX_JSON_BYTES
     from chainrule_gui.core.nn.csv_import import MAX_BYTES
     from chainrule_gui.core.nn.model_file import MAX_MODEL_BYTES
 

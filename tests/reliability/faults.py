@@ -16,7 +16,7 @@ SAVERS = {
     # of t says which save it is.
     "session": ("session.json", textwrap.dedent("""
         import sys
-        from chainrule_gui.core.session import Session, save_session
+        from chainrule_gui.core.files.session import Session, save_session
         path = sys.argv[1]
         big = "\\n".join(f"x{i} = x{i+1} + 1" for i in range(600)) + "\\nx600 = t"
         print("ready", flush=True)
@@ -44,7 +44,7 @@ SAVERS = {
 
 def _load(kind: str, path: Path):
     if kind == "session":
-        from chainrule_gui.core.session import load_session
+        from chainrule_gui.core.files.session import load_session
 
         return load_session(path).point["t"]
     from chainrule_gui.core.nn.model_file import load_model

@@ -24,11 +24,11 @@ def limit_memory(size: int) -> None:
 
 def evaluate_text(text: str) -> str:
     """What typing ``text`` does: parse, build, differentiate at a point."""
-    from chainrule_gui.core.chain_graph import build_chain_graph
-    from chainrule_gui.core.derivation import derive
-    from chainrule_gui.core.printing import to_latex, to_text
+    from chainrule_gui.core.graph.chain_graph import build_chain_graph
+    from chainrule_gui.core.calculus.derivation import derive
+    from chainrule_gui.core.output.printing import to_latex, to_text
 
-    from chainrule_gui.core.program import parse_program
+    from chainrule_gui.core.language.program import parse_program
 
     program = parse_program(text)
     graph = build_chain_graph(program)
@@ -41,7 +41,7 @@ def evaluate_text(text: str) -> str:
 
 
 def open_session(path: Path) -> str:
-    from chainrule_gui.core.session import load_session
+    from chainrule_gui.core.files.session import load_session
 
     session = load_session(path, allow_text_errors=True)  # as File ▸ Open does
     if session.text_error:
@@ -101,7 +101,7 @@ def main() -> None:
     limit_memory(int(sys.argv[1]))
     import sympy  # noqa: F401 - imported before the clock starts, as in the running app
 
-    import chainrule_gui.core.derivation  # noqa: F401
+    import chainrule_gui.core.calculus.derivation  # noqa: F401
 
     cases = json.loads(sys.stdin.read())
     results = [run(case, i) for i, case in enumerate(cases)]

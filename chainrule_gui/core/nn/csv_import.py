@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from chainrule_gui.core.errors import ModelError
-from chainrule_gui.core.files import FileFormatError, FileTooLargeError, open_regular
+from chainrule_gui.core.files.atomic import FileFormatError, FileTooLargeError, open_regular
 from chainrule_gui.core.nn.datasets import (
     MAX_CLASSES,
     MAX_SAMPLES,

@@ -38,7 +38,7 @@ import numpy as np
 
 from chainrule_gui import __version__
 from chainrule_gui.core.errors import ModelError
-from chainrule_gui.core.files import (
+from chainrule_gui.core.files.atomic import (
     FileFormatError,
     atomic_write_bytes,
     dump_json,

@@ -18,18 +18,18 @@ from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from chainrule_gui.core.chain_graph import RELATION_NODE, ChainGraph, build_chain_graph
-from chainrule_gui.core.choices import (  # noqa: F401 - choose_output_input: the benchmarks import it here
+from chainrule_gui.core.graph.chain_graph import RELATION_NODE, ChainGraph, build_chain_graph
+from chainrule_gui.core.graph.choices import (  # noqa: F401 - choose_output_input: the benchmarks import it here
     Choice,
     carried_values,
     choose_output_input,
     follow_choice,
     input_roles,
 )
-from chainrule_gui.core.derivation import derive, symbolic_derivative
+from chainrule_gui.core.calculus.derivation import derive, symbolic_derivative
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError, ParseError
-from chainrule_gui.core.implicit import implicit_derivative, project_to_curve
-from chainrule_gui.core.program import Program, parse_program
+from chainrule_gui.core.calculus.implicit import implicit_derivative, project_to_curve
+from chainrule_gui.core.language.program import Program, parse_program
 from chainrule_gui.gui import startup
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 
@@ -278,7 +278,7 @@ class ExpressionController(QObject):
         the SymPy column says "not computed"; the other four methods still check."""
         if request != self._latest_request or self._closed:
             return
-        from chainrule_gui.core.sympy_worker import (
+        from chainrule_gui.core.calculus.sympy_worker import (
             SympyCancelled,
             SympyTimeout,
             SympyWorkFailed,
@@ -382,7 +382,7 @@ class ExpressionController(QObject):
                 v = self.point[name]
                 self.ranges[name] = (v - DEFAULT_HALF_RANGE, v + DEFAULT_HALF_RANGE)
         if program.relation is not None and self.of in program.inputs and self.wrt in program.inputs:
-            from chainrule_gui.core.curve import project_onto_curve  # NumPy: not needed at start-up
+            from chainrule_gui.core.calculus.curve import project_onto_curve  # NumPy: not needed at start-up
 
             # The nearest point of the curve (along ∇F), not the one straight above or
             # below: from (1, 1) on x^2 + y^2 = 1 that would be (1, 0), a vertical tangent.
@@ -454,7 +454,7 @@ class ExpressionController(QObject):
         self._simplify_wanted = key
 
         def work():
-            from chainrule_gui.core.sympy_worker import (
+            from chainrule_gui.core.calculus.sympy_worker import (
                 SympyCancelled,
                 SympyTimeout,
                 SympyWorkFailed,

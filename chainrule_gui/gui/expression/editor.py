@@ -17,7 +17,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QCompleter, QPlainTextEdit, QTextEdit
 
 from chainrule_gui.core.errors import ParseError
-from chainrule_gui.core.parser import CONSTANTS, FUNCTIONS
+from chainrule_gui.core.language.parser import CONSTANTS, FUNCTIONS
 from chainrule_gui.gui import theme
 
 _TOKEN = re.compile(r"(?P<comment>#.*)|(?P<number>\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+)"

@@ -13,7 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize
 
-from chainrule_gui.core.fd_study import ErrorStudy
+from chainrule_gui.core.calculus.fd_study import ErrorStudy
 from chainrule_gui.gui import theme
 from chainrule_gui.gui.plot_axis import opaque_grid_axes, put_axes_behind_data
 

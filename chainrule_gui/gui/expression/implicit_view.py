@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chainrule_gui.core.chain_graph import RELATION_NODE
-from chainrule_gui.core.curve import (
+from chainrule_gui.core.graph.chain_graph import RELATION_NODE
+from chainrule_gui.core.calculus.curve import (
     CurvePoint,
     curve_partials,
     polyline_with_breaks,
@@ -36,9 +36,9 @@ from chainrule_gui.core.curve import (
     zero_level,
 )
 from chainrule_gui.core.errors import ChainRuleError
-from chainrule_gui.core.latex import name_latex
-from chainrule_gui.core.printing import to_latex
-from chainrule_gui.core.report import fmt
+from chainrule_gui.core.output.latex import name_latex
+from chainrule_gui.core.output.printing import to_latex
+from chainrule_gui.core.output.report import fmt
 from chainrule_gui.gui.expression.background import BackgroundJob, JobResult
 from chainrule_gui.gui.expression.formatting import readable
 from chainrule_gui.gui.expression.lazy import LazyView
@@ -73,7 +73,7 @@ def _formula_job(graph, x, y):
     The ratio is simplified in the killable SymPy worker (simplify can hang); if that is
     too slow the plain ratio is shown.
     """
-    from chainrule_gui.core.sympy_worker import simplify_bounded
+    from chainrule_gui.core.calculus.sympy_worker import simplify_bounded
 
     program = graph.program
     F = graph.composed(RELATION_NODE)

@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 )
 
 from chainrule_gui.core.errors import ChainRuleError
-from chainrule_gui.core.jacobian import JacobianResult, default_via, jacobian
-from chainrule_gui.core.paths import count_paths, iter_paths
-from chainrule_gui.core.report import fmt
+from chainrule_gui.core.calculus.jacobian import JacobianResult, default_via, jacobian
+from chainrule_gui.core.graph.paths import count_paths, iter_paths
+from chainrule_gui.core.output.report import fmt
 from chainrule_gui.gui import theme
 from chainrule_gui.gui.expression.background import BackgroundJob, JobResult
 from chainrule_gui.gui.expression.formatting import readable

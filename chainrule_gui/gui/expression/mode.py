@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 
 from chainrule_gui.core.errors import ParseError
 from chainrule_gui.core.examples import Example
-from chainrule_gui.core.paths import iter_paths
-from chainrule_gui.core.session import Session
+from chainrule_gui.core.graph.paths import iter_paths
+from chainrule_gui.core.files.session import Session
 from chainrule_gui.gui.expression.controller import ExpressionController
 from chainrule_gui.gui.expression.diagram import VIEWS, StepThroughBar, TreeDiagram
 from chainrule_gui.gui.expression.editor import ExpressionEditor

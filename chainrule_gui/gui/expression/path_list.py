@@ -10,11 +10,11 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from chainrule_gui.core.chain_graph import display_name
-from chainrule_gui.core.derivation import Derivation, PathTerm, paths_at_fault
+from chainrule_gui.core.graph.chain_graph import display_name
+from chainrule_gui.core.calculus.derivation import Derivation, PathTerm, paths_at_fault
 from chainrule_gui.core.errors import ChainRuleError, NumericError
-from chainrule_gui.core.printing import to_text
-from chainrule_gui.core.report import fmt
+from chainrule_gui.core.output.printing import to_text
+from chainrule_gui.core.output.report import fmt
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 from chainrule_gui.gui.expression.stale import StaleVeil
 

@@ -29,16 +29,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chainrule_gui.core.derivation import (
+from chainrule_gui.core.calculus.derivation import (
     EXACT_RTOL,
     METHOD_NAMES,
     METHOD_TITLES,
     Derivation,
 )
 from chainrule_gui.core.errors import ChainRuleError, NumericError
-from chainrule_gui.core.fd_study import error_study
-from chainrule_gui.core.printing import size_exceeds, to_latex, to_text, to_text_bounded
-from chainrule_gui.core.report import fmt
+from chainrule_gui.core.calculus.fd_study import error_study
+from chainrule_gui.core.output.printing import size_exceeds, to_latex, to_text, to_text_bounded
+from chainrule_gui.core.output.report import fmt
 from chainrule_gui.gui.expression.controller import Simplified, simplify_key
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 from chainrule_gui.gui.expression.stale import StaleVeil

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 )
 
 from chainrule_gui.core.errors import ChainRuleError
-from chainrule_gui.core.latex import name_latex
-from chainrule_gui.core.report import fmt
-from chainrule_gui.core.second_order import (
+from chainrule_gui.core.output.latex import name_latex
+from chainrule_gui.core.output.report import fmt
+from chainrule_gui.core.calculus.second_order import (
     HessianResult,
     SecondDerivation,
     derive_second,

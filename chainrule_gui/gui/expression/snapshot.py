@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from chainrule_gui.core.chain_graph import ChainGraph
-from chainrule_gui.core.derivation import Derivation
+from chainrule_gui.core.graph.chain_graph import ChainGraph
+from chainrule_gui.core.calculus.derivation import Derivation
 from chainrule_gui.core.errors import ChainRuleError
-from chainrule_gui.core.implicit import ImplicitDerivation
-from chainrule_gui.core.program import Program
+from chainrule_gui.core.calculus.implicit import ImplicitDerivation
+from chainrule_gui.core.language.program import Program
 
 
 @dataclass(frozen=True)

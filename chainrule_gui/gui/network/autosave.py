@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer
 
 from chainrule_gui.core.errors import ChainRuleError
-from chainrule_gui.core.files import atomic_write_bytes, remove_stale_temporaries
+from chainrule_gui.core.files.atomic import atomic_write_bytes, remove_stale_temporaries
 
 AUTOSAVE_NAME = "autosave-network.npz"
 INTERVAL_MS = 5000

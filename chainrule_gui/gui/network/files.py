@@ -20,7 +20,7 @@ from PySide6.QtCore import QBuffer, QEventLoop, QIODevice, Qt, QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from chainrule_gui.core.errors import ChainRuleError, ModelError
-from chainrule_gui.core.files import atomic_write_bytes
+from chainrule_gui.core.files.atomic import atomic_write_bytes
 from chainrule_gui.core.nn.export import numpy_script
 from chainrule_gui.core.nn.model_file import load_model, model_bytes
 from chainrule_gui.gui.network.settings import DataSettings, Settings

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from chainrule_gui.core.errors import ModelError
-from chainrule_gui.core.files import remove_stale_temporaries
+from chainrule_gui.core.files.atomic import remove_stale_temporaries
 from chainrule_gui.core.nn import model_file
 from chainrule_gui.core.nn.model_file import load_model, save_model
 from chainrule_gui.core.nn.network import Network

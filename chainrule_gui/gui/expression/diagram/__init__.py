@@ -5,7 +5,7 @@
 PNG and SVG; ``step_bar`` replays the forward pass, backward pass and forward-mode sweep.
 """
 
-from chainrule_gui.core.diagram_model import VIEWS
+from chainrule_gui.core.diagram.model import VIEWS
 from chainrule_gui.gui.expression.diagram.drawing import LABEL_MODES, FrameView
 from chainrule_gui.gui.expression.diagram.step_bar import StepThroughBar
 from chainrule_gui.gui.expression.diagram.view import TreeDiagram

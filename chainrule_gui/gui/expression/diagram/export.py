@@ -14,7 +14,7 @@ from PySide6.QtCore import QBuffer, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsScene
 
-from chainrule_gui.core.files import atomic_write_bytes
+from chainrule_gui.core.files.atomic import atomic_write_bytes
 from chainrule_gui.gui import theme
 
 MARGIN = 24.0

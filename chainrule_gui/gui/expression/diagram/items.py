@@ -20,7 +20,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem, QStyleOptionGraphicsItem
 
-from chainrule_gui.core.diagram_model import DrawnEdge, DrawnNode
+from chainrule_gui.core.diagram.model import DrawnEdge, DrawnNode
 from chainrule_gui.gui import theme
 from chainrule_gui.gui.expression.diagram.blocks import Block, Run
 

@@ -3,7 +3,7 @@
 Choose the forward pass (values fill in), the backward pass (adjoints flow down, each
 edge's contribution added to a running sum) or a forward-mode sweep (tangents flow up);
 play, pause, step forward and back, at a chosen speed.  The frames come from the core
-(:mod:`chainrule_gui.core.stepthrough`) at the level the diagram shows: variables for
+(:mod:`chainrule_gui.core.calculus.stepthrough`) at the level the diagram shows: variables for
 the tree and graph views, operations for the operations view.  Below, what each mode
 costs on this graph, and why reverse mode wins with one output and many inputs.
 """
@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chainrule_gui.core.diagram_model import diagram_root
-from chainrule_gui.core.stepthrough import KINDS, TITLES, StepSequence, cost_summary, step_sequence
+from chainrule_gui.core.diagram.model import diagram_root
+from chainrule_gui.core.calculus.stepthrough import KINDS, TITLES, StepSequence, cost_summary, step_sequence
 from chainrule_gui.gui import theme
 from chainrule_gui.gui.expression.diagram.drawing import FrameView
 from chainrule_gui.gui.expression.diagram.view import TreeDiagram

@@ -16,7 +16,7 @@ from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QBrush, QColor, QPainter
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsView, QMenu, QToolTip
 
-from chainrule_gui.core.diagram_model import (
+from chainrule_gui.core.diagram.model import (
     TREE_BUDGET,
     VIEWS,
     DiagramNumbers,
@@ -25,7 +25,7 @@ from chainrule_gui.core.diagram_model import (
     fault_marks,
     partial_numbers,
 )
-from chainrule_gui.core.chain_graph import RELATION_NODE, derivative_symbol
+from chainrule_gui.core.graph.chain_graph import RELATION_NODE, derivative_symbol
 from chainrule_gui.core.errors import NumericError
 from chainrule_gui.gui import startup, theme
 from chainrule_gui.gui.expression.diagram import export

@@ -1,0 +1,19 @@
+"""The checked results: first and second derivatives, Jacobians, implicit slopes — each by
+several methods that must agree — finite differences, step-through frames, sampling for
+plots, and bounded SymPy work in a child process."""
+
+from chainrule_gui.core.exports import lazy_exports
+
+__getattr__, __all__ = lazy_exports(__name__, {
+    "derive": "derivation",
+    "Derivation": "derivation",
+    "derive_second": "second_order",
+    "hessian": "second_order",
+    "jacobian": "jacobian",
+    "jvp_vjp": "jacobian",
+    "implicit_derivative": "implicit",
+    "error_study": "fd_study",
+    "step_sequence": "stepthrough",
+    "sample": "sampling",
+    "SympyWorker": "sympy_worker",
+})

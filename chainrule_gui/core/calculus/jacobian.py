@@ -1,0 +1,180 @@
+"""Jacobians of compositions: J_h = J_f · J_g, and the JVP / VJP that avoid forming them.
+
+For outputs y that depend on inputs x through intermediate names u (``via``), h = f∘g
+with g: x ↦ u and f: u ↦ y.  Entry J_f[y, u] counts only the paths from y that reach u
+before any other name of ``via``, so every path from y to x is counted exactly once in
+J_f·J_g, wherever it first crosses ``via``.  By default ``via`` is what the outputs use
+directly.
+
+A JVP J·v needs one forward sweep seeded with v; a VJP uᵀJ one reverse sweep seeded
+with u — the whole matrix is never formed.  uᵀ(Jv) = (uᵀJ)v checks both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from chainrule_gui.core.graph.accumulate import forward_sweep, reverse_sweep
+from chainrule_gui.core.graph.chain_graph import ChainGraph, PointEvaluation
+from chainrule_gui.core.calculus.derivation import check_choice, composed_checked
+from chainrule_gui.core.errors import ChainRuleError, ChoiceError
+from chainrule_gui.core.calculus.finite_difference import default_step
+from chainrule_gui.core.graph.numeric import evaluate as evaluate_sympy
+
+EXACT_RTOL = 1e-8
+
+
+@dataclass(frozen=True)
+class JacobianResult:
+    """J_h (rows: outputs, columns: inputs) by several methods, and its factors J_f, J_g."""
+
+    outputs: tuple[str, ...]
+    inputs: tuple[str, ...]
+    via: tuple[str, ...]
+    point: dict[str, float]
+    J_f: np.ndarray  # outputs × via
+    J_g: np.ndarray  # via × inputs
+    J_h: np.ndarray  # outputs × inputs (reverse mode, one sweep per output)
+    methods: dict[str, np.ndarray | None]
+    agreement: dict[str, bool | None]
+    exprs: tuple[tuple[sp.Expr, ...], ...] | None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def agree(self) -> bool:
+        return all(v is not False for v in self.agreement.values())
+
+
+def default_via(graph: ChainGraph, outputs: Sequence[str]) -> tuple[str, ...]:
+    names = graph.program.names
+    used = {dep for o in outputs for dep in graph.variables.successors(o)}
+    return tuple(n for n in names if n in used)
+
+
+def jacobian(graph: ChainGraph, outputs: Sequence[str], inputs: Sequence[str],
+             point: Mapping[str, float], via: Sequence[str] | None = None,
+             *, symbolic: bool = True, evaluation: PointEvaluation | None = None) -> JacobianResult:
+    for o in outputs:
+        for x in inputs:
+            check_choice(graph, o, x)
+    via = tuple(via) if via else default_via(graph, outputs)
+    for m in via:
+        graph.require_name(m, "intermediate")
+    _check_separates(graph, outputs, inputs, via)
+    ev = evaluation if evaluation is not None else graph.evaluate(point)
+    var, ops = graph.variables, graph.operations
+    stop = frozenset(via)
+
+    J_f = np.zeros((len(outputs), len(via)))
+    for i, o in enumerate(outputs):
+        adjoint = reverse_sweep(var, ev.partials, {o: 1.0}, stop_at=stop)
+        J_f[i] = [adjoint[m] for m in via]
+    J_g = np.zeros((len(via), len(inputs)))
+    forward = np.zeros((len(outputs), len(inputs)))
+    for j, x in enumerate(inputs):
+        tangent = forward_sweep(ops, ev.op_partials, {x: 1.0})
+        J_g[:, j] = [tangent[m] for m in via]
+        forward[:, j] = [tangent[o] for o in outputs]
+    J_h = np.zeros((len(outputs), len(inputs)))
+    for i, o in enumerate(outputs):
+        adjoint = reverse_sweep(ops, ev.op_partials, {o: 1.0})
+        J_h[i] = [adjoint[x] for x in inputs]
+
+    notes: list[str] = list(ev.kinks)
+    exprs = None
+    symbolic_matrix = None
+    if symbolic:
+        rows = []
+        for o in outputs:
+            expr, note = composed_checked(graph, o)
+            if expr is None:
+                notes.append(note)
+                rows = None
+                break
+            rows.append(tuple(sp.diff(expr, graph.program.symbols[x]) for x in inputs))
+        if rows is not None:
+            exprs = tuple(rows)
+            values = {graph.program.symbols[n]: ev.point[n] for n in graph.inputs}
+            try:
+                symbolic_matrix = np.array([[evaluate_sympy(e, values) for e in row] for row in exprs])
+            except ChainRuleError as exc:
+                notes.append(f"SymPy's Jacobian could not be evaluated here: {exc}")
+    fd = _jacobian_fd(graph, outputs, inputs, ev.point)
+    scale = max(1e-300, float(np.max(np.abs(J_h))) if J_h.size else 0.0)
+    product = J_f @ J_g
+
+    def close(a, rtol=EXACT_RTOL, atol=1e-9):
+        return bool(np.allclose(a, J_h, rtol=rtol, atol=atol * scale))
+
+    agreement = {
+        "reverse": True,
+        "forward": close(forward),
+        "product": close(product),
+        "symbolic": None if symbolic_matrix is None else close(symbolic_matrix),
+        "finite_difference": None if ev.kinks else close(fd, rtol=1e-5, atol=1e-6),
+    }
+    return JacobianResult(tuple(outputs), tuple(inputs), via, dict(ev.point), J_f, J_g, J_h,
+                          {"reverse": J_h, "forward": forward, "product": product,
+                           "symbolic": symbolic_matrix, "finite_difference": fd},
+                          agreement, exprs, tuple(notes))
+
+
+def _check_separates(graph: ChainGraph, outputs, inputs, via) -> None:
+    """Every path from an output to an input must pass through ``via`` (or start in it)."""
+    blocked = set(via)
+    for o in outputs:
+        if o in blocked:
+            continue
+        stack, seen = [o], {o}
+        while stack:
+            node = stack.pop()
+            for child in graph.variables.successors(node):
+                if child in blocked or child in seen:
+                    continue
+                if child in inputs:
+                    raise ChoiceError(f"{o} reaches {child} without passing through {', '.join(via)}; "
+                                      f"add a name on that path (or {child} itself) to the intermediates")
+                seen.add(child)
+                stack.append(child)
+
+
+def _jacobian_fd(graph: ChainGraph, outputs, inputs, point) -> np.ndarray:
+    out = np.zeros((len(outputs), len(inputs)))
+    for j, x in enumerate(inputs):
+        h = default_step(point[x])
+        plus = graph.forward_values({**point, x: point[x] + h})
+        minus = graph.forward_values({**point, x: point[x] - h})
+        out[:, j] = [(plus[o] - minus[o]) / (2 * h) for o in outputs]
+    return out
+
+
+@dataclass(frozen=True)
+class ProductCheck:
+    """J·v by one forward sweep, uᵀJ by one reverse sweep, and uᵀ(Jv) against (uᵀJ)v."""
+
+    jvp: np.ndarray  # J·v, one entry per output
+    vjp: np.ndarray  # uᵀJ, one entry per input
+    u_dot_jvp: float
+    vjp_dot_v: float
+
+    @property
+    def agree(self) -> bool:
+        return bool(np.isclose(self.u_dot_jvp, self.vjp_dot_v, rtol=1e-9, atol=1e-12))
+
+
+def jvp_vjp(graph: ChainGraph, outputs: Sequence[str], inputs: Sequence[str], point: Mapping[str, float],
+            v: Sequence[float], u: Sequence[float], evaluation: PointEvaluation | None = None) -> ProductCheck:
+    if len(v) != len(inputs) or len(u) != len(outputs):
+        raise ChoiceError(f"v needs {len(inputs)} entries (one per input) and u {len(outputs)} "
+                          "(one per output)")
+    ev = evaluation if evaluation is not None else graph.evaluate(point)
+    ops = graph.operations
+    tangent = forward_sweep(ops, ev.op_partials, dict(zip(inputs, map(float, v), strict=True)))
+    adjoint = reverse_sweep(ops, ev.op_partials, dict(zip(outputs, map(float, u), strict=True)))
+    jv = np.array([tangent[o] for o in outputs])
+    uj = np.array([adjoint[x] for x in inputs])
+    return ProductCheck(jv, uj, float(np.dot(u, jv)), float(np.dot(uj, v)))

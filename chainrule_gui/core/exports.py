@@ -1,0 +1,20 @@
+"""Lazy package faces: ``from chainrule_gui.core.graph import ChainGraph`` without importing
+every module of the package (or SymPy) when the package itself is imported."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+
+
+def lazy_exports(package: str, table: Mapping[str, str]) -> tuple[Callable[[str], object], list[str]]:
+    """A module ``__getattr__`` that imports ``package.<module>`` on first use of a name the
+    ``table`` maps to that module, and the sorted ``__all__``."""
+
+    def __getattr__(name: str) -> object:
+        module = table.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        return getattr(importlib.import_module(f"{package}.{module}"), name)
+
+    return __getattr__, sorted(table)
