@@ -54,8 +54,11 @@ def latex_image(latex: str, point_size: float = 11.0, color: str = "#000000",
     """
     try:
         with _PARSE_LOCK:  # mathtext's parser is shared and not thread-safe (see warm_up)
-            parsed = _raster_parser().parse(f"${mathtext_source(latex)}$", dpi=72 * scale,
-                                            prop=_font(point_size))
+            try:
+                parsed = _raster_parser().parse(f"${mathtext_source(latex)}$", dpi=72 * scale,
+                                                prop=_font(point_size))
+            finally:
+                _forget_font_sets()
     except Exception:  # noqa: BLE001 - mathtext raises ValueError and others on odd input
         return None
     import numpy as np
@@ -99,6 +102,23 @@ def _raster_parser():
     return _PARSER
 
 
+def _forget_font_sets() -> None:
+    """Let go of the font sets mathtext made for labels already typeset.
+
+    matplotlib (3.8 to at least 3.11) caches ``StixFonts.get_sized_alternatives_for_symbol``
+    with an unbounded ``functools.cache`` on the method, so its key holds the font set, and
+    every parse makes a new font set (the STIX fallback of the default fonts): each label
+    with a bracket kept one alive for ever, about three per edit (found by counting live
+    objects over hundreds of distinct edits).  A new parse never reuses an old font set,
+    so clearing that cache loses nothing."""
+    from matplotlib import _mathtext
+
+    method = getattr(getattr(_mathtext, "StixFonts", None), "get_sized_alternatives_for_symbol", None)
+    clear = getattr(method, "cache_clear", None)
+    if clear is not None:
+        clear()
+
+
 def _font(point_size: float):
     from matplotlib.font_manager import FontProperties
 
@@ -134,6 +154,8 @@ def latex_svg(latex: str, point_size: float = 11.0) -> str | None:
         mathtext.math_to_image(f"${mathtext_source(latex)}$", buffer, prop=_font(point_size), format="svg")
     except Exception:  # noqa: BLE001
         return None
+    finally:
+        _forget_font_sets()
     return buffer.getvalue().decode("utf-8")
 
 

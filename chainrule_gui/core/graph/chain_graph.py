@@ -13,12 +13,14 @@ top, inputs at the bottom), so "paths from the output to the input" follow edge 
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import networkx as nx
 import sympy as sp
+from cachetools import LRUCache, cached
 
 from chainrule_gui.core.errors import ChoiceError, NumericError
 from chainrule_gui.core.language.lookalikes import with_lookalike_notes
@@ -26,6 +28,7 @@ from chainrule_gui.core.graph.numeric import evaluate as evaluate_sympy
 from chainrule_gui.core.graph.ops import OPS, Fault, sympy_partials
 from chainrule_gui.core.language.program import Program
 from chainrule_gui.core.language.syntax import Expr
+from chainrule_gui.core.output.printing import BYTES_PER_NODE, node_count
 
 #: Node id of an implicit equation F = lhs − rhs (cannot clash: names start with a letter).
 RELATION_NODE = "_F"
@@ -439,7 +442,17 @@ def _variable_graph(program: Program) -> nx.DiGraph:
     return graph
 
 
-@lru_cache(maxsize=8192)
+def _partial_cost(partial: sp.Expr) -> int:
+    """Bytes an entry keeps alive: the partial and (about as large) the expression keyed on."""
+    return 2 * BYTES_PER_NODE * node_count(partial, 100_000) + 256
+
+
+#: Bytes the cache of local partials may keep alive (a count of 8,192 entries let it hold
+#: hundreds of MB of large definitions).
+PARTIAL_CACHE_BYTES = 16 * 2**20
+
+
+@cached(LRUCache(maxsize=PARTIAL_CACHE_BYTES, getsizeof=_partial_cost), lock=threading.Lock())
 def local_partial_of(expr: sp.Expr, symbol: sp.Symbol) -> sp.Expr:
     """∂expr/∂symbol, remembered: while someone types, most definitions do not change,
     and SymPy's ``diff`` costs milliseconds each (assumption queries on real symbols)."""

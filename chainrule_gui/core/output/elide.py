@@ -8,18 +8,40 @@ mathematics (``2x + y\\cos(\\cdots) + \\cdots``) and the full expression goes in
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 import sympy as sp
+from cachetools import LRUCache, cached
 
-from chainrule_gui.core.output.printing import to_latex, to_text
+from chainrule_gui.core.output.printing import BYTES_PER_NODE, node_count, to_latex, to_text
 
 ELLIPSIS = sp.Symbol(r"\cdots")
 #: Expressions with more nodes than this are never printed whole just to measure them.
 MAX_PRINTED_NODES = 80  # a label of ~30 characters never holds more
 MAX_TOOLTIP_CHARS = 600
 MAX_TOOLTIP_NODES = 20000
+#: Bytes each cache of short forms may keep alive, the expressions keyed on included
+#: (see printing.BYTES_PER_NODE).
+SHORT_CACHE_BYTES = 8 * 2**20
+
+
+def _entry_cost(entry: tuple[object, int]) -> int:
+    return BYTES_PER_NODE * entry[1] + 256
+
+
+def _remembered(function):
+    """``function(expr, …)`` cached, bounded by the bytes of the expressions it keeps alive."""
+    @cached(LRUCache(maxsize=SHORT_CACHE_BYTES, getsizeof=_entry_cost), lock=threading.Lock())
+    def entry(expr: sp.Basic, *args):
+        return function(expr, *args), node_count(expr, MAX_TOOLTIP_NODES)
+
+    def remembered(expr: sp.Basic, *args):
+        return entry(expr, *args)[0]
+
+    remembered.cache, remembered.cache_clear = entry.cache, entry.cache_clear
+    remembered.__doc__, remembered.__name__ = function.__doc__, function.__name__
+    return remembered
 
 
 @dataclass(frozen=True)
@@ -31,14 +53,14 @@ class ShortForm:
     elided: bool
 
 
-@lru_cache(maxsize=4096)
+@_remembered
 def short_form(expr: sp.Basic, budget: int = 28) -> ShortForm:
     """``expr`` printed in about ``budget`` characters (text length; typeset is similar).
 
     Cached: a tree drawing repeats the same partial once per path, and every rebuild
     (another view, a cut) asks again.
     """
-    if _size(expr, MAX_PRINTED_NODES) <= MAX_PRINTED_NODES:
+    if node_count(expr, MAX_PRINTED_NODES) <= MAX_PRINTED_NODES:
         text = to_text(expr)
         if display_length(text) <= budget:
             return ShortForm(text, to_latex(expr), False)
@@ -48,10 +70,10 @@ def short_form(expr: sp.Basic, budget: int = 28) -> ShortForm:
     return ShortForm(_plain(to_text(shortened)), to_latex(shortened), True)
 
 
-@lru_cache(maxsize=1024)
+@_remembered
 def full_text(expr: sp.Basic, limit: int = MAX_TOOLTIP_CHARS) -> str:
     """Plain text of ``expr``, cut at ``limit`` characters (for tooltips)."""
-    if _size(expr, MAX_TOOLTIP_NODES) > MAX_TOOLTIP_NODES:
+    if node_count(expr, MAX_TOOLTIP_NODES) > MAX_TOOLTIP_NODES:
         return f"(an expression of more than {MAX_TOOLTIP_NODES:,} terms and operations)"
     text = to_text(expr)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -78,7 +100,7 @@ def _short_sum(expr: sp.Add, budget: int) -> ShortForm:
     terms = expr.as_ordered_terms() if len(expr.args) <= 8 else list(expr.args)
     texts, latexes, used = [], [], 0
     for term in terms:
-        small = _size(term, MAX_PRINTED_NODES) <= MAX_PRINTED_NODES
+        small = node_count(term, MAX_PRINTED_NODES) <= MAX_PRINTED_NODES
         text = to_text(term) if small else None
         if text is not None and used + display_length(text) + 3 <= budget - 4:
             texts.append(text)
@@ -113,7 +135,7 @@ def _replace_largest(expr: sp.Basic, budget: int) -> sp.Basic:
     for _ in range(12):
         if not current.args:
             return current
-        if _size(current, MAX_PRINTED_NODES) <= MAX_PRINTED_NODES and \
+        if node_count(current, MAX_PRINTED_NODES) <= MAX_PRINTED_NODES and \
                 display_length(to_text(current)) <= budget:
             return current
         pool = ([e for e in _inner_arguments(current, functions=True) if e != ELLIPSIS]
@@ -121,7 +143,7 @@ def _replace_largest(expr: sp.Basic, budget: int) -> sp.Basic:
                 or [e for e in _proper_subexpressions(current) if e != ELLIPSIS])
         if not pool:
             return ELLIPSIS
-        largest = max(pool, key=lambda e: _size(e, 10**6))
+        largest = max(pool, key=lambda e: node_count(e, 10**6))
         current = current.xreplace({largest: ELLIPSIS})
     return current
 
@@ -140,13 +162,3 @@ def _proper_subexpressions(expr: sp.Basic):
         if arg.args:
             yield arg
             yield from _proper_subexpressions(arg)
-
-
-def _size(expr: sp.Basic, limit: int) -> int:
-    """Nodes in ``expr``'s tree, counted up to a little past ``limit``."""
-    count, stack = 0, [expr]
-    while stack and count <= limit:
-        node = stack.pop()
-        count += 1
-        stack.extend(node.args)
-    return count
