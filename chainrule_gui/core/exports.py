@@ -18,3 +18,18 @@ def lazy_exports(package: str, table: Mapping[str, str]) -> tuple[Callable[[str]
         return getattr(importlib.import_module(f"{package}.{module}"), name)
 
     return __getattr__, sorted(table)
+
+
+class LazyModule:
+    """A stand-in for the module ``name``, imported when one of its attributes is first read:
+    a module that only *names* NumPy or SymPy functions (the primitive registry, read by the
+    parser as the editor starts) does not pay for importing them."""
+
+    def __init__(self, name: str):
+        self._name = name
+        self._module = None
+
+    def __getattr__(self, attr: str) -> object:
+        if self._module is None:
+            self._module = importlib.import_module(self._name)
+        return getattr(self._module, attr)

@@ -16,7 +16,7 @@ import numpy as np
 
 from chainrule_gui.core.graph.chain_graph import ChainGraph
 from chainrule_gui.core.graph.numeric_array import evaluate_array
-from chainrule_gui.core.graph.ops_numpy import ARRAY_OPS
+from chainrule_gui.core.graph.ops import OPS
 from chainrule_gui.core.graph.paths import iter_paths
 
 
@@ -52,12 +52,12 @@ def forward_arrays(graph: ChainGraph, point: Mapping[str, float], wrt: str, xs: 
                 values[node] = args[0]
                 tangents[node] = tangents[data["args"][0]]
                 continue
-            value_fn, grads_fn = ARRAY_OPS[data["op"]]
-            v = value_fn(*args)
+            spec = OPS[data["op"]]
+            v = spec.array_value(*args)
             values[node] = v
             arg_tangents = [tangents[a] for a in data["args"]]
             if any(t is not zero for t in arg_tangents):
-                grads = grads_fn(args, v)
+                grads = spec.array_grads(args, v)
                 total = zero
                 for g, t in zip(grads, arg_tangents, strict=True):
                     if t is not zero:

@@ -15,9 +15,8 @@ from collections.abc import Mapping
 import sympy as sp
 
 from chainrule_gui.core.errors import NumericError
-from chainrule_gui.core.graph.ops import OPS, Fault
+from chainrule_gui.core.graph.ops import OPS, Fault, by_sympy_function
 from chainrule_gui.core.output.printing import to_text
-from chainrule_gui.core.graph.sympy_functions import relu, sigmoid, softplus
 
 
 def _heaviside(x: float, h0: float = 0.0) -> float:
@@ -30,24 +29,16 @@ def _dirac(x: float, *_: float) -> float:
     return 0.0
 
 
-def _unary(name: str):
-    spec = OPS[name]
-    return lambda x: spec.value(x)
-
-
-_FUNCS = {
-    sp.sin: _unary("sin"), sp.cos: _unary("cos"), sp.tan: _unary("tan"),
-    sp.asin: _unary("asin"), sp.acos: _unary("acos"), sp.atan: _unary("atan"),
-    sp.sinh: _unary("sinh"), sp.cosh: _unary("cosh"), sp.tanh: _unary("tanh"),
-    sp.exp: _unary("exp"), sp.log: lambda x, b=None: OPS["log"].value(x, b),
-    sp.Abs: abs, sp.sign: lambda x: math.copysign(1.0, x) if x else 0.0,
+#: Functions SymPy writes in derivatives and simplified forms that are not primitives.
+_DERIVED = {
+    sp.sign: lambda x: math.copysign(1.0, x) if x else 0.0,
     sp.Heaviside: _heaviside, sp.DiracDelta: _dirac,
-    sigmoid: _unary("sigmoid"), relu: _unary("relu"), softplus: _unary("softplus"),
     sp.sec: lambda x: OPS["div"].value(1.0, math.cos(x)),
     sp.csc: lambda x: OPS["div"].value(1.0, math.sin(x)),
     sp.cot: lambda x: OPS["div"].value(math.cos(x), math.sin(x)),
     sp.asinh: math.asinh, sp.acosh: math.acosh, sp.atanh: math.atanh,
 }  # fmt: skip
+_FUNCS = by_sympy_function("value") | _DERIVED
 
 
 def evaluate(expr: sp.Expr, values: Mapping[sp.Symbol, float], where: str = "") -> float:

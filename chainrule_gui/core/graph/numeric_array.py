@@ -12,25 +12,18 @@ import numpy as np
 import sympy as sp
 
 from chainrule_gui.core.graph.numeric import fold
-from chainrule_gui.core.graph.ops_numpy import ARRAY_OPS
-from chainrule_gui.core.graph.sympy_functions import relu, sigmoid, softplus
+from chainrule_gui.core.graph.ops import OPS, by_sympy_function
 
 
-def _unary(name):
-    return ARRAY_OPS[name][0]
-
-
-_FUNCS = {
-    sp.sin: np.sin, sp.cos: np.cos, sp.tan: np.tan,
-    sp.asin: _unary("asin"), sp.acos: _unary("acos"), sp.atan: np.arctan,
-    sp.sinh: np.sinh, sp.cosh: np.cosh, sp.tanh: np.tanh,
-    sp.exp: np.exp, sp.log: _unary("log"), sp.Abs: np.abs, sp.sign: np.sign,
+#: Functions SymPy writes in derivatives and simplified forms that are not primitives.
+_DERIVED = {
+    sp.sign: np.sign,
     sp.Heaviside: lambda x, h0=0.0: np.where(x > 0, 1.0, np.where(x < 0, 0.0, h0)),
     sp.DiracDelta: lambda x, *_: np.where(x == 0, np.nan, 0.0),
-    sigmoid: _unary("sigmoid"), relu: _unary("relu"), softplus: _unary("softplus"),
     sp.sec: lambda x: 1.0 / np.cos(x), sp.csc: lambda x: 1.0 / np.sin(x), sp.cot: lambda x: 1.0 / np.tan(x),
     sp.asinh: np.arcsinh, sp.acosh: np.arccosh, sp.atanh: np.arctanh,
 }  # fmt: skip
+_FUNCS = by_sympy_function("array_value") | _DERIVED
 
 
 def evaluate_array(expr: sp.Expr, values: Mapping[sp.Symbol, np.ndarray], shape=None) -> np.ndarray:
@@ -61,7 +54,7 @@ def _value(node, args, values):
         return result
     if node.is_Pow:
         base, exponent = args
-        return ARRAY_OPS["pow"][0](np.asarray(base, dtype=float), exponent)
+        return OPS["pow"].array_value(np.asarray(base, dtype=float), exponent)
     func = _FUNCS.get(node.func)
     if func is None:
         return np.nan

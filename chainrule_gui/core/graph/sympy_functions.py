@@ -99,13 +99,3 @@ class softplus(sp.Function):  # noqa: N801
     def _latex(self, printer, exp=None):
         body = r"\operatorname{softplus}\left(%s\right)" % printer._print(self.args[0])
         return body if exp is None else r"%s^{%s}" % (body, exp)
-
-
-#: What a function name in the language builds in SymPy.
-SYMPY_FUNCTIONS = {
-    "sin": sp.sin, "cos": sp.cos, "tan": sp.tan,
-    "asin": sp.asin, "acos": sp.acos, "atan": sp.atan,
-    "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh,
-    "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "abs": sp.Abs,
-    "sigmoid": sigmoid, "relu": relu, "softplus": softplus,
-}  # fmt: skip

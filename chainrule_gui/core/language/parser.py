@@ -23,17 +23,25 @@ import difflib
 from fractions import Fraction
 
 from chainrule_gui.core.errors import ParseError
+from chainrule_gui.core.graph.ops import OPS
 from chainrule_gui.core.language.lexer import Token, tokenize
 from chainrule_gui.core.language.syntax import Expr, Statement
 
-#: Functions the language knows, with (least, most) number of arguments.
-FUNCTIONS: dict[str, tuple[int, int]] = {
-    "sin": (1, 1), "cos": (1, 1), "tan": (1, 1),
-    "asin": (1, 1), "acos": (1, 1), "atan": (1, 1),
-    "sinh": (1, 1), "cosh": (1, 1), "tanh": (1, 1),
-    "exp": (1, 1), "log": (1, 2), "ln": (1, 1), "sqrt": (1, 1), "abs": (1, 1),
-    "sigmoid": (1, 1), "relu": (1, 1), "softplus": (1, 1),
-}  # fmt: skip
+
+def _spellings() -> dict[str, tuple[str, int, int]]:
+    """Each name a function may be written with: its primitive and (least, most) arguments."""
+    table: dict[str, tuple[str, int, int]] = {}
+    for spec in OPS.values():
+        if spec.function:
+            for name, (least, most) in ((spec.name, spec.arity), *spec.aliases):
+                table[name] = (spec.name, least, most)
+    return table
+
+
+#: Functions the language knows (from the primitive registry), by every name they may be
+#: written with: the primitive each stands for, and its least and most number of arguments.
+FUNCTIONS: dict[str, tuple[str, int, int]] = _spellings()
+
 #: Names of constants; they cannot be defined.
 CONSTANTS = {"e": "e", "pi": "pi"}
 #: How deeply parentheses, calls, powers and signs may nest.
@@ -332,7 +340,7 @@ class _Parser:
             raise self._unclosed_error(open_tok)
         self.advance()
         self.leave()
-        least, most = FUNCTIONS[canonical]
+        op, least, most = FUNCTIONS[canonical]
         if not least <= len(args) <= most:
             wanted = f"{least}" if least == most else f"{least} or {most}"
             plural = "s" if most > 1 else ""
@@ -340,7 +348,6 @@ class _Parser:
                 f"{canonical} takes {wanted} argument{plural}, but {len(args)} were given",
                 name_tok, self.tokens[self.i - 1].end - name_tok.start,
             )
-        op = "log" if canonical == "ln" else canonical
         return self.make(op, name_tok, tuple(args))
 
     def _closed_ahead(self) -> bool:

@@ -135,6 +135,4 @@ def _sympy_op(node: Expr, args: list[sp.Expr], consts: list[float | None]) -> sp
             if exponent.q > MAX_ROOT_DENOMINATOR:
                 return sp.Pow(base, exponent, evaluate=False)
         return base**exponent
-    if op == "log":
-        return sp.log(*args)
     return OPS[op].sympy(*args)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import sympy as sp
 from cachetools import LRUCache, cached
 
+from chainrule_gui.core.graph.ops import OPS
 from chainrule_gui.core.output.printing import BYTES_PER_NODE, node_count, to_latex, to_text
 
 ELLIPSIS = sp.Symbol(r"\cdots")
@@ -86,8 +87,10 @@ def display_length(text: str) -> int:
     return len(text)
 
 
-_TYPESET_SHORTER = (("sigmoid", "σ"), ("Heaviside", "H"), ("softplus", "sp"), ("**", "^"), ("*", ""),
-                    ("exp", "e"), ("sqrt", "√"))
+#: Printed names and signs with what they become once typeset: the primitives' short forms
+#: first (``ex*p`` is not ``exp``), then the unit step H and the multiplication signs.
+_TYPESET_SHORTER = (*((spec.name, spec.short) for spec in OPS.values() if spec.short),
+                    ("Heaviside", "H"), ("**", "^"), ("*", ""))
 
 
 def _plain(text: str) -> str:

@@ -20,25 +20,20 @@ from sympy.printing.numpy import NumPyPrinter
 
 from chainrule_gui import __version__
 from chainrule_gui.core.graph.chain_graph import ChainGraph
+from chainrule_gui.core.graph.ops import OPS
 
-_RESERVED = {"np", "numpy", "value", "gradient", "sigmoid", "relu", "softplus", "heaviside", "main",
-             "math", "print", "float", "abs", "dict", "zip", "range", "self"}
-_HELPERS = {
-    "sigmoid": "def sigmoid(x):\n    return 0.5 * (1.0 + np.tanh(0.5 * x))  # = 1 / (1 + e^-x), stable\n",
-    "relu": "def relu(x):\n    return np.maximum(x, 0.0)\n",
-    "softplus": "def softplus(x):\n    return np.logaddexp(0.0, x)\n",
-}
+#: The definitions the module carries for primitives NumPy lacks (σ, relu, softplus).
+_HELPERS = {spec.name: spec.numpy_helper for spec in OPS.values() if spec.numpy_helper}
+_RESERVED = {"np", "numpy", "value", "gradient", "heaviside", "main",
+             "math", "print", "float", "abs", "dict", "zip", "range", "self"} | set(_HELPERS)
 
 
 class _Printer(NumPyPrinter):
-    def _print_sigmoid(self, expr):
-        return f"sigmoid({self._print(expr.args[0])})"
-
-    def _print_relu(self, expr):
-        return f"relu({self._print(expr.args[0])})"
-
-    def _print_softplus(self, expr):
-        return f"softplus({self._print(expr.args[0])})"
+    def _print_Function(self, expr):  # SymPy's own functions have printers of their own
+        name = expr.func.__name__
+        if name not in _HELPERS:
+            return super()._print_Function(expr)
+        return f"{name}({', '.join(self._print(a) for a in expr.args)})"
 
     def _module_format(self, fqn, register=True):  # print numpy.sin as np.sin
         return super()._module_format(fqn, register).replace("numpy.", "np.")
