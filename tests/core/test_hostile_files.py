@@ -1,12 +1,11 @@
 """Small hostile files cost little: a session or model description full of errors, an archive
 whose directory lists thousands of entries, an NPY header declaring 10¹² elements or no NPY
-at all — each is refused with the loader's own error, in a fraction of a second, without
+at all — each is refused with the loader's own error, with little memory, without
 building what the file describes."""
 
 import io
 import json
 import struct
-import time
 import tracemalloc
 import zipfile
 
@@ -21,19 +20,21 @@ from tests.core.test_fuzz_files import GOOD_META, GOOD_SESSION, model_file
 
 
 def cost(action):
-    """(error raised, seconds, peak MB of Python allocations) of running ``action``."""
+    """(error raised, peak MB of Python allocations) of running ``action``.
+
+    The peak is what separates a cheap refusal from building what the file describes, and,
+    unlike seconds, it does not depend on how busy the machine is (time is measured in
+    tests/benchmarks/reliability_report.py)."""
     tracemalloc.start()
-    start = time.perf_counter()
     try:
         action()
     except Exception as exc:  # noqa: BLE001 - the outcome is what is measured
         error = exc
     else:
         error = None
-    seconds = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1] / 2**20
     tracemalloc.stop()
-    return error, seconds, peak
+    return error, peak
 
 
 @pytest.mark.parametrize("entries, words", [
@@ -45,9 +46,9 @@ def test_a_session_with_a_huge_cut_is_refused_cheaply(entries, words):
     obj["expression"]["cut"] = [["a", "b"]] * entries
     data = json.dumps(obj, separators=(",", ":")).encode()
     assert len(data) < 5 * 2**20  # under the size cap: it gets past the first gate
-    error, seconds, peak = cost(lambda: session_from_bytes(data))
+    error, peak = cost(lambda: session_from_bytes(data))
     assert isinstance(error, FileFormatError) and words in str(error), error
-    assert seconds < 2 and peak < 100, (seconds, peak)  # 440,000 took 30–76 s and 4.6 GB
+    assert peak < 100, peak  # 440,000 took 30–76 s and 4.6 GB
 
 
 def npz(members: dict[str, bytes]) -> bytes:
@@ -71,9 +72,9 @@ def test_a_model_description_full_of_errors_is_refused_cheaply(tmp_path):
     assert len(text) < 1_000_000
     path = tmp_path / "m.npz"
     path.write_bytes(model_file(text, np.zeros(13)))
-    error, seconds, peak = cost(lambda: load_model(path))
+    error, peak = cost(lambda: load_model(path))
     assert isinstance(error, ModelError) and "spec.layers" in str(error)
-    assert seconds < 3 and peak < 150, (seconds, peak)  # was 5 s and 874 MB
+    assert peak < 150, peak  # was 5 s and 874 MB
 
 
 def crafted_zip(entries: int) -> bytes:
@@ -94,7 +95,7 @@ def crafted_zip(entries: int) -> bytes:
 def test_an_archive_listing_many_entries_is_refused_from_its_end_record(tmp_path, entries, words):
     path = tmp_path / "many.npz"
     path.write_bytes(crafted_zip(entries))
-    error, _, peak = cost(lambda: load_model(path))
+    error, peak = cost(lambda: load_model(path))
     assert isinstance(error, ModelError) and words in str(error), error
     assert peak < 5, peak  # its directory is never parsed (3 million entries took 27 s, 1.8 GB)
 
@@ -115,7 +116,7 @@ def header_only(shape, descr="<f8") -> bytes:
 def test_a_lying_npy_member_is_refused_with_a_model_error(tmp_path, params, words):
     path = tmp_path / "m.npz"
     path.write_bytes(npz({"meta.npy": npy(np.array(json.dumps(GOOD_META))), "params.npy": params}))
-    error, _, peak = cost(lambda: load_model(path))
+    error, peak = cost(lambda: load_model(path))
     assert isinstance(error, ModelError), repr(error)
     assert words in str(error) and str(error).startswith("m.npz")
     assert peak < 20, peak
