@@ -165,14 +165,18 @@ class ExpressionController(QObject):
         self._deriver.shutdown(wait=False, cancel_futures=True)
 
     # -- background build ----------------------------------------------------------------
-    def _submit(self, text: str | None = None) -> None:
-        """Read ``text`` (default: the text typed last) with the current choices and cuts."""
+    def _submit(self) -> None:
+        """Read the text typed last."""
+        self._submit_text(self.state.text)
+
+    def _submit_text(self, text: str) -> None:
+        """Read ``text`` with the current choices and cuts."""
         if self._closed:
             return
         request = next(self._requests)
         self._latest_request = request
         self.busy_changed.emit(True)
-        self._executor.submit(self._build, request, self.state.text if text is None else text, self.state)
+        self._executor.submit(self._build, request, text, self.state)
 
     def _build(self, request: int, text: str, state: ExplorerState) -> None:
         """Runs on the worker thread; never touches widgets."""
@@ -273,7 +277,7 @@ class ExpressionController(QObject):
         """A new output/input/cut needs SymPy's derivative again: get it off the GUI thread
         (for the text shown; a text typed since that does not read stays unread)."""
         if self._reading is not None:
-            self._submit(self._reading.text)
+            self._submit_text(self._reading.text)
 
     # -- numbers at the point (GUI thread) -------------------------------------------------
     def _refresh(self, structure_changed: bool, symbolic=NOT_KNOWN, symbolic_arrived: bool = False) -> None:
