@@ -1,6 +1,4 @@
-"""The explorer model: the Expression tab's state as an immutable value, the pure
-transitions each intent makes, reading a text, the numbers at the point, and SymPy's
-answers in a cache bounded by size."""
+"""The explorer model: the Expression tab's immutable state and the pure transition of each intent."""
 
 from chainrule_gui.core.exports import lazy_exports
 
