@@ -103,14 +103,14 @@ def _names(value: str | None) -> list[str]:
 
 def _default_output(graph) -> str:
     """The only output, as the GUI would choose it; several are for the user to pick."""
-    from chainrule_gui.core.graph.choices import default_output
+    from chainrule_gui.core.graph.choices import unambiguous_output
 
-    outputs = graph.outputs
-    if len(outputs) > 1:
-        raise ChoiceError(f"there are several outputs; choose one with --of: {', '.join(outputs)}")
+    chosen, outputs = unambiguous_output(graph)
+    if chosen is not None:
+        return chosen
     if not outputs:
         raise ChoiceError("there is no output to differentiate: define one, e.g. z = x^2")
-    return default_output(graph)
+    raise ChoiceError(f"there are several outputs; choose one with --of: {', '.join(outputs)}")
 
 
 def _default_input(graph, outputs: list[str]) -> str:
@@ -300,18 +300,16 @@ def _explain_implicit(args, graph, point) -> str:
     of = _names(args.of)
     if len(wrt) > 1 or len(of) > 1:
         raise ChoiceError("implicit differentiation takes one --of and one --wrt")
-    if not wrt and not of and len(variables) != 2:
+    from chainrule_gui.core.graph.choices import unambiguous_relation_choice
+
+    # As the GUI reads it (y as a function of x), where that is the only reading.
+    of, wrt = unambiguous_relation_choice(variables, of[0] if of else None, wrt[0] if wrt else None)
+    if of is None and wrt is None:
         raise ChoiceError(f"the equation has the variables {', '.join(variables)}; choose the curve's "
                           "variables with --of (dependent) and --wrt (independent)")
-    if not wrt or not of:
-        from chainrule_gui.core.graph.choices import relation_choice
-
-        # As the GUI reads it: y as a function of x when both are there.
-        dependent, independent = relation_choice(variables, of[0] if of else None, wrt[0] if wrt else None)
-        of, wrt = [dependent] if dependent else [], [independent] if independent else []
-    if not wrt or not of:
+    if of is None or wrt is None:
         raise ChoiceError("choose the dependent variable with --of and the independent one with --wrt")
-    d = implicit_derivative(graph, of[0], wrt[0], point)
+    d = implicit_derivative(graph, of, wrt, point)
     if args.json:
         obj = {
             "of": d.of, "wrt": d.wrt, "at": d.point, "value": report.finite_or_none(d.point[d.of]),

@@ -2,7 +2,8 @@
 
 Packages, lowest first (ARCHITECTURE.md): ``language`` (text to checked definitions),
 ``graph`` (primitives, chain graph, paths, accumulation), ``calculus`` (the checked results),
-``diagram`` (what a diagram draws), ``output`` (text, LaTeX, NumPy), ``files``, ``nn``.
+``diagram`` (what a diagram draws), ``output`` (text, LaTeX, NumPy), ``explorer`` (the
+Expression tab's state and its transitions), ``files``, ``nn``.
 
 Typical use::
 

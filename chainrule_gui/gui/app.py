@@ -61,6 +61,8 @@ def import_core_before_qt() -> None:
     import chainrule_gui.core.calculus.implicit  # noqa: F401
     import chainrule_gui.core.files.session  # noqa: F401
     import chainrule_gui.core.calculus.stepthrough  # noqa: F401
+    import chainrule_gui.core.explorer.evaluation  # noqa: F401
+    import chainrule_gui.core.explorer.transitions  # noqa: F401
 
 
 def run_app(open_path: str | None = None) -> int:

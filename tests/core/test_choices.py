@@ -13,6 +13,8 @@ from chainrule_gui.core.graph.choices import (
     likely_targets,
     relation_choice,
     unambiguous_input,
+    unambiguous_output,
+    unambiguous_relation_choice,
 )
 from chainrule_gui.core.examples import BY_KEY
 from chainrule_gui.core.language.program import parse_program
@@ -125,6 +127,18 @@ def test_the_cli_chooses_an_input_only_when_it_is_unambiguous():
     assert unambiguous_input(g, ["L"]) == ("w", ["w", "y"])
     g = graph(REGRESSION)
     assert unambiguous_input(g, ["L"]) == (None, ["w1", "x1", "w2", "x2", "b", "y"])
+
+
+def test_the_cli_chooses_an_output_only_when_there_is_one():
+    assert unambiguous_output(graph(SEED)) == ("z", ["z"])
+    assert unambiguous_output(graph("a = x; b = x")) == (None, ["a", "b"])
+
+
+def test_the_cli_reads_an_equation_without_asking_only_in_two_variables():
+    assert unambiguous_relation_choice(["x", "y"]) == ("y", "x")
+    assert unambiguous_relation_choice(["x", "y", "z"]) == (None, None)  # the GUI would take y(x)
+    assert unambiguous_relation_choice(["x", "y", "z"], of="z") == ("z", "x")
+    assert unambiguous_relation_choice(["x"], of="x") == ("x", None)  # nothing to differentiate by
 
 
 def test_point_values_carry_over_only_in_the_same_role():

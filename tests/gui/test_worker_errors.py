@@ -2,7 +2,7 @@
 
 import pytest
 
-from chainrule_gui.gui.expression import controller as controller_module
+from chainrule_gui.core.explorer import reading as reading_module
 from chainrule_gui.gui.expression.background import BackgroundJob
 from expression_helpers import show
 
@@ -15,7 +15,7 @@ def test_a_bug_while_building_is_said_in_the_strip_and_logged(qtbot, mode, repor
     def broken(program):
         raise RuntimeError("simulated builder bug")
 
-    monkeypatch.setattr(controller_module, "build_chain_graph", broken)
+    monkeypatch.setattr(reading_module, "build_chain_graph", broken)  # the text is read there
     mode.set_text("z = t^3")
     qtbot.waitUntil(lambda: "internal error" in mode.error_strip.text(), timeout=10000)
     assert "RuntimeError: simulated builder bug" in mode.error_strip.text()

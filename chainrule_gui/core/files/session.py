@@ -101,6 +101,25 @@ class Session:
     #: When opened with ``allow_text_errors``: the mistake in ``text`` (not saved in the file).
     text_error: str | None = field(default=None, compare=False)
 
+    @classmethod
+    def from_state(cls, state) -> Session:
+        """What File ▸ Save keeps of an :class:`~chainrule_gui.core.explorer.state.ExplorerState`:
+        the names the person picked (the rest follows the text again on opening), and the
+        values and ranges of the free names of the last text that read."""
+        names = state.free_names
+        kept = (lambda values: dict(values)) if names is None else \
+            (lambda values: {k: v for k, v in values.items() if k in names})
+        return cls(text=state.text, of=state.picked_of, wrt=state.picked_wrt, point=kept(state.point),
+                   ranges=kept(state.ranges), cut=tuple(sorted(state.cut)), max_paths=state.max_paths,
+                   diagram=state.diagram, labels=state.labels)
+
+    def to_state(self):
+        """The explorer state this session opens (its names count as picked)."""
+        from chainrule_gui.core.explorer.transitions import opened
+
+        return opened(self.text, self.of, self.wrt, self.point, self.ranges, self.cut,
+                      max_paths=self.max_paths, diagram=self.diagram, labels=self.labels)
+
     def to_json(self) -> str:
         return dump_json({
             "format": FORMAT,

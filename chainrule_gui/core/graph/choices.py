@@ -110,6 +110,13 @@ def default_input(graph: ChainGraph, of: str | None) -> str | None:
     return ranked[0] if ranked else None
 
 
+# -- without asking: what a caller that cannot ask (the command line) may choose ------------
+def unambiguous_output(graph: ChainGraph) -> tuple[str | None, list[str]]:
+    """(the output to use without asking, or None; every output): the only one there is."""
+    outputs = list(graph.outputs)
+    return (default_output(graph) if len(outputs) == 1 else None), outputs
+
+
 def unambiguous_input(graph: ChainGraph, outputs: Iterable[str]) -> tuple[str | None, list[str]]:
     """(the input to use without asking, or None; every candidate, best first).
 
@@ -139,6 +146,16 @@ def relation_choice(variables: list[str], of: str | None = None,
     if of is None:
         of = next((v for v in variables if v != wrt), None)
     return of, wrt
+
+
+def unambiguous_relation_choice(variables: list[str], of: str | None = None,
+                                wrt: str | None = None) -> tuple[str | None, str | None]:
+    """:func:`relation_choice` where it is the only reading: with neither name given, only
+    for an equation in exactly two variables; (None, None) otherwise, and None for a name
+    that cannot be completed (an equation in one variable)."""
+    if of is None and wrt is None and len(variables) != 2:
+        return None, None
+    return relation_choice(variables, of, wrt)
 
 
 # -- following the text ------------------------------------------------------------------

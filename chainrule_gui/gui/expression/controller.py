@@ -1,9 +1,12 @@
-"""The Expression mode's controller: text and choices in, snapshots out.
+"""The Expression mode's controller: intents in, snapshots out.
 
-Parsing, building the graphs and SymPy's derivative of the composed expression run on a
-background thread (they can take a moment on big input); a request number makes sure a
-stale answer never replaces a newer one.  Moving a slider only re-evaluates numbers,
-which takes well under a millisecond, so it happens on the GUI thread at once.
+The state, what each intent does to it, reading a text and the numbers at the point are
+the core's explorer model (``core.explorer``); this controller holds the current
+:class:`ExplorerState`, schedules the slow parts and forwards their results as signals.
+Reading a text (parsing, building the graphs, SymPy's derivative of a small composition)
+runs on a background thread (it can take a moment on big input); a request number makes
+sure a stale answer never replaces a newer one.  Moving a slider only re-evaluates
+numbers, which takes well under a millisecond, so it happens on the GUI thread at once.
 Simplification runs in the killable SymPy worker process and arrives later.
 """
 
@@ -11,39 +14,27 @@ from __future__ import annotations
 
 import itertools
 import logging
-import math
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from chainrule_gui.core.graph.chain_graph import RELATION_NODE, ChainGraph, build_chain_graph
-from chainrule_gui.core.graph.choices import (  # noqa: F401 - choose_output_input: the benchmarks import it here
-    Choice,
-    carried_values,
-    choose_output_input,
-    follow_choice,
-    input_roles,
-)
-from chainrule_gui.core.calculus.derivation import derive, symbolic_derivative
-from chainrule_gui.core.errors import ChainRuleError, ChoiceError, ParseError
-from chainrule_gui.core.calculus.implicit import implicit_derivative, project_to_curve
-from chainrule_gui.core.language.program import Program, parse_program
+from chainrule_gui.core.calculus.derivation import symbolic_derivative
+from chainrule_gui.core.errors import ChainRuleError, ParseError
+from chainrule_gui.core.explorer import transitions
+from chainrule_gui.core.explorer.evaluation import evaluate
+from chainrule_gui.core.explorer.reading import Reading, read_text
+from chainrule_gui.core.explorer.state import ExplorerState, StructureKey, structure_key
+from chainrule_gui.core.explorer.symbolic import GAVE_UP, NOT_KNOWN, SymbolicCache
+from chainrule_gui.core.graph.chain_graph import ChainGraph
 from chainrule_gui.gui import startup
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 
 DEBOUNCE_MS = 120
-DEFAULT_VALUE = 1.0
-DEFAULT_HALF_RANGE = 3.0
-DEFAULT_MAX_PATHS = 200
-#: Below this size SymPy's derivative is computed before the first paint (a few ms); above
-#: it the snapshot is shown at once and SymPy's check arrives when ready.
-INLINE_SYMBOLIC_OPS = 400
-#: Above it, SymPy gets this long in its child process before the SymPy check is given up.
+#: Above the core's INLINE_SYMBOLIC_OPS, SymPy gets this long in its child process before
+#: the SymPy check is given up.
 DEFERRED_DIFF_TIMEOUT_S = 20.0
-#: In the symbolic cache: SymPy was asked and gave no answer (too slow, or failed).
-SYMPY_GAVE_UP = object()
 #: A large derivative or a simplification still being computed for a text no longer on
 #: screen is stopped after this long (about what starting a fresh SymPy child costs), so
 #: the next one does not queue behind it for up to DEFERRED_DIFF_TIMEOUT_S (or
@@ -55,26 +46,17 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Built:
-    """What the background thread hands back for one text."""
+    """What the background thread hands back for one text: its reading, or why none."""
 
     request: int
-    text: str
-    program: Program | None
-    graph: ChainGraph | None
-    of: str | None
-    wrt: str | None
-    symbolic: object  # SymPy derivative for (of, wrt, cut), or None
-    error: ParseError | None
+    reading: Reading | None
+    error: ParseError | None = None
     internal: str | None = None  # our own bug, as a sentence (the traceback is logged)
-    #: (graph, text, of, wrt, cut) whose SymPy derivative is too large to wait for: asked
-    #: for once this result is on screen
-    deferred: tuple | None = None
-    choice: Choice | None = None  # of and wrt, and which of them the person picked
 
 
 @dataclass(frozen=True)
 class Simplified:
-    """The simplified derivative for ``key`` = (text, of, wrt, cut), or why there is none."""
+    """The simplified derivative for ``key`` (a :class:`StructureKey`), or why there is none."""
 
     key: tuple
     expr: object
@@ -104,112 +86,72 @@ class ExpressionController(QObject):
         self._built.connect(self._on_built)
         self._symbolic_done.connect(self._on_symbolic_done)
         self._simplified.connect(self.simplified_ready)
-        self._pending_text = ""
-        self._symbolic_cache: dict[tuple, object] = {}
+        #: Everything the person typed and chose (core.explorer): replaced, never changed.
+        self.state = ExplorerState()
+        #: The last text that read, which the snapshots show (None until one has).
+        self._reading: Reading | None = None
+        self._symbolic_cache = SymbolicCache()
         self.snapshot: ExplorerSnapshot | None = None
-        self.point: dict[str, float] = {}
-        self.ranges: dict[str, tuple[float, float]] = {}
-        #: What is differentiated, and which of it the person picked (kept across edits
-        #: while it fits; the rest follows the text: core.choices.follow_choice).
-        self.choice = Choice()
-        #: The role of each name ``point`` holds a value for, in the text it was set for
-        #: (None: given with the text, by a session or an example).
-        self._roles: dict[str, str] | None = None
-        self.cut: frozenset[tuple[str, str]] = frozenset()
-        self.max_paths = DEFAULT_MAX_PATHS
         self.simplify_enabled = True
         self._last_parse_error: ParseError | None = None
         self._simplify_wanted: tuple | None = None
         self._closed = False
 
     # -- intents ------------------------------------------------------------------------
+    # Each applies the core's transition for the intent; what follows depends on what
+    # changed: the text is read again (off this thread), or only the numbers are.
     def set_text(self, text: str, immediate: bool = False) -> None:
         """New definitions: rebuilt after a short pause in typing (or at once)."""
-        self._pending_text = text
+        self.state = transitions.edit_text(self.state, text)
         if immediate:
             self._timer.stop()
             self._submit()
         else:
             self._timer.start()
 
-    def load_state(self, text: str, of: str | None = None, wrt: str | None = None,
-                   point: dict[str, float] | None = None,
-                   ranges: dict[str, tuple[float, float]] | None = None,
-                   cut=(), max_paths: int | None = None) -> None:
-        """Replace everything at once (opening a session or an example) and rebuild now.
-
-        The ``of`` and ``wrt`` given count as picked; None leaves the choice to the text."""
-        self.choice = Choice.named(of, wrt)
-        self._roles = None
-        self.point = dict(point or {})
-        self.ranges = {k: tuple(v) for k, v in (ranges or {}).items()}
-        for name, value in self.point.items():
-            if name not in self.ranges:
-                self.ranges[name] = (value - DEFAULT_HALF_RANGE, value + DEFAULT_HALF_RANGE)
-        self.cut = frozenset(tuple(e) for e in cut)
-        if max_paths is not None:
-            self.max_paths = max(1, int(max_paths))
-        self.set_text(text, immediate=True)
-
-    @property
-    def of(self) -> str | None:
-        return self.choice.of
-
-    @property
-    def wrt(self) -> str | None:
-        return self.choice.wrt
-
-    @property
-    def picked_of(self) -> str | None:
-        """The output the person chose (None: the text's default), as a session saves it."""
-        return self.choice.of if self.choice.of_picked else None
-
-    @property
-    def picked_wrt(self) -> str | None:
-        return self.choice.wrt if self.choice.wrt_picked else None
+    def load_state(self, state: ExplorerState) -> None:
+        """Replace everything at once (opening a session or an example) and rebuild now."""
+        self.state = state
+        self._timer.stop()
+        self._submit()
 
     def set_output(self, name: str) -> None:
         """The person picks the output (a chooser, a Jacobian entry): kept while it fits."""
-        if name and name != self.of:
-            self.choice = self.choice.pick_output(name)
-            self._rebuild_choice()
+        self._apply(transitions.choose_output(self.state, name), self._rebuild_choice)
 
     def set_input(self, name: str) -> None:
-        if name and name != self.wrt:
-            self.choice = self.choice.pick_input(name)
-            self._rebuild_choice()
+        self._apply(transitions.choose_input(self.state, name), self._rebuild_choice)
 
     def set_value(self, name: str, value: float) -> None:
-        if not math.isfinite(value) or self.point.get(name) == value:
-            return
-        self.point[name] = float(value)
-        lo, hi = self.ranges.get(name, (value - DEFAULT_HALF_RANGE, value + DEFAULT_HALF_RANGE))
-        self.ranges[name] = (min(lo, value), max(hi, value))
-        self._refresh(structure_changed=False)
+        self._apply(transitions.set_value(self.state, name, value), self._refresh_numbers)
 
     def set_point(self, point: dict[str, float]) -> None:
-        self.point.update({k: float(v) for k, v in point.items()})
-        self._refresh(structure_changed=False)
+        self._apply(transitions.set_values(self.state, point), self._refresh_numbers)
 
     def set_range(self, name: str, low: float, high: float) -> None:
-        if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
-            return
-        self.ranges[name] = (low, high)
-        value = min(max(self.point.get(name, low), low), high)
-        if value != self.point.get(name):
-            self.point[name] = value
-        self._refresh(structure_changed=False)
+        self._apply(transitions.set_range(self.state, name, low, high), self._refresh_numbers)
 
     def toggle_cut(self, edge: tuple[str, str]) -> None:
-        self.set_cut(self.cut ^ {tuple(edge)})
+        self._apply(transitions.toggle_cut(self.state, edge), self._rebuild_choice)
 
     def set_cut(self, edges) -> None:
-        self.cut = frozenset(tuple(e) for e in edges)
-        self._rebuild_choice()
+        self._apply(transitions.set_cut(self.state, edges), self._rebuild_choice)
 
     def set_max_paths(self, count: int) -> None:
-        self.max_paths = max(1, int(count))
-        self._refresh(structure_changed=True)
+        self._apply(transitions.set_max_paths(self.state, count), lambda: self._refresh(structure_changed=True))
+
+    def set_view_settings(self, diagram: str | None = None, labels: str | None = None) -> None:
+        """The diagram's view or label mode (kept in the state for the session; nothing to compute)."""
+        self.state = transitions.set_view(self.state, diagram, labels)
+
+    def _apply(self, state: ExplorerState, then) -> None:
+        """Take ``state`` and do ``then``, unless the intent changed nothing."""
+        if state is not self.state:
+            self.state = state
+            then()
+
+    def _refresh_numbers(self) -> None:
+        self._refresh(structure_changed=False)
 
     def wait_idle(self, timeout_s: float = 10.0) -> None:
         """Block until queued background work is done (tests and scripts)."""
@@ -224,48 +166,33 @@ class ExpressionController(QObject):
 
     # -- background build ----------------------------------------------------------------
     def _submit(self) -> None:
+        """Read the text typed last."""
+        self._submit_text(self.state.text)
+
+    def _submit_text(self, text: str) -> None:
+        """Read ``text`` with the current choices and cuts."""
         if self._closed:
             return
         request = next(self._requests)
         self._latest_request = request
         self.busy_changed.emit(True)
-        text, choice, cut = self._pending_text, self.choice, self.cut
-        self._executor.submit(self._build, request, text, choice, cut)
+        self._executor.submit(self._build, request, text, self.state)
 
-    def _build(self, request: int, text: str, choice: Choice, cut) -> None:
+    def _build(self, request: int, text: str, state: ExplorerState) -> None:
         """Runs on the worker thread; never touches widgets."""
         if request != self._latest_request:
             return  # a newer text is already queued
-        deferred = None
-        of, wrt = choice.of, choice.wrt
         try:
-            program = parse_program(text)
-            graph = build_chain_graph(program)
-            choice = follow_choice(graph, choice)
-            of, wrt = choice.of, choice.wrt
-            cut = frozenset(e for e in cut if graph.variables.has_edge(*e))
-            symbolic = None
-            if program.relation is not None:
-                if graph.composed_size(RELATION_NODE) <= INLINE_SYMBOLIC_OPS:
-                    self._relation_partials(graph, text)  # cached for any choice of x and y
-            elif of and wrt:
-                if graph.composed_size(of) <= INLINE_SYMBOLIC_OPS:
-                    symbolic = self._symbolic(graph, text, of, wrt, cut)
-                else:
-                    deferred = (graph, text, of, wrt, cut)
-            built = Built(request, text, program, graph, of, wrt, symbolic, None, deferred=deferred,
-                          choice=choice)
+            built = Built(request, read_text(text, state, self._symbolic_cache))
         except ParseError as exc:
-            built = Built(request, text, None, None, of, wrt, None, exc)
+            built = Built(request, None, exc)
         except ChainRuleError as exc:  # e.g. a bad choice while typing
-            built = Built(request, text, None, None, of, wrt, None,
-                          ParseError(str(exc)))
+            built = Built(request, None, ParseError(str(exc)))
         except Exception as exc:  # noqa: BLE001 - our bug: say so, log it, keep the window working
             log.exception("building the graphs failed")
-            built = Built(request, text, None, None, of, wrt, None, None,
-                          internal=f"internal error while reading the definitions ({type(exc).__name__}: "
-                                   f"{exc}); it has been logged — please report it")
-            deferred = None
+            built = Built(request, None, internal=f"internal error while reading the definitions "
+                                                  f"({type(exc).__name__}: {exc}); it has been logged — "
+                                                  "please report it")
         self._built.emit(built)
 
     def _deferred_symbolic(self, request: int, graph: ChainGraph, text: str, of: str, wrt: str, cut) -> None:
@@ -298,7 +225,7 @@ class ExpressionController(QObject):
             return derivative_worker().call("diff", expr, symbol, order, timeout=DEFERRED_DIFF_TIMEOUT_S,
                                             cancelled=unwanted)
 
-        key = (text, of, wrt, cut)
+        key = StructureKey(text, of, wrt, cut)
         try:
             expr, _note = symbolic_derivative(graph, of, wrt, cut, differentiate=in_child)
         except SympyCancelled:
@@ -306,33 +233,13 @@ class ExpressionController(QObject):
             return  # nothing stored: that text's derivative is asked for again if it comes back
         except (SympyTimeout, SympyWorkFailed) as exc:
             log.info("SymPy's derivative given up: %s", exc)
-            expr = SYMPY_GAVE_UP
+            expr = GAVE_UP
         except Exception:  # noqa: BLE001 - our bug: logged; the other four methods stay on screen
             log.exception("SymPy's derivative failed")
-            expr = SYMPY_GAVE_UP
-        self._store_symbolic(key, expr)
+            expr = GAVE_UP
+        self._symbolic_cache.store(key, expr)
         if not self._closed:
             self._symbolic_done.emit(request, key)
-
-    def _store_symbolic(self, key: tuple, expr) -> None:
-        if len(self._symbolic_cache) > 64:
-            self._symbolic_cache.clear()
-        self._symbolic_cache[key] = expr
-
-    def _symbolic(self, graph: ChainGraph, text: str, of: str, wrt: str, cut) -> object:
-        key = (text, of, wrt, cut)
-        if key not in self._symbolic_cache:
-            expr, _note = symbolic_derivative(graph, of, wrt, cut)
-            self._store_symbolic(key, expr)
-        return self._symbolic_cache[key]
-
-    def _relation_partials(self, graph: ChainGraph, text: str) -> dict:
-        """SymPy's ∂F/∂v for every variable v of the equation F = 0 (worker thread)."""
-        key = (text, RELATION_NODE)
-        if key not in self._symbolic_cache:
-            partials = {name: symbolic_derivative(graph, RELATION_NODE, name)[0] for name in graph.inputs}
-            self._store_symbolic(key, partials)
-        return self._symbolic_cache[key]
 
     def _on_built(self, built: Built) -> None:
         if self._closed or built.request != self._latest_request:
@@ -348,97 +255,44 @@ class ExpressionController(QObject):
         if self._last_parse_error is not None:
             self._last_parse_error = None
             self.parse_error.emit(None)
-        self.choice = built.choice
-        self.cut = frozenset(e for e in self.cut if built.graph.variables.has_edge(*e))
-        self._adopt_inputs(built.program, built.graph)
-        self._text, self._program, self._graph = built.text, built.program, built.graph
-        self._refresh(structure_changed=True, symbolic=built.symbolic)
-        if built.deferred is not None:
+        reading = built.reading
+        self.state = transitions.adopt_reading(self.state, reading)
+        self._reading = reading
+        self._refresh(structure_changed=True, symbolic=reading.symbolic)
+        if reading.deferred:
             # After this redraw has been painted (a zero timer runs after the paint events).
             QTimer.singleShot(0, lambda: None if self._closed or built.request != self._latest_request
-                              else self._deriver.submit(self._deferred_symbolic, built.request, *built.deferred))
+                              else self._deriver.submit(self._deferred_symbolic, built.request, reading.graph,
+                                                        *structure_key(reading)))
 
-    def _on_symbolic_done(self, request: int, key: tuple) -> None:
+    def _on_symbolic_done(self, request: int, key: StructureKey) -> None:
         """SymPy's derivative of a large expression arrived after the first paint."""
         if self._closed or request != self._latest_request or self.snapshot is None:
             return
-        if key != (self.snapshot.text, self.of, self.wrt, self.cut):
+        if key != structure_key(self.snapshot):
             return
         self._refresh(structure_changed=False, symbolic=self._symbolic_cache.get(key), symbolic_arrived=True)
 
-    def _adopt_inputs(self, program: Program, graph: ChainGraph) -> None:
-        """Keep values of inputs that survive an edit in the same role; others start at a default.
-
-        A name that was defined, or was a variable of an equation, before this text is not
-        the same quantity: its old value (the circle's x = 0.9487) does not carry over."""
-        roles = input_roles(program)
-        self.point = carried_values(self.point, self._roles, roles)
-        self.ranges = carried_values(self.ranges, self._roles, roles)
-        self._roles = roles
-        for name in program.inputs:
-            if name not in self.point:
-                self.point[name] = DEFAULT_VALUE
-            if name not in self.ranges:
-                v = self.point[name]
-                self.ranges[name] = (v - DEFAULT_HALF_RANGE, v + DEFAULT_HALF_RANGE)
-        if program.relation is not None and self.of in program.inputs and self.wrt in program.inputs:
-            from chainrule_gui.core.calculus.curve import project_onto_curve  # NumPy: not needed at start-up
-
-            # The nearest point of the curve (along ∇F), not the one straight above or
-            # below: from (1, 1) on x^2 + y^2 = 1 that would be (1, 0), a vertical tangent.
-            on_curve = project_onto_curve(graph, self.wrt, self.of, {n: self.point[n] for n in program.inputs})
-            if on_curve is not None:
-                self.point[self.wrt], self.point[self.of] = on_curve.x, on_curve.y
-            else:
-                y = project_to_curve(graph, self.of, {n: self.point[n] for n in program.inputs})
-                if y is not None:
-                    self.point[self.of] = y
-
     def _rebuild_choice(self) -> None:
-        """A new output/input/cut needs SymPy's derivative again: get it off the GUI thread."""
-        if self.snapshot is None:
-            return
-        self._pending_text = self.snapshot.text
-        self._submit()
+        """A new output/input/cut needs SymPy's derivative again: get it off the GUI thread
+        (for the text shown; a text typed since that does not read stays unread)."""
+        if self._reading is not None:
+            self._submit_text(self._reading.text)
 
     # -- numbers at the point (GUI thread) -------------------------------------------------
-    def _refresh(self, structure_changed: bool, symbolic=None, symbolic_arrived: bool = False) -> None:
-        if not hasattr(self, "_graph"):
+    def _refresh(self, structure_changed: bool, symbolic=NOT_KNOWN, symbolic_arrived: bool = False) -> None:
+        reading, state = self._reading, self.state
+        if reading is None:
             return
-        graph, program = self._graph, self._program
-        point = {n: self.point.get(n, DEFAULT_VALUE) for n in program.inputs}
-        ranges = {n: self.ranges[n] for n in program.inputs}
-        key = (self._text, self.of, self.wrt, self.cut)
-        if symbolic is None:
-            symbolic = self._symbolic_cache.get(key)
-        # Known: SymPy has answered (None = too large, derive() then says so in its notes).
-        known = symbolic is not None or key in self._symbolic_cache
-        gave_up = symbolic is SYMPY_GAVE_UP  # too slow or failed: "not computed", never retried here
-        if gave_up:
-            symbolic = None
-        derivation = implicit = error = None
-        try:
-            if program.relation is not None:
-                if self.of and self.wrt:
-                    # SymPy's F_x and F_y from the build thread (None: too large, not computed)
-                    partials = self._symbolic_cache.get((self._text, RELATION_NODE)) or {}
-                    exprs = (partials.get(self.wrt), partials.get(self.of))
-                    have = None not in exprs
-                    implicit = implicit_derivative(graph, self.of, self.wrt, point, symbolic=have,
-                                                   symbolic_exprs=exprs if have else None)
-            elif self.of and self.wrt:
-                derivation = derive(graph, self.of, self.wrt, point, max_paths=self.max_paths,
-                                    cut=self.cut, symbolic=known and not gave_up, symbolic_expr=symbolic)
-            else:
-                error = ChoiceError("define an output that depends on an input, e.g. z = x^2")
-        except ChainRuleError as exc:
-            error = exc
+        numbers = evaluate(state, reading, self._symbolic_cache, symbolic)
+        derivation = numbers.derivation
         self._revision += 1
         snapshot = ExplorerSnapshot(
-            revision=self._revision, text=self._text, program=program, graph=graph, of=self.of,
-            wrt=self.wrt, point=point, ranges=ranges, cut=self.cut, derivation=derivation,
-            implicit=implicit, error=error, structure_changed=structure_changed, max_paths=self.max_paths,
-            symbolic_pending=derivation is not None and not known,
+            revision=self._revision, text=reading.text, program=reading.program, graph=reading.graph,
+            of=state.of, wrt=state.wrt, point=numbers.point, ranges=numbers.ranges, cut=state.cut,
+            derivation=derivation, implicit=numbers.implicit, error=numbers.error,
+            structure_changed=structure_changed, max_paths=state.max_paths,
+            symbolic_pending=numbers.symbolic_pending,
         )
         self.snapshot = snapshot
         self.snapshot_ready.emit(snapshot)
@@ -449,7 +303,7 @@ class ExpressionController(QObject):
     def _request_simplify(self, snapshot: ExplorerSnapshot) -> None:
         if not self.simplify_enabled or self._closed:
             return
-        key = simplify_key(snapshot)
+        key = structure_key(snapshot)
         expr = snapshot.derivation.derivative_expr
         self._simplify_wanted = key
 
@@ -486,13 +340,3 @@ class ExpressionController(QObject):
 
         # The worker is a child process importing SymPy: not while the window opens.
         startup.defer(lambda: None if self._closed else self._simplifier.submit(work))
-
-    def replace_snapshot_settings(self, **settings) -> None:
-        """Views store display preferences (view kind, label mode) in the snapshot."""
-        if self.snapshot is not None:
-            merged = {**self.snapshot.settings, **settings}
-            self.snapshot = replace(self.snapshot, settings=merged)
-
-
-def simplify_key(snapshot: ExplorerSnapshot) -> tuple:
-    return (snapshot.text, snapshot.of, snapshot.wrt, snapshot.cut)

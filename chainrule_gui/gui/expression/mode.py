@@ -6,6 +6,7 @@ and wires their signals; each panel draws from :class:`ExplorerSnapshot`.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -280,16 +281,20 @@ class ExpressionMode(QWidget):
         # -- diagram extras (diagram branch) --
         self.diagram.restore_cuts_requested.connect(lambda: c.set_cut(()))
         # -- end diagram extras --
+        c.set_view_settings(self.diagram.view, self.diagram.label_mode)
+        self.diagram.view_changed.connect(lambda view: c.set_view_settings(diagram=view))
+        self.diagram.label_mode_changed.connect(lambda labels: c.set_view_settings(labels=labels))
 
     # -- public -----------------------------------------------------------------------------
     def set_text(self, text: str, immediate: bool = True) -> None:
         """Replace the definitions (undoable in the editor) and recompute."""
-        self._replace_editor_text(text)
+        text = self._replace_editor_text(text)
         self._show_example_note_if_current(text)
         self.controller.set_text(text, immediate=immediate)
 
-    def _replace_editor_text(self, text: str) -> None:
-        self._last_text = text
+    def _replace_editor_text(self, text: str) -> str:
+        """Put ``text`` in the editor; the text as the editor holds it (its line breaks are
+        "\n"), which is what the explorer's state holds too."""
         self._loading = True
         try:
             cursor = self.editor.textCursor()
@@ -299,6 +304,8 @@ class ExpressionMode(QWidget):
             cursor.endEditBlock()
         finally:
             self._loading = False
+        self._last_text = self.editor.toPlainText()
+        return self._last_text
 
     def _on_text_edited(self) -> None:
         # QSyntaxHighlighter.rehighlight() (new names to colour) also emits textChanged
@@ -328,24 +335,14 @@ class ExpressionMode(QWidget):
         """Show ``session``: text (undoable), choices, point, ranges, cuts and view."""
         self.example_note.hide()
         self._example_text = None
-        self._replace_editor_text(session.text)
+        text = self._replace_editor_text(session.text)
         self.diagram.apply_settings({"view": session.diagram, "labels": session.labels})
-        self.controller.load_state(session.text, session.of, session.wrt, session.point, session.ranges,
-                                   session.cut, session.max_paths)
+        self.controller.load_state(replace(session.to_state(), text=text))
         self.edited.emit()
 
     def current_session(self) -> Session:
         """The explorer's state as a session (what File ▸ Save writes)."""
-        c = self.controller
-        snapshot = c.snapshot
-        names = set(snapshot.program.inputs) if snapshot is not None else set(c.point)
-        return Session(
-            text=self.editor.toPlainText(), of=c.picked_of, wrt=c.picked_wrt,
-            point={k: v for k, v in c.point.items() if k in names},
-            ranges={k: v for k, v in c.ranges.items() if k in names},
-            cut=tuple(sorted(c.cut)), max_paths=c.max_paths, diagram=self.diagram.view,
-            labels=self.diagram.label_mode,
-        )
+        return Session.from_state(self.controller.state)
 
     @property
     def snapshot(self) -> ExplorerSnapshot | None:

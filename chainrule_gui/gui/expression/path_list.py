@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView
 from chainrule_gui.core.graph.chain_graph import display_name
 from chainrule_gui.core.calculus.derivation import Derivation, PathTerm, paths_at_fault
 from chainrule_gui.core.errors import ChainRuleError, NumericError
+from chainrule_gui.core.explorer.state import structure_key
 from chainrule_gui.core.output.printing import to_text
 from chainrule_gui.core.output.report import fmt
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
@@ -122,7 +123,7 @@ class PathList(QWidget):
             paths, total = d.paths, total_text(d)
         else:
             paths, total = fault_paths(snapshot)
-        key = (snapshot.text, snapshot.of, snapshot.wrt, snapshot.cut, snapshot.max_paths)
+        key = (structure_key(snapshot), snapshot.max_paths)
         if key == self._structure_key and [p.nodes for p in self.model.paths] == [p.nodes for p in paths]:
             self.model.update_numbers(paths)
         else:

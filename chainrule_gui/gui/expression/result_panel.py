@@ -39,7 +39,8 @@ from chainrule_gui.core.errors import ChainRuleError, NumericError
 from chainrule_gui.core.calculus.fd_study import error_study
 from chainrule_gui.core.output.printing import size_exceeds, to_latex, to_text, to_text_bounded
 from chainrule_gui.core.output.report import fmt
-from chainrule_gui.gui.expression.controller import Simplified, simplify_key
+from chainrule_gui.core.explorer.state import structure_key
+from chainrule_gui.gui.expression.controller import Simplified
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 from chainrule_gui.gui.expression.stale import StaleVeil
 from chainrule_gui.gui import startup, theme
@@ -268,7 +269,7 @@ class ResultPanel(QWidget):
             self._show_nothing(snapshot)
 
     def show_simplified(self, simplified: Simplified) -> None:
-        if self.snapshot is None or simplified.key != simplify_key(self.snapshot):
+        if self.snapshot is None or simplified.key != structure_key(self.snapshot):
             return  # for an older text or choice: never shown
         self._simplified = simplified
         if self.snapshot.derivation is None:
@@ -291,7 +292,7 @@ class ResultPanel(QWidget):
             # the point is good again after a fault.
             self._shown_expr = d.derivative_expr
             known = self._simplified
-            if known is not None and known.key == simplify_key(snapshot) and d.derivative_expr is not None:
+            if known is not None and known.key == structure_key(snapshot) and d.derivative_expr is not None:
                 # The same formula was simplified (or given up on) already: no new request comes.
                 if known.status != "ok":
                     self._show_formula(d.derivative_expr)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from chainrule_gui.core.errors import ChainRuleError
+from chainrule_gui.core.explorer.state import structure_key
 from chainrule_gui.core.output.latex import name_latex
 from chainrule_gui.core.output.report import fmt
 from chainrule_gui.core.calculus.second_order import (
@@ -199,7 +200,7 @@ class SecondOrderView(LazyView):
         except ChainRuleError as exc:
             hess, hessian_error = None, str(exc)
         self.second, self.hessian = second, hess
-        key = (snapshot.text, of, wrt, chosen, tuple(sorted(snapshot.point.items())), snapshot.cut)
+        key = (structure_key(snapshot), chosen, tuple(sorted(snapshot.point.items())))
         if key != self.symbolic_key:
             self.symbolic_key = key
             self.symbolic_second = self.symbolic_hessian = None

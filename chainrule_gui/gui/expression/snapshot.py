@@ -1,12 +1,13 @@
 """What every panel of the Expression mode draws: one immutable snapshot of the explorer.
 
-The controller makes a new snapshot whenever the text, the choices or the point change;
-panels only read it (``show_snapshot``) and send intents back through signals.
+The controller makes a new snapshot whenever the text, the choices or the point change
+(the numbers come from ``core.explorer``); panels only read it (``show_snapshot``) and
+send intents back through signals.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from chainrule_gui.core.graph.chain_graph import ChainGraph
 from chainrule_gui.core.calculus.derivation import Derivation
@@ -42,7 +43,6 @@ class ExplorerSnapshot:
     #: SymPy's derivative of a large composition is still being computed (it arrives in a
     #: later snapshot); the other four methods are already in ``derivation``.
     symbolic_pending: bool = False
-    settings: dict = field(default_factory=dict)
 
     @property
     def is_implicit(self) -> bool:

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from chainrule_gui.core.diagram.model import diagram_root
 from chainrule_gui.core.calculus.stepthrough import KINDS, TITLES, StepSequence, cost_summary, step_sequence
+from chainrule_gui.core.explorer.state import structure_key
 from chainrule_gui.gui import theme
 from chainrule_gui.gui.expression.diagram.drawing import FrameView
 from chainrule_gui.gui.expression.diagram.view import TreeDiagram
@@ -244,7 +245,7 @@ class StepThroughBar(QWidget):
             self.costs.setToolTip("")
             self._show_state()
             return
-        key = (snapshot.text, snapshot.of, snapshot.wrt, snapshot.cut, model.level, self.kind)
+        key = (structure_key(snapshot), model.level, self.kind)
         reset = reset or key != self._key
         self._key = key
         root = diagram_root(snapshot.graph, snapshot.of)

@@ -27,6 +27,7 @@ from chainrule_gui.core.diagram.model import (
 )
 from chainrule_gui.core.graph.chain_graph import RELATION_NODE, derivative_symbol
 from chainrule_gui.core.errors import NumericError
+from chainrule_gui.core.explorer.state import structure_key
 from chainrule_gui.gui import startup, theme
 from chainrule_gui.gui.expression.diagram import export
 from chainrule_gui.gui.expression.diagram.actions import LABEL_MODE_TITLES, make_actions
@@ -274,8 +275,8 @@ class TreeDiagram(QGraphicsView):
 
     # -- building -------------------------------------------------------------------------------
     def _structure_key(self, snapshot: ExplorerSnapshot):
-        return (snapshot.text, snapshot.of, snapshot.wrt, snapshot.cut, self.view, self.label_mode,
-                frozenset(self._collapsed), frozenset(self._expanded))
+        return (structure_key(snapshot), self.view, self.label_mode, frozenset(self._collapsed),
+                frozenset(self._expanded))
 
     def derivation(self):
         """The derivation drawn: the snapshot's, or ∂F/∂(input) for an implicit equation."""
