@@ -186,11 +186,11 @@ def test_sympy_is_asked_once_per_structure(cache, monkeypatch):
 
 def test_the_symbolic_cache_is_bounded_by_size_least_recent_first():
     x = sp.Symbol("x")
-    cache = SymbolicCache(size=1000)
+    cache = SymbolicCache(size=50_000)
     keys = [StructureKey(f"f = x^{n}", "f", "x", frozenset()) for n in range(200)]
     for n, key in enumerate(keys):
         cache.store(key, sp.sin(x) ** n)
-        assert cache.used <= 1000
+        assert cache.used <= 50_000
     assert keys[0] not in cache and keys[-1] in cache
     assert cache.get(keys[0]) is NOT_KNOWN
     big = StructureKey("f = " + "x + " * 600 + "x", "f", "x", frozenset())

@@ -3,8 +3,8 @@
 The explorer asks SymPy once per :class:`~.state.StructureKey` (text, output, input, cut)
 and reuses the answer while the point moves, across a pick and back, and when an edit is
 undone.  The cache is shared by the threads that compute answers and the one that shows
-them; it holds at most :data:`SYMBOLIC_CACHE_SIZE` units (a character of the key's text,
-or a distinct node of an expression), the least recently used dropped first.
+them; it keeps at most :data:`SYMBOLIC_CACHE_BYTES` alive (estimated from the distinct
+nodes of each answer, see ``printing.BYTES_PER_NODE``), the least recently used dropped first.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ from cachetools import LRUCache
 from chainrule_gui.core.calculus.derivation import symbolic_derivative
 from chainrule_gui.core.explorer.state import StructureKey
 from chainrule_gui.core.graph.chain_graph import RELATION_NODE
+from chainrule_gui.core.output.printing import BYTES_PER_NODE
 
-#: What the cache holds at most, in characters of text plus distinct expression nodes
-#: (a count of entries, as before, let a few large derivatives hold hundreds of MB).
-SYMBOLIC_CACHE_SIZE = 400_000
+#: Bytes the cache may keep alive (a count of entries, as before, let a few large
+#: derivatives hold hundreds of MB; 400,000 nodes and characters let it grow by about one
+#: entry per distinct edit for 1,500 edits, measured with tests/benchmarks/bench_edit_memory.py).
+SYMBOLIC_CACHE_BYTES = 16 * 2**20
 
 
 class _Marker:
@@ -60,7 +62,7 @@ def relation_key(text: str) -> StructureKey:
 class SymbolicCache:
     """SymPy's answers by structure key; safe to use from several threads."""
 
-    def __init__(self, size: int = SYMBOLIC_CACHE_SIZE):
+    def __init__(self, size: int = SYMBOLIC_CACHE_BYTES):
         self.size = size
         # Each entry is (answer, cost); one larger than the whole cache is kept alone.
         self._entries: LRUCache = LRUCache(maxsize=size, getsizeof=lambda entry: entry[1])
@@ -74,7 +76,7 @@ class SymbolicCache:
         return NOT_KNOWN if entry is None else entry[0]
 
     def store(self, key: StructureKey, answer: object) -> None:
-        cost = min(self.size, len(key.text) + expression_nodes(answer))
+        cost = min(self.size, 2 * len(key.text) + 200 + BYTES_PER_NODE * expression_nodes(answer))
         with self._lock:
             self._entries[key] = (answer, cost)
 
@@ -88,7 +90,7 @@ class SymbolicCache:
 
     @property
     def used(self) -> int:
-        """The units held now (never more than ``size``)."""
+        """The bytes estimated to be held now (never more than ``size``)."""
         with self._lock:
             return int(self._entries.currsize)
 
