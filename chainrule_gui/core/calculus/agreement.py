@@ -8,6 +8,9 @@ its truncation error, so it is allowed more.  Each result's row of :data:`TOLERA
 how much, and :class:`Judge` applies it the same way for all of them: a method's mark is
 True (agrees), False (disagrees) or None (not computed, or not expected to agree here —
 across a kink, say).  :class:`CheckedResult` is the shape the results share.
+
+NumPy is imported only where a matrix is compared: the result panel imports this module,
+and the first view is painted before NumPy loads (``tests/gui/test_startup.py``).
 """
 
 from __future__ import annotations
@@ -17,8 +20,6 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import ClassVar
-
-import numpy as np
 
 FINITE_DIFFERENCE = "finite_difference"
 REFERENCE = "reverse"
@@ -61,7 +62,9 @@ class Tolerance:
 
     def within(self, value, reference, scale: Scale) -> bool:
         """Whether ``value`` (a number or a matrix like ``reference``) is close enough."""
-        if isinstance(reference, np.ndarray):
+        if not isinstance(reference, float | int):
+            import numpy as np
+
             return bool(np.allclose(value, reference, rtol=self.rel, atol=self.allowed(0.0, scale)))
         return math.isfinite(value) and abs(value - reference) <= self.allowed(reference, scale)
 
@@ -115,9 +118,9 @@ SYMMETRY = Tolerance(rel=1e-9, scaled=1e-12)
 PRODUCT = Tolerance(rel=1e-9, scaled=1e-12)
 
 
-def matrix_size(matrix: np.ndarray) -> float:
+def matrix_size(matrix) -> float:
     """A matrix result's size for :attr:`Scale.result`: its largest entry, at least :data:`TINY`."""
-    return max(TINY, float(np.max(np.abs(matrix))) if matrix.size else 0.0)
+    return max(TINY, float(abs(matrix).max()) if matrix.size else 0.0)
 
 
 def agree(agreement: Mapping[str, bool | None]) -> bool:
@@ -137,9 +140,11 @@ def not_compared(agreement: Mapping[str, bool | None]) -> tuple[str, ...]:
 
 def is_finite(value) -> bool:
     """A finite number, or a matrix of them."""
-    if isinstance(value, np.ndarray):
-        return bool(np.all(np.isfinite(value)))
-    return math.isfinite(value)
+    if isinstance(value, float | int):
+        return math.isfinite(value)
+    import numpy as np
+
+    return bool(np.all(np.isfinite(value)))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-import numpy as np
 import sympy as sp
 
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError
@@ -70,6 +69,8 @@ def present(*notes: str | None) -> tuple[str, ...]:
 
 def symbolic_matrix(req: Request, exprs, what: str):
     """(SymPy's matrix ``exprs`` evaluated at the request's point, None), or (None, a note)."""
+    import numpy as np  # not before the first view is painted: scalar results never load it
+
     values = req.input_values()
     return symbolic_value(lambda: np.array([[evaluate_sympy(e, values) for e in row] for row in exprs]), what)
 
