@@ -1,6 +1,9 @@
 """The checked results: first and second derivatives, Jacobians, implicit slopes — each by
 several methods that must agree — finite differences, step-through frames, sampling for
-plots, and bounded SymPy work in a child process."""
+plots, and bounded SymPy work in a child process.
+
+Each checked result starts from a ``request`` (the choice, cuts and point, checked once)
+and is judged by one ``agreement`` policy (one tolerance table, one judge)."""
 
 from chainrule_gui.core.exports import lazy_exports
 

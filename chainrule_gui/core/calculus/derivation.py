@@ -18,6 +18,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import ClassVar
 
 import networkx as nx
 import sympy as sp
@@ -34,8 +35,10 @@ from chainrule_gui.core.graph.chain_graph import (
     PointEvaluation,
     derivative_symbol,
 )
-from chainrule_gui.core.errors import ChainRuleError, ChoiceError
+from chainrule_gui.core.errors import ChainRuleError
+from chainrule_gui.core.calculus.agreement import FINITE_DIFFERENCE, CheckedResult, Judge
 from chainrule_gui.core.calculus.finite_difference import EPSILON, FiniteDifference, central_difference, estimate
+from chainrule_gui.core.calculus.request import Request, function_along, present, symbolic_value
 from chainrule_gui.core.graph.numeric import evaluate as evaluate_sympy
 from chainrule_gui.core.graph.ops import OPS
 from chainrule_gui.core.graph.paths import count_paths, iter_paths
@@ -43,8 +46,6 @@ from chainrule_gui.core.graph.paths import count_paths, iter_paths
 DEFAULT_MAX_PATHS = 1000
 #: The substituted expression is differentiated symbolically only below this size.
 MAX_SYMBOLIC_OPS = 4000
-#: Relative tolerance between the exact methods (paths, reverse, forward, symbolic).
-EXACT_RTOL = 1e-8
 #: A local slope that departs from the mean of its values at x ± h by more than this share
 #: of their size is not smooth on the scale of the finite-difference step.
 ROUGH_RTOL = 0.25
@@ -76,7 +77,7 @@ class PathTerm:
 
 
 @dataclass(frozen=True)
-class Derivation:
+class Derivation(CheckedResult):
     """Everything known about d(of)/d(wrt) at one point; views only read it."""
 
     of: str
@@ -100,9 +101,7 @@ class Derivation:
     removed_path_count: int = 0
     simplified_expr: sp.Expr | None = field(default=None, compare=False)
 
-    @property
-    def agree(self) -> bool:
-        return all(v is not False for v in self.agreement.values())
+    SYMBOLIC_FIELD: ClassVar[str] = "derivative_expr"
 
     @property
     def paths_complete(self) -> bool:
@@ -111,19 +110,6 @@ class Derivation:
     @property
     def best_expr(self) -> sp.Expr | None:
         return self.simplified_expr if self.simplified_expr is not None else self.derivative_expr
-
-
-def check_choice(graph: ChainGraph, of: str, wrt: str) -> None:
-    graph.require_name(of, "output")
-    if of in graph.inputs:
-        raise ChoiceError(f"{of} is an input; choose a defined name as the output: "
-                          + ", ".join(n for n in graph.program.definitions))
-    if wrt not in graph.inputs:
-        if wrt in graph.program.definitions:
-            raise ChoiceError(
-                f"{wrt} is defined ({wrt} = {graph.program.definitions[wrt].expr.text}); "
-                f"differentiate with respect to an input: {', '.join(graph.inputs) or 'none'}")
-        raise ChoiceError(f"there is no input {wrt!r}; the inputs are: {', '.join(graph.inputs) or 'none'}")
 
 
 def derive(
@@ -144,90 +130,111 @@ def derive(
     :func:`symbolic_derivative` with the same ``cut``); a GUI computes it once off the GUI
     thread and reuses it while sliders move.  ``symbolic=False`` skips that method.
     """
-    check_choice(graph, of, wrt)
-    cut = check_cut(graph, cut)
-    ev = evaluation if evaluation is not None else graph.evaluate(point)
-    notes: list[str] = list(ev.kinks)
-    var = graph.variables
-
-    edge_info: dict[tuple[str, str], tuple[str, sp.Expr]] = {}  # shared by every path's term
-    paths, path_count = _listed_paths(var, of, wrt, ev, cut, max_paths, edge_info)
-    removed: tuple[PathTerm, ...] = ()
-    removed_count = 0
-    if cut:
-        removed_count = count_paths(var, of, wrt) - path_count
-        removed = tuple(
-            _path_term(var, nodes, ev, edge_info)
-            for nodes in islice((p for p in iter_paths(var, of, wrt) if set(zip(p, p[1:])) & cut), max_paths)
-        )
-    if path_count == 0:
-        notes.append(f"{of} does not depend on {wrt}" + (" once the cut edges are removed" if cut else "")
-                     + f", so d{of}/d{wrt} = 0")
-    complete = len(paths) == path_count
-    if not complete:
-        notes.append(f"{path_count:,} paths is more than the {max_paths:,} listed; the path sum is not "
-                     "computed, and the total comes exactly from accumulation")
-
-    op_cut = graph.operation_edges_of(cut)
-    op_adjoints = reverse_sweep(graph.operations, ev.op_partials, {of: 1.0}, cut=op_cut)
-    op_tangents = forward_sweep(graph.operations, ev.op_partials, {wrt: 1.0}, cut=op_cut)
+    req = Request.checked(graph, (of,), (wrt,), cut).at(point, evaluation)
+    ev = req.evaluation
+    paths = _PathSum.of(req, max_paths)
+    op_adjoints = reverse_sweep(graph.operations, ev.op_partials, {of: 1.0}, cut=req.op_cut)
+    op_tangents = forward_sweep(graph.operations, ev.op_partials, {wrt: 1.0}, cut=req.op_cut)
+    derivative = op_adjoints[wrt]
+    expr, symbolic_at, symbolic_note = symbolic_check(req, symbolic, symbolic_expr)
+    fd, fd_note = _fd_check(req, derivative, op_adjoints, op_tangents)
     methods: dict[str, float | None] = {
-        "paths": math.fsum(p.product for p in paths) if complete else None,
-        "reverse": op_adjoints[wrt],
+        "paths": paths.total,
+        "reverse": derivative,
         "forward": op_tangents[of],
-        "symbolic": None,
-        "finite_difference": None,
+        "symbolic": symbolic_at,
+        "finite_difference": None if fd is None else fd.value,
     }
-    derivative = methods["reverse"]
-
-    expr = symbolic_expr
-    if symbolic and expr is None:
-        expr, note = symbolic_derivative(graph, of, wrt, cut)
-        if note:
-            notes.append(note)
-    if symbolic and expr is not None:
-        try:
-            methods["symbolic"] = evaluate_sympy(expr, _input_values(graph, ev), f"d{of}/d{wrt}")
-        except ChainRuleError as exc:
-            notes.append(f"SymPy's derivative could not be evaluated here: {exc}")
-
-    frozen = {edge: ev.op_values[edge[1]] for edge in op_cut}
-    fd, fd_note = _finite_difference(graph, of, wrt, ev.point, frozen)
-    if fd is not None and fd_note is None and not fd.agrees_with(derivative):
-        fd_note = not_smooth_note(graph, of, wrt, ev, frozen, fd, derivative,
-                                  op_adjoints, op_tangents, op_cut)
-    if fd is not None:
-        methods["finite_difference"] = fd.value
-    if fd_note:
-        notes.append(fd_note)
-
-    magnitude = max([abs(derivative)] + [abs(p.product) for p in paths])
-    agreement = {name: _agrees(name, value, derivative, magnitude, fd, fd_note)
-                 for name, value in methods.items() if name != "reverse"}
-    agreement["reverse"] = True
-    agreement = {name: agreement[name] for name in METHOD_NAMES}
-
-    adjoints = reverse_sweep(var, ev.partials, {of: 1.0}, cut=cut)
-    tangents = forward_sweep(var, ev.partials, {wrt: 1.0}, cut=cut)
-    path_mults = sum(len(p.nodes) - 2 for p in paths) if complete else None
-    counts = operation_counts(graph.operations, len(graph.inputs), max(1, len(graph.outputs)),
-                              path_count, path_mults)
+    judge = Judge.of("derivative", result=paths.magnitude(derivative),
+                     estimate=0.0 if fd is None else fd.error_estimate)
     return Derivation(
         of=of, wrt=wrt, point=dict(ev.point), value=ev.values[of], derivative=derivative,
-        derivative_expr=expr, paths=paths, path_count=path_count, methods=methods,
-        agreement=agreement, notes=tuple(notes), adjoints=adjoints, tangents=tangents,
-        counts=counts, evaluation=ev, finite_difference=fd, cut=cut,
-        removed_paths=removed, removed_path_count=removed_count,
+        derivative_expr=expr, paths=paths.listed, path_count=paths.count, methods=methods,
+        agreement=judge.agreement(methods, skip=(FINITE_DIFFERENCE,) if fd_note else ()),
+        notes=(*ev.kinks, *paths.notes, *present(symbolic_note, fd_note)),
+        adjoints=reverse_sweep(graph.variables, ev.partials, {of: 1.0}, cut=req.cut),
+        tangents=forward_sweep(graph.variables, ev.partials, {wrt: 1.0}, cut=req.cut),
+        counts=paths.counts(graph), evaluation=ev, finite_difference=fd, cut=req.cut,
+        removed_paths=paths.removed, removed_path_count=paths.removed_count,
     )
 
 
-def check_cut(graph: ChainGraph, cut: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
-    edges = frozenset(tuple(e) for e in cut)
-    for parent, child in edges:
-        if not graph.variables.has_edge(parent, child):
-            raise ChoiceError(f"there is no edge {parent} → {child} to cut; "
-                              f"{parent} does not use {child} directly")
-    return edges
+@dataclass(frozen=True)
+class _PathSum:
+    """The paths from the output to the input that no cut edge breaks (the first
+    ``max_paths`` listed), those a cut edge removes, and what they say."""
+
+    listed: tuple[PathTerm, ...]
+    count: int
+    removed: tuple[PathTerm, ...]
+    removed_count: int
+    notes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, req: Request, max_paths: int) -> _PathSum:
+        var, of, wrt, cut = req.graph.variables, req.of, req.wrt, req.cut
+        edge_info: dict[tuple[str, str], tuple[str, sp.Expr]] = {}  # shared by every path's term
+        listed, count = _listed_paths(var, of, wrt, req.evaluation, cut, max_paths, edge_info)
+        removed: tuple[PathTerm, ...] = ()
+        removed_count = 0
+        if cut:
+            removed_count = count_paths(var, of, wrt) - count
+            broken = (p for p in iter_paths(var, of, wrt) if set(zip(p, p[1:])) & cut)
+            removed = tuple(_path_term(var, nodes, req.evaluation, edge_info)
+                            for nodes in islice(broken, max_paths))
+        notes = []
+        if count == 0:
+            notes.append(f"{of} does not depend on {wrt}" + (" once the cut edges are removed" if cut else "")
+                         + f", so d{of}/d{wrt} = 0")
+        if len(listed) != count:
+            notes.append(f"{count:,} paths is more than the {max_paths:,} listed; the path sum is not "
+                         "computed, and the total comes exactly from accumulation")
+        return cls(listed, count, removed, removed_count, tuple(notes))
+
+    @property
+    def complete(self) -> bool:
+        return len(self.listed) == self.count
+
+    @property
+    def total(self) -> float | None:
+        return math.fsum(p.product for p in self.listed) if self.complete else None
+
+    def magnitude(self, derivative: float) -> float:
+        """The size the exact methods' rounding is measured against: a total that cancels
+        can be far smaller than its terms."""
+        return max([abs(derivative)] + [abs(p.product) for p in self.listed])
+
+    def counts(self, graph: ChainGraph) -> OperationCounts:
+        multiplications = sum(len(p.nodes) - 2 for p in self.listed) if self.complete else None
+        return operation_counts(graph.operations, len(graph.inputs), max(1, len(graph.outputs)),
+                                self.count, multiplications)
+
+
+def symbolic_check(req: Request, symbolic: bool, given: sp.Expr | None = None, order: int = 1):
+    """SymPy's ``order``-th derivative of the request's output (``given``, or differentiated
+    here unless too large), its value at the point, and a note when either is missing.
+
+    With ``symbolic`` False, ``given`` is kept but not evaluated."""
+    if not symbolic:
+        return given, None, None
+    expr, note = (given, None) if given is not None else symbolic_derivative(
+        req.graph, req.of, req.wrt, req.cut, order=order)
+    if expr is None:
+        return None, None, note
+    of, wrt = req.of, req.wrt
+    label, what = (f"d{of}/d{wrt}", "derivative") if order == 1 else (f"d²{of}/d{wrt}²", "second derivative")
+    value, note = symbolic_value(lambda: evaluate_sympy(expr, req.input_values(), label), what)
+    return expr, value, note
+
+
+def _fd_check(req: Request, derivative: float, op_adjoints: Mapping[str, float],
+              op_tangents: Mapping[str, float]) -> tuple[FiniteDifference | None, str | None]:
+    """The central difference, and a note when it cannot confirm the derivative here."""
+    fd, note = _finite_difference(req)
+    if fd is not None and note is None and not fd.agrees_with(derivative):
+        note = not_smooth_note(req.graph, req.of, req.wrt, req.evaluation, req.frozen, fd, derivative,
+                               op_adjoints, op_tangents, req.op_cut)
+    return fd, note
 
 
 def paths_at_fault(graph: ChainGraph, of: str, wrt: str, evaluation: PointEvaluation, *,
@@ -238,8 +245,8 @@ def paths_at_fault(graph: ChainGraph, of: str, wrt: str, evaluation: PointEvalua
     factors known there; a factor that is not, and the product of a path that has one, are
     None.  Returns (the first ``max_paths`` paths, how many there are).
     """
-    check_choice(graph, of, wrt)
-    return _listed_paths(graph.variables, of, wrt, evaluation, check_cut(graph, cut), max_paths, {})
+    req = Request.checked(graph, (of,), (wrt,), cut)
+    return _listed_paths(graph.variables, of, wrt, evaluation, req.cut, max_paths, {})
 
 
 def _listed_paths(var: nx.DiGraph, of: str, wrt: str, ev: PointEvaluation, cut: frozenset,
@@ -253,22 +260,26 @@ def _listed_paths(var: nx.DiGraph, of: str, wrt: str, ev: PointEvaluation, cut: 
 def _path_term(var: nx.DiGraph, nodes: tuple[str, ...], ev: PointEvaluation,
                edge_info: dict[tuple[str, str], tuple[str, sp.Expr]]) -> PathTerm:
     edges = list(zip(nodes, nodes[1:]))
-    values = tuple(ev.partials.get(e) for e in edges)
-    defined = all(v is not None and math.isfinite(v) for v in values)
-    if not defined:
-        values = tuple(v if v is not None and math.isfinite(v) else None for v in values)
-    product = math.prod(values) if defined else None
-    infos = []
-    for p, c in edges:
-        info = edge_info.get((p, c))
-        if info is None:  # each edge looked up in networkx once, not once per path through it
-            info = edge_info[(p, c)] = (derivative_symbol(p, c, var.out_degree(p) == 1), var.edges[p, c]["partial"])
-        infos.append(info)
+    values = tuple(_computed(ev.partials.get(e)) for e in edges)
+    product = None if None in values else math.prod(values)
+    infos = [_edge_info(var, edge, edge_info) for edge in edges]
     return PathTerm(nodes, tuple(n for n, _ in infos), tuple(e for _, e in infos), values, product)
 
 
-def _input_values(graph: ChainGraph, ev: PointEvaluation) -> dict[sp.Symbol, float]:
-    return {graph.program.symbols[n]: ev.point[n] for n in graph.inputs}
+def _computed(value: float | None) -> float | None:
+    """A local partial, or None where it could not be computed (missing or not finite)."""
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _edge_info(var: nx.DiGraph, edge: tuple[str, str],
+               cache: dict[tuple[str, str], tuple[str, sp.Expr]]) -> tuple[str, sp.Expr]:
+    """(the name of the edge's factor, SymPy's local partial); each edge is looked up in
+    networkx once, not once per path through it."""
+    info = cache.get(edge)
+    if info is None:
+        p, c = edge
+        info = cache[edge] = (derivative_symbol(p, c, var.out_degree(p) == 1), var.edges[p, c]["partial"])
+    return info
 
 
 def composed_with_cut(graph: ChainGraph, name: str, cut: frozenset[tuple[str, str]]):
@@ -321,18 +332,13 @@ def symbolic_derivative(graph: ChainGraph, of: str, wrt: str, cut=frozenset(), o
     return derivative, None
 
 
-def _finite_difference(graph: ChainGraph, of: str, wrt: str, point: dict[str, float],
-                       frozen: dict[tuple[str, str], float]):
-    x0 = point[wrt]
-
-    def f(x: float) -> float:
-        return graph.forward_values({**point, wrt: x}, frozen)[of]
-
+def _finite_difference(req: Request) -> tuple[FiniteDifference | None, str | None]:
+    """The central difference through the cut graph, and a note when a kink lies within its step."""
     try:
-        fd = estimate(f, x0)
+        fd = estimate(req.along(), req.point[req.wrt])
     except ChainRuleError as exc:
         return None, f"finite differences could not be evaluated next to the point: {exc}"
-    kink = crossed_kink(graph, point, wrt, fd.step, frozen)
+    kink = crossed_kink(req.graph, req.point, req.wrt, fd.step, req.frozen)
     if kink:
         return fd, (f"{kink} has a kink within ±{fd.step:.1e} of the point, where the one-sided slopes "
                     "differ; finite differences cannot confirm the derivative there")
@@ -365,28 +371,37 @@ def rough_primitive(graph: ChainGraph, wrt: str, ev: PointEvaluation, frozen: di
     tangent of its operand) is returned.  Raises :class:`ChainRuleError` when a slope
     cannot be evaluated somewhere within the step.
     """
+    samples = _slope_samples(graph, wrt, ev, frozen, h)
+    spots = (_rough_spot(graph, edge, here, [sample.get(edge) for sample in samples], op_adjoints, op_tangents)
+             for edge, here in ev.op_partials.items()
+             if edge not in op_cut and wrt in graph.inputs_of(edge[1]) and edge[0] in op_adjoints)
+    # The first of the heaviest, as the sweep over the edges meets them.
+    return max((spot for spot in spots if spot is not None), key=lambda spot: spot.weight, default=None)
+
+
+def _slope_samples(graph: ChainGraph, wrt: str, ev: PointEvaluation, frozen: dict, h: float) -> list[dict]:
+    """Every operation's local partials at :data:`ROUGH_SAMPLES` points across [x − h, x + h]."""
     x0 = ev.point[wrt]
     offsets = [h * (2.0 * k / (ROUGH_SAMPLES - 1) - 1.0) for k in range(ROUGH_SAMPLES)]
-    samples = [ev.op_partials if dx == 0 else graph.fast_partials({**ev.point, wrt: x0 + dx}, frozen)[1]
-               for dx in offsets]
-    worst = None
-    for edge, here in ev.op_partials.items():
-        parent, child = edge
-        if edge in op_cut or wrt not in graph.inputs_of(child) or parent not in op_adjoints:
-            continue
-        slopes = [sample.get(edge) for sample in samples]
-        if any(q is None for q in slopes):
-            continue
-        size = max(abs(q) for q in slopes)
-        first, last, n = slopes[0], slopes[-1], len(slopes) - 1
-        departure = max(abs(q - (first + (last - first) * k / n)) for k, q in enumerate(slopes))
-        if not size or departure <= ROUGH_RTOL * size:
-            continue
-        weight = departure * abs(op_adjoints[parent]) * abs(op_tangents.get(child, 0.0))
-        if worst is None or weight > worst.weight:
-            text = graph.operations.nodes[parent].get("text") or parent
-            worst = RoughSpot(text, here, min(slopes), max(slopes), weight)
-    return worst
+    return [ev.op_partials if dx == 0 else graph.fast_partials({**ev.point, wrt: x0 + dx}, frozen)[1]
+            for dx in offsets]
+
+
+def _rough_spot(graph: ChainGraph, edge: tuple[str, str], here: float, slopes: list[float | None],
+                op_adjoints: Mapping[str, float], op_tangents: Mapping[str, float]) -> RoughSpot | None:
+    """The spot for one operation edge whose sampled ``slopes`` depart from a straight line
+    by more than :data:`ROUGH_RTOL` of their size, or None."""
+    if any(q is None for q in slopes):
+        return None
+    size = max(abs(q) for q in slopes)
+    first, last, n = slopes[0], slopes[-1], len(slopes) - 1
+    departure = max(abs(q - (first + (last - first) * k / n)) for k, q in enumerate(slopes))
+    if not size or departure <= ROUGH_RTOL * size:
+        return None
+    parent, child = edge
+    weight = departure * abs(op_adjoints[parent]) * abs(op_tangents.get(child, 0.0))
+    text = graph.operations.nodes[parent].get("text") or parent
+    return RoughSpot(text, here, min(slopes), max(slopes), weight)
 
 
 def rough_note(spot: RoughSpot, h: float, what: str = "the derivative", along: str | None = None) -> str:
@@ -431,10 +446,7 @@ def _smaller_step(graph: ChainGraph, of: str, wrt: str, point: dict[str, float],
                   h: float, exact: float) -> str:
     """'; at h = … it gives …, which agrees' for the largest smaller step that does, if any."""
     x0 = point[wrt]
-
-    def f(x: float) -> float:
-        return graph.forward_values({**point, wrt: x}, frozen)[of]
-
+    f = function_along(graph, point, of, wrt, frozen)
     try:
         scale = abs(f(x0))
     except ChainRuleError:
@@ -453,14 +465,17 @@ def _smaller_step(graph: ChainGraph, of: str, wrt: str, point: dict[str, float],
     return " (no smaller step settles on it either)"
 
 
+def is_kink(graph: ChainGraph, node: str) -> bool:
+    """Whether operation ``node`` is a relu or abs (a primitive with a kink at 0)."""
+    data = graph.operations.nodes[node]
+    return data["kind"] == "op" and OPS[data["op"]].kink
+
+
 def crossed_kink(graph: ChainGraph, point: dict[str, float], wrt: str, h: float,
                  frozen: dict | None = None) -> str | None:
     """The text of a relu/abs whose argument changes sign (or is 0) within x ± h."""
-    kinks = []
-    for node in graph.op_order:
-        data = graph.operations.nodes[node]
-        if data["kind"] == "op" and OPS[data["op"]].kink and wrt in graph.inputs_of(node):
-            kinks.append(data)
+    kinks = [graph.operations.nodes[node] for node in graph.op_order
+             if is_kink(graph, node) and wrt in graph.inputs_of(node)]
     if not kinks:
         return None  # no relu/abs downstream of wrt: nothing to evaluate
     x0 = point[wrt]
@@ -472,14 +487,3 @@ def crossed_kink(graph: ChainGraph, point: dict[str, float], wrt: str, h: float,
             return data["text"]
     return None
 
-
-def _agrees(name, value, reference, magnitude, fd, fd_note) -> bool | None:
-    if value is None:
-        return None
-    if not math.isfinite(value):
-        return False
-    if name == "finite_difference":
-        if fd_note:  # across a kink the difference is not expected to agree
-            return None
-        return fd.agrees_with(reference)
-    return abs(value - reference) <= EXACT_RTOL * max(abs(reference), 1e-300) + 1e-10 * magnitude + 1e-300

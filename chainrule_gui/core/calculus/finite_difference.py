@@ -14,6 +14,8 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from chainrule_gui.core.calculus.agreement import ESTIMATED
+
 EPSILON = sys.float_info.epsilon
 
 
@@ -39,9 +41,12 @@ class FiniteDifference:
     step: float
     error_estimate: float
 
+    def allowed(self, exact: float) -> float:
+        """How far from ``exact`` this difference may be and still agree (:data:`~.agreement.ESTIMATED`)."""
+        return ESTIMATED.allowed(exact, self.error_estimate)
+
     def agrees_with(self, exact: float) -> bool:
-        allowed = max(10.0 * self.error_estimate, 1e-7 * abs(exact), 1e-10)
-        return abs(self.value - exact) <= allowed
+        return abs(self.value - exact) <= self.allowed(exact)
 
 
 def estimate(f: Callable[[float], float], x: float, order: int = 1) -> FiniteDifference:

@@ -11,12 +11,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import ClassVar
 
 import sympy as sp
 
 from chainrule_gui.core.graph.accumulate import reverse_sweep
 from chainrule_gui.core.graph.chain_graph import RELATION_NODE, ChainGraph
+from chainrule_gui.core.calculus.agreement import CheckedResult, Judge
 from chainrule_gui.core.calculus.derivation import METHOD_NAMES, Derivation, derive
+from chainrule_gui.core.calculus.request import Request
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError
 from chainrule_gui.core.calculus.finite_difference import default_step
 from chainrule_gui.core.language.lookalikes import with_lookalike_notes
@@ -26,7 +29,7 @@ ON_CURVE_RTOL = 1e-6
 
 
 @dataclass(frozen=True)
-class ImplicitDerivation:
+class ImplicitDerivation(CheckedResult):
     """d(of)/d(wrt) along F = 0, with F_x and F_y from each method."""
 
     of: str
@@ -43,9 +46,7 @@ class ImplicitDerivation:
     F_wrt: Derivation | None = None  # ∂F/∂(wrt): its paths, checks and tree
     F_of: Derivation | None = None  # ∂F/∂(of)
 
-    @property
-    def agree(self) -> bool:
-        return all(v is not False for v in self.agreement.values())
+    SYMBOLIC_FIELD: ClassVar[str] = "derivative_expr"
 
 
 def implicit_derivative(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, float],
@@ -54,8 +55,30 @@ def implicit_derivative(graph: ChainGraph, of: str, wrt: str, point: Mapping[str
 
     ``symbolic_exprs`` = (∂F/∂wrt, ∂F/∂of) from SymPy when the caller has them already (a
     GUI computes them off the GUI thread)."""
-    program = graph.program
-    if program.relation is None:
+    req = _on_curve(_implicit_request(graph, of, wrt, point), point)
+    ev = req.evaluation
+    given_fx, given_fy = symbolic_exprs if symbolic_exprs is not None else (None, None)
+    fx = derive(graph, RELATION_NODE, wrt, point, evaluation=ev, symbolic=symbolic, symbolic_expr=given_fx)
+    fy = derive(graph, RELATION_NODE, of, point, evaluation=ev, symbolic=symbolic, symbolic_expr=given_fy)
+    _check_not_vertical(fx, fy, of, wrt)
+    partials = {name: (fx.methods[name], fy.methods[name]) for name in METHOD_NAMES}
+    methods = {name: _slope(*pair) for name, pair in partials.items()}
+    fd_on_curve = _slope_along_curve(graph, of, wrt, dict(ev.point))
+    if fd_on_curve is not None:
+        methods["finite_difference"] = fd_on_curve
+    derivative = methods["reverse"]
+    agreement = Judge.of("implicit", result=max(1.0, abs(derivative))).agreement(methods)
+    fx_expr, fy_expr = fx.derivative_expr, fy.derivative_expr
+    expr = -fx_expr / fy_expr if fx_expr is not None and fy_expr is not None else None
+    notes = (*fx.notes, *(n for n in fy.notes if n not in fx.notes))
+    ordered = {n: ev.point[n] for n in graph.inputs}  # F(x, y, z) reads in the equation's order
+    return ImplicitDerivation(of, wrt, ordered, ev.values[RELATION_NODE], derivative, expr,
+                              graph.composed(RELATION_NODE), partials, methods, agreement, notes, fx, fy)
+
+
+def _implicit_request(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, float]) -> Request:
+    """F's partials by ``wrt`` and ``of``, both variables of an equation, with a value for each."""
+    if graph.program.relation is None:
         raise ChoiceError("implicit differentiation needs an equation such as x^2 + y^2 = 1 "
                           "(a left side that is not just a name, or use the implicit option)")
     for name, role in ((of, "dependent variable (--of)"), (wrt, "independent variable (--wrt)")):
@@ -68,44 +91,30 @@ def implicit_derivative(graph: ChainGraph, of: str, wrt: str, point: Mapping[str
     if missing:
         raise ChoiceError(with_lookalike_notes("give a value for every variable; missing: " + ", ".join(missing),
                                                missing))
-    ev = graph.evaluate(point)
-    residual = ev.values[RELATION_NODE]
-    scale = _term_scale(graph, ev.op_values)
-    if abs(residual) > ON_CURVE_RTOL * max(1.0, scale):
-        raise ChoiceError(_off_curve_message(graph, of, wrt, point, residual))
+    return Request(graph, (RELATION_NODE,), (wrt, of))
 
-    fx_expr, fy_expr = symbolic_exprs if symbolic_exprs is not None else (None, None)
-    fx = derive(graph, RELATION_NODE, wrt, point, evaluation=ev, symbolic=symbolic, symbolic_expr=fx_expr)
-    fy = derive(graph, RELATION_NODE, of, point, evaluation=ev, symbolic=symbolic, symbolic_expr=fy_expr)
-    partials = {name: (fx.methods[name], fy.methods[name]) for name in METHOD_NAMES}
+
+def _on_curve(req: Request, point: Mapping[str, float]) -> Request:
+    """The request evaluated at ``point``, which must lie on the curve F = 0."""
+    req = req.at(point)
+    residual = req.evaluation.values[RELATION_NODE]
+    if abs(residual) > ON_CURVE_RTOL * max(1.0, _term_scale(req.graph, req.evaluation.op_values)):
+        wrt, of = req.inputs
+        raise ChoiceError(_off_curve_message(req.graph, of, wrt, point, residual))
+    return req
+
+
+def _check_not_vertical(fx: Derivation, fy: Derivation, of: str, wrt: str) -> None:
+    """F_y must not vanish: y is then no function of x near the point."""
     if abs(fy.derivative) <= 1e-12 * max(1.0, abs(fx.derivative)):
         raise ChoiceError(
             f"∂F/∂{of} = 0 here, so the tangent is vertical and d{of}/d{wrt} is undefined "
             f"(the curve cannot be written as {of}({wrt}) near this point)")
-    methods: dict[str, float | None] = {}
-    for name, (a, b) in partials.items():
-        methods[name] = None if a is None or b is None or b == 0 else -a / b
-    derivative = methods["reverse"]
-    notes = list(fx.notes) + [n for n in fy.notes if n not in fx.notes]
-    fd_on_curve = _slope_along_curve(graph, of, wrt, dict(ev.point))
-    if fd_on_curve is not None:
-        methods["finite_difference"] = fd_on_curve
-    agreement: dict[str, bool | None] = {}
-    for name, value in methods.items():
-        if value is None:
-            agreement[name] = None
-        elif name == "finite_difference":
-            agreement[name] = abs(value - derivative) <= 1e-5 * max(1.0, abs(derivative))
-        else:
-            agreement[name] = math.isfinite(value) and abs(value - derivative) <= 1e-8 * max(
-                1.0, abs(derivative))
-    expr = None
-    if fx.derivative_expr is not None and fy.derivative_expr is not None:
-        expr = -fx.derivative_expr / fy.derivative_expr
-    ordered = {n: ev.point[n] for n in graph.inputs}  # F(x, y, z) reads in the equation's order
-    return ImplicitDerivation(of, wrt, ordered, residual, derivative, expr,
-                              graph.composed(RELATION_NODE), partials, methods, agreement, tuple(notes),
-                              fx, fy)
+
+
+def _slope(fx: float | None, fy: float | None) -> float | None:
+    """−F_x/F_y, or None where a partial is missing or F_y is 0."""
+    return None if fx is None or fy is None or fy == 0 else -fx / fy
 
 
 def _term_scale(graph: ChainGraph, op_values) -> float:

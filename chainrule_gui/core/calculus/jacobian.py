@@ -14,22 +14,29 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 import sympy as sp
 
 from chainrule_gui.core.graph.accumulate import forward_sweep, reverse_sweep
 from chainrule_gui.core.graph.chain_graph import ChainGraph, PointEvaluation
-from chainrule_gui.core.calculus.derivation import check_choice, composed_checked
-from chainrule_gui.core.errors import ChainRuleError, ChoiceError
+from chainrule_gui.core.calculus.agreement import (
+    FINITE_DIFFERENCE,
+    PRODUCT,
+    CheckedResult,
+    Judge,
+    Scale,
+    matrix_size,
+)
+from chainrule_gui.core.calculus.derivation import composed_checked
+from chainrule_gui.core.calculus.request import Request, present, symbolic_matrix
+from chainrule_gui.core.errors import ChoiceError
 from chainrule_gui.core.calculus.finite_difference import default_step
-from chainrule_gui.core.graph.numeric import evaluate as evaluate_sympy
-
-EXACT_RTOL = 1e-8
 
 
 @dataclass(frozen=True)
-class JacobianResult:
+class JacobianResult(CheckedResult):
     """J_h (rows: outputs, columns: inputs) by several methods, and its factors J_f, J_g."""
 
     outputs: tuple[str, ...]
@@ -44,9 +51,7 @@ class JacobianResult:
     exprs: tuple[tuple[sp.Expr, ...], ...] | None
     notes: tuple[str, ...] = ()
 
-    @property
-    def agree(self) -> bool:
-        return all(v is not False for v in self.agreement.values())
+    SYMBOLIC_FIELD: ClassVar[str] = "exprs"
 
 
 def default_via(graph: ChainGraph, outputs: Sequence[str]) -> tuple[str, ...]:
@@ -58,69 +63,78 @@ def default_via(graph: ChainGraph, outputs: Sequence[str]) -> tuple[str, ...]:
 def jacobian(graph: ChainGraph, outputs: Sequence[str], inputs: Sequence[str],
              point: Mapping[str, float], via: Sequence[str] | None = None,
              *, symbolic: bool = True, evaluation: PointEvaluation | None = None) -> JacobianResult:
-    for o in outputs:
-        for x in inputs:
-            check_choice(graph, o, x)
-    via = tuple(via) if via else default_via(graph, outputs)
+    req = Request.checked(graph, outputs, inputs)
+    via = _checked_via(req, via)
+    req = req.at(point, evaluation)
+    ev = req.evaluation
+    J_f = _outputs_by_via(req, via)
+    J_g, forward = _forward_by_inputs(req, via)
+    J_h = _reverse_by_outputs(req)
+    exprs, symbolic_at, symbolic_note = _symbolic_jacobian(req, symbolic)
+    methods = {"reverse": J_h, "forward": forward, "product": J_f @ J_g, "symbolic": symbolic_at,
+               "finite_difference": _jacobian_fd(req)}
+    judge = Judge.of("jacobian", result=matrix_size(J_h))
+    agreement = judge.agreement(methods, skip=(FINITE_DIFFERENCE,) if ev.kinks else ())
+    notes = (*ev.kinks, *present(symbolic_note))
+    return JacobianResult(req.outputs, req.inputs, via, dict(ev.point), J_f, J_g, J_h, methods, agreement,
+                          exprs, notes)
+
+
+def _checked_via(req: Request, via: Sequence[str] | None) -> tuple[str, ...]:
+    """The intermediates (by default what the outputs use directly); each must be a name, and
+    together they must separate the outputs from the inputs."""
+    via = tuple(via) if via else default_via(req.graph, req.outputs)
     for m in via:
-        graph.require_name(m, "intermediate")
-    _check_separates(graph, outputs, inputs, via)
-    ev = evaluation if evaluation is not None else graph.evaluate(point)
-    var, ops = graph.variables, graph.operations
-    stop = frozenset(via)
+        req.graph.require_name(m, "intermediate")
+    _check_separates(req.graph, req.outputs, req.inputs, via)
+    return via
 
-    J_f = np.zeros((len(outputs), len(via)))
-    for i, o in enumerate(outputs):
-        adjoint = reverse_sweep(var, ev.partials, {o: 1.0}, stop_at=stop)
+
+def _outputs_by_via(req: Request, via: tuple[str, ...]) -> np.ndarray:
+    """J_f: one reverse sweep per output over the variable graph, stopping at ``via``."""
+    ev, stop = req.evaluation, frozenset(via)
+    J_f = np.zeros((len(req.outputs), len(via)))
+    for i, o in enumerate(req.outputs):
+        adjoint = reverse_sweep(req.graph.variables, ev.partials, {o: 1.0}, stop_at=stop)
         J_f[i] = [adjoint[m] for m in via]
-    J_g = np.zeros((len(via), len(inputs)))
-    forward = np.zeros((len(outputs), len(inputs)))
-    for j, x in enumerate(inputs):
-        tangent = forward_sweep(ops, ev.op_partials, {x: 1.0})
+    return J_f
+
+
+def _forward_by_inputs(req: Request, via: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """J_g and J_h by forward mode: one tangent sweep per input."""
+    J_g = np.zeros((len(via), len(req.inputs)))
+    forward = np.zeros((len(req.outputs), len(req.inputs)))
+    for j, x in enumerate(req.inputs):
+        tangent = forward_sweep(req.graph.operations, req.evaluation.op_partials, {x: 1.0})
         J_g[:, j] = [tangent[m] for m in via]
-        forward[:, j] = [tangent[o] for o in outputs]
-    J_h = np.zeros((len(outputs), len(inputs)))
-    for i, o in enumerate(outputs):
-        adjoint = reverse_sweep(ops, ev.op_partials, {o: 1.0})
-        J_h[i] = [adjoint[x] for x in inputs]
+        forward[:, j] = [tangent[o] for o in req.outputs]
+    return J_g, forward
 
-    notes: list[str] = list(ev.kinks)
-    exprs = None
-    symbolic_matrix = None
-    if symbolic:
-        rows = []
-        for o in outputs:
-            expr, note = composed_checked(graph, o)
-            if expr is None:
-                notes.append(note)
-                rows = None
-                break
-            rows.append(tuple(sp.diff(expr, graph.program.symbols[x]) for x in inputs))
-        if rows is not None:
-            exprs = tuple(rows)
-            values = {graph.program.symbols[n]: ev.point[n] for n in graph.inputs}
-            try:
-                symbolic_matrix = np.array([[evaluate_sympy(e, values) for e in row] for row in exprs])
-            except ChainRuleError as exc:
-                notes.append(f"SymPy's Jacobian could not be evaluated here: {exc}")
-    fd = _jacobian_fd(graph, outputs, inputs, ev.point)
-    scale = max(1e-300, float(np.max(np.abs(J_h))) if J_h.size else 0.0)
-    product = J_f @ J_g
 
-    def close(a, rtol=EXACT_RTOL, atol=1e-9):
-        return bool(np.allclose(a, J_h, rtol=rtol, atol=atol * scale))
+def _reverse_by_outputs(req: Request) -> np.ndarray:
+    """J_h by reverse mode: one adjoint sweep per output (the reference)."""
+    J_h = np.zeros((len(req.outputs), len(req.inputs)))
+    for i, o in enumerate(req.outputs):
+        adjoint = reverse_sweep(req.graph.operations, req.evaluation.op_partials, {o: 1.0})
+        J_h[i] = [adjoint[x] for x in req.inputs]
+    return J_h
 
-    agreement = {
-        "reverse": True,
-        "forward": close(forward),
-        "product": close(product),
-        "symbolic": None if symbolic_matrix is None else close(symbolic_matrix),
-        "finite_difference": None if ev.kinks else close(fd, rtol=1e-5, atol=1e-6),
-    }
-    return JacobianResult(tuple(outputs), tuple(inputs), via, dict(ev.point), J_f, J_g, J_h,
-                          {"reverse": J_h, "forward": forward, "product": product,
-                           "symbolic": symbolic_matrix, "finite_difference": fd},
-                          agreement, exprs, tuple(notes))
+
+def _symbolic_jacobian(req: Request, symbolic: bool):
+    """SymPy's partials of each substituted output, their values here, and a note when
+    either is missing."""
+    if not symbolic:
+        return None, None, None
+    symbols = req.graph.program.symbols
+    rows = []
+    for o in req.outputs:
+        expr, note = composed_checked(req.graph, o)
+        if expr is None:
+            return None, None, note
+        rows.append(tuple(sp.diff(expr, symbols[x]) for x in req.inputs))
+    exprs = tuple(rows)
+    matrix, note = symbolic_matrix(req, exprs, "Jacobian")
+    return exprs, matrix, note
 
 
 def _check_separates(graph: ChainGraph, outputs, inputs, via) -> None:
@@ -142,9 +156,11 @@ def _check_separates(graph: ChainGraph, outputs, inputs, via) -> None:
                 stack.append(child)
 
 
-def _jacobian_fd(graph: ChainGraph, outputs, inputs, point) -> np.ndarray:
-    out = np.zeros((len(outputs), len(inputs)))
-    for j, x in enumerate(inputs):
+def _jacobian_fd(req: Request) -> np.ndarray:
+    """Central differences, one column per input."""
+    graph, outputs, point = req.graph, req.outputs, req.point
+    out = np.zeros((len(outputs), len(req.inputs)))
+    for j, x in enumerate(req.inputs):
         h = default_step(point[x])
         plus = graph.forward_values({**point, x: point[x] + h})
         minus = graph.forward_values({**point, x: point[x] - h})
@@ -163,7 +179,7 @@ class ProductCheck:
 
     @property
     def agree(self) -> bool:
-        return bool(np.isclose(self.u_dot_jvp, self.vjp_dot_v, rtol=1e-9, atol=1e-12))
+        return PRODUCT.within(self.u_dot_jvp, self.vjp_dot_v, Scale())
 
 
 def jvp_vjp(graph: ChainGraph, outputs: Sequence[str], inputs: Sequence[str], point: Mapping[str, float],

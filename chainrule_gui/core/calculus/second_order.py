@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import ClassVar
 
 import networkx as nx
 import numpy as np
@@ -22,23 +23,27 @@ import sympy as sp
 
 from chainrule_gui.core.graph.accumulate import forward_sweep, hessian_vector_sweep, reverse_sweep, taylor_sweep
 from chainrule_gui.core.graph.chain_graph import ChainGraph, PointEvaluation
+from chainrule_gui.core.calculus.agreement import (
+    FINITE_DIFFERENCE,
+    SYMMETRY,
+    CheckedResult,
+    Judge,
+    Scale,
+    matrix_size,
+)
 from chainrule_gui.core.calculus.derivation import (
-    METHOD_NAMES,
-    check_choice,
-    check_cut,
     composed_checked,
     composed_with_cut,
     crossed_kink,
+    is_kink,
     rough_note,
     rough_primitive,
-    symbolic_derivative,
+    symbolic_check,
 )
+from chainrule_gui.core.calculus.request import Request, present, symbolic_matrix
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.calculus.finite_difference import EPSILON, FiniteDifference, estimate
 from chainrule_gui.core.graph.numeric import evaluate as evaluate_sympy
-from chainrule_gui.core.graph.ops import OPS
-
-EXACT_RTOL = 1e-7
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ class ChainTerm:
 
 
 @dataclass(frozen=True)
-class SecondDerivation:
+class SecondDerivation(CheckedResult):
     """d²(of)/d(wrt)² at a point, with the chain-rule terms and four checks."""
 
     of: str
@@ -70,12 +75,10 @@ class SecondDerivation:
     notes: tuple[str, ...]
     finite_difference: FiniteDifference | None = None
 
-    @property
-    def agree(self) -> bool:
-        return all(v is not False for v in self.agreement.values())
+    SYMBOLIC_FIELD: ClassVar[str] = "second_expr"
 
 
-def _d(name: str, single: bool, order: int = 1) -> str:
+def _d(single: bool, order: int = 1) -> str:
     d = "d" if single else "∂"
     return d if order == 1 else f"{d}²"
 
@@ -85,104 +88,96 @@ def derive_second(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, floa
                   cut: Iterable[tuple[str, str]] = ()) -> SecondDerivation:
     """d²(of)/d(wrt)² by the second-order chain rule and four checks.  Cut edges
     (stop-gradient) hold their child's value fixed, as in :func:`derivation.derive`."""
-    check_choice(graph, of, wrt)
-    cut = check_cut(graph, cut)
-    ev = evaluation if evaluation is not None else graph.evaluate(point)
-    notes = list(ev.kinks)
-    ops = graph.operations
-    op_cut = graph.operation_edges_of(cut)
-    first, second = taylor_sweep(ops, ev.op_values, {wrt: 1.0}, op_cut)
-    adjoint, hv = hessian_vector_sweep(ops, ev.op_values, of, {wrt: 1.0}, op_cut)
-    frozen = {edge: ev.op_values[edge[1]] for edge in op_cut}
-
-    program = graph.program
-    outer_expr = program.definitions[of].sym
-    deps = list(graph.variables.successors(of))
-    single = len(deps) == 1
-    live = [u for u in deps if (of, u) not in cut]  # what of sees move
-    values = {program.symbols[n]: v for n, v in ev.values.items() if n in program.symbols}
-    terms: list[ChainTerm] = []
-    inner = {u: (first[u], second[u]) for u in live}  # a cut child is a constant to of
-    for i, u in enumerate(live):
-        for v in live[i:]:
-            if wrt not in graph.inputs_of(u) or wrt not in graph.inputs_of(v):
-                continue
-            outer = sp.diff(outer_expr, program.symbols[u], program.symbols[v])
-            if outer == 0:
-                continue
-            label_outer = (f"{_d(of, single, 2)}{of}/{_d(of, single)}{u}²" if u == v
-                           else f"∂²{of}/∂{u}∂{v}")
-            if u == v:
-                inner_label = "" if u == wrt else f" · (d{u}/d{wrt})²"
-                inner_value = first[u] ** 2
-                factor = 1.0
-            else:
-                inner_label = " · ".join([""] + [f"d{w}/d{wrt}" for w in (u, v) if w != wrt])
-                inner_value = first[u] * first[v]
-                factor = 2.0
-                label_outer = f"2 · {label_outer}"
-            outer_value = evaluate_sympy(outer, values, label_outer)
-            terms.append(ChainTerm(label_outer + inner_label, outer, outer_value, inner_value,
-                                   factor * outer_value * inner_value))
-    for u in live:
-        if u == wrt or wrt not in graph.inputs_of(u):
-            continue
-        outer = sp.diff(outer_expr, program.symbols[u])
-        label = f"{_d(of, single)}{of}/{_d(of, single)}{u} · d²{u}/d{wrt}²"
-        outer_value = evaluate_sympy(outer, values, label)
-        terms.append(ChainTerm(label, outer, outer_value, second[u], outer_value * second[u]))
-
+    req = Request.checked(graph, (of,), (wrt,), cut).at(point, evaluation)
+    ev = req.evaluation
+    first, second = taylor_sweep(graph.operations, ev.op_values, {wrt: 1.0}, req.op_cut)
+    adjoint, hv = hessian_vector_sweep(graph.operations, ev.op_values, of, {wrt: 1.0}, req.op_cut)
+    rule = _ChainRule(req, first, second)
+    terms = rule.terms()
+    reference = hv[wrt]
+    expr, symbolic_at, symbolic_note = symbolic_check(req, symbolic, order=2)
+    fd, fd_note = _second_fd(req, reference)
     methods: dict[str, float | None] = {
         "paths": math.fsum(t.value for t in terms),
-        "reverse": hv[wrt],
+        "reverse": reference,
         "forward": second[of],
-        "symbolic": None,
-        "finite_difference": None,
+        "symbolic": symbolic_at,
+        "finite_difference": None if fd is None else fd.value,
     }
-    expr = None
-    if symbolic:
-        expr, note = symbolic_derivative(graph, of, wrt, cut, order=2)
-        if note:
-            notes.append(note)
-        if expr is not None:
-            inputs = {program.symbols[n]: ev.point[n] for n in graph.inputs}
-            try:
-                methods["symbolic"] = evaluate_sympy(expr, inputs, f"d²{of}/d{wrt}²")
-            except ChainRuleError as exc:
-                notes.append(f"SymPy's second derivative could not be evaluated here: {exc}")
-
-    def f(x: float) -> float:
-        return graph.forward_values({**ev.point, wrt: x}, frozen)[of]
-
-    fd = None
-    try:
-        fd = estimate(f, ev.point[wrt], order=2)
-        methods["finite_difference"] = fd.value
-    except ChainRuleError as exc:
-        notes.append(f"finite differences could not be evaluated next to the point: {exc}")
-    reference = methods["reverse"]
-    fd_note = None
-    if fd is not None and not ev.kinks:
-        fd_note = _second_fd_note(graph, of, wrt, ev, frozen, fd, reference, op_cut)
-        if fd_note:
-            notes.append(fd_note)
-    magnitude = max([abs(reference)] + [abs(t.value) for t in terms])
-    agreement = {}
-    for name in METHOD_NAMES:
-        value = methods[name]
-        if value is None:
-            agreement[name] = None
-        elif name == "finite_difference":
-            agreement[name] = None if ev.kinks or fd_note else fd.agrees_with(reference)
-        else:
-            agreement[name] = math.isfinite(value) and abs(value - reference) <= (
-                EXACT_RTOL * abs(reference) + 1e-9 * magnitude + 1e-300)
+    judge = Judge.of("second", result=max([abs(reference)] + [abs(t.value) for t in terms]),
+                     estimate=0.0 if fd is None else fd.error_estimate)
+    agreement = judge.agreement(methods, skip=(FINITE_DIFFERENCE,) if ev.kinks or fd_note else ())
+    notes = (*ev.kinks, *present(symbolic_note, fd_note))
     return SecondDerivation(of, wrt, dict(ev.point), ev.values[of], adjoint[wrt], reference, expr,
-                            tuple(terms), inner, methods, agreement, tuple(notes), fd)
+                            terms, rule.inner(), methods, agreement, notes, fd)
+
+
+class _ChainRule:
+    """The terms of d²(of)/d(wrt)² = Σ ∂²f/∂u∂v · u′v′ + Σ ∂f/∂u · u″ over what ``of`` uses
+    directly (past no cut edge), from the Taylor sweep's ``first`` and ``second``."""
+
+    def __init__(self, req: Request, first: Mapping[str, float], second: Mapping[str, float]):
+        self.req, self.first, self.second = req, first, second
+        graph, of = req.graph, req.of
+        program = graph.program
+        self.outer_expr = program.definitions[of].sym
+        self.symbols = program.symbols
+        deps = list(graph.variables.successors(of))
+        self.single = len(deps) == 1
+        self.live = [u for u in deps if (of, u) not in req.cut]  # what of sees move
+        self.moving = [u for u in self.live if req.wrt in graph.inputs_of(u)]
+        ev = req.evaluation
+        self.values = {program.symbols[n]: v for n, v in ev.values.items() if n in program.symbols}
+
+    def inner(self) -> dict[str, tuple[float, float]]:
+        return {u: (self.first[u], self.second[u]) for u in self.live}  # a cut child is a constant to of
+
+    def terms(self) -> tuple[ChainTerm, ...]:
+        pairs = [self._pair_term(u, v) for i, u in enumerate(self.moving) for v in self.moving[i:]]
+        inner = [self._inner_term(u) for u in self.moving if u != self.req.wrt]
+        return tuple(t for t in pairs + inner if t is not None)
+
+    def _pair_term(self, u: str, v: str) -> ChainTerm | None:
+        """∂²f/∂u∂v · u′v′ (twice over for u ≠ v), or None where ∂²f/∂u∂v is 0."""
+        of, wrt, first = self.req.of, self.req.wrt, self.first
+        outer = sp.diff(self.outer_expr, self.symbols[u], self.symbols[v])
+        if outer == 0:
+            return None
+        if u == v:
+            label_outer = f"{_d(self.single, 2)}{of}/{_d(self.single)}{u}²"
+            inner_label = "" if u == wrt else f" · (d{u}/d{wrt})²"
+            inner_value, factor = first[u] ** 2, 1.0
+        else:
+            label_outer = f"2 · ∂²{of}/∂{u}∂{v}"
+            inner_label = " · ".join([""] + [f"d{w}/d{wrt}" for w in (u, v) if w != wrt])
+            inner_value, factor = first[u] * first[v], 2.0
+        outer_value = evaluate_sympy(outer, self.values, label_outer)
+        return ChainTerm(label_outer + inner_label, outer, outer_value, inner_value,
+                         factor * outer_value * inner_value)
+
+    def _inner_term(self, u: str) -> ChainTerm:
+        """∂f/∂u · u″."""
+        of, wrt = self.req.of, self.req.wrt
+        outer = sp.diff(self.outer_expr, self.symbols[u])
+        label = f"{_d(self.single)}{of}/{_d(self.single)}{u} · d²{u}/d{wrt}²"
+        outer_value = evaluate_sympy(outer, self.values, label)
+        return ChainTerm(label, outer, outer_value, self.second[u], outer_value * self.second[u])
+
+
+def _second_fd(req: Request, reference: float) -> tuple[FiniteDifference | None, str | None]:
+    """The second central difference, and a note when it cannot be evaluated or cannot
+    confirm the second derivative here (not checked at a kink, whose note says so)."""
+    try:
+        fd = estimate(req.along(), req.point[req.wrt], order=2)
+    except ChainRuleError as exc:
+        return None, f"finite differences could not be evaluated next to the point: {exc}"
+    if req.evaluation.kinks:
+        return fd, None
+    return fd, _second_fd_note(req, fd, reference)
 
 
 @dataclass(frozen=True)
-class HessianResult:
+class HessianResult(CheckedResult):
     """The Hessian of a scalar output: reverse (forward-over-reverse), Taylor, SymPy, FD."""
 
     of: str
@@ -199,13 +194,10 @@ class HessianResult:
     #: derivatives through them do not exist and ``matrix`` only holds the sweeps' convention.
     kinks: tuple[str, ...] = ()
 
-    @property
-    def agree(self) -> bool:
-        return all(v is not False for v in self.agreement.values())
+    SYMBOLIC_FIELD: ClassVar[str] = "exprs"
 
 
-def _second_fd_note(graph: ChainGraph, of: str, wrt: str, ev: PointEvaluation, frozen: dict, fd, exact: float,
-                    op_cut) -> str | None:
+def _second_fd_note(req: Request, fd: FiniteDifference, exact: float) -> str | None:
     """Why the second difference cannot confirm d²f/dx² here (a kink or a singularity within
     its step), or None.
 
@@ -215,13 +207,13 @@ def _second_fd_note(graph: ChainGraph, of: str, wrt: str, ev: PointEvaluation, f
     imprecise = fd.error_estimate > 1e-4 * max(abs(fd.value), abs(exact))
     if fd.agrees_with(exact) and not imprecise:
         return None
-    return _not_smooth_along(graph, of, wrt, ev, frozen, fd.step, abs(fd.value - exact), op_cut)
+    return _not_smooth_along(req, req.wrt, fd.step, abs(fd.value - exact))
 
 
-def _not_smooth_along(graph: ChainGraph, of: str, wrt: str, ev: PointEvaluation, frozen: dict, h: float,
-                      error: float, op_cut, name_input: bool = False) -> str | None:
+def _not_smooth_along(req: Request, wrt: str, h: float, error: float, name_input: bool = False) -> str | None:
     """A note when a kink or a singularity lies within ±h along ``wrt`` and explains a second
     difference's ``error``, else None."""
+    graph, of, ev, frozen, op_cut = req.graph, req.of, req.evaluation, req.frozen, req.op_cut
     kink = crossed_kink(graph, ev.point, wrt, h, frozen)
     if kink:
         along = f" along {wrt}" if name_input else ""
@@ -243,93 +235,100 @@ def _not_smooth_along(graph: ChainGraph, of: str, wrt: str, ev: PointEvaluation,
 def hessian(graph: ChainGraph, of: str, wrt: Sequence[str], point: Mapping[str, float],
             *, symbolic: bool = True, cut: Iterable[tuple[str, str]] = ()) -> HessianResult:
     """The Hessian of ``of`` over the inputs ``wrt``; cut edges hold their child fixed."""
-    for name in wrt:
-        check_choice(graph, of, name)
-    cut = check_cut(graph, cut)
-    ev = graph.evaluate(point)
-    ops = graph.operations
-    op_cut = graph.operation_edges_of(cut)
-    frozen = {edge: ev.op_values[edge[1]] for edge in op_cut}
-    n = len(wrt)
-    reverse = np.zeros((n, n))
+    req = Request.checked(graph, (of,), tuple(wrt), cut).at(point)
+    ev = req.evaluation
+    reverse = _reverse_hessian(req)
+    taylor = _taylor_hessian(req)
+    exprs, sym_matrix, symbolic_note = _symbolic_hessian(req, symbolic)
+    fd = _hessian_fd(req)
+    scale = matrix_size(reverse)
+    judge = Judge.of("hessian", result=scale, function=max(1.0, abs(ev.values[of])))
+    fd_notes = () if ev.kinks or judge.close(FINITE_DIFFERENCE, fd, reverse) else _hessian_fd_notes(req, fd, reverse)
+    methods = {"reverse": reverse, "forward": taylor, "symbolic": sym_matrix, "finite_difference": fd}
+    agreement = judge.agreement(methods, skip=(FINITE_DIFFERENCE,) if ev.kinks or fd_notes else ())
+    symmetric = SYMMETRY.within(reverse, reverse.T, Scale(result=scale))
+    notes = (*ev.kinks, *present(symbolic_note), *fd_notes)
+    return HessianResult(of, req.inputs, dict(ev.point), reverse, methods, agreement, symmetric, exprs,
+                         notes, _kinks_below(req))
+
+
+def _reverse_hessian(req: Request) -> np.ndarray:
+    """Column j by one forward-over-reverse sweep seeded with input j (a Hessian–vector product)."""
+    wrt, ev = req.inputs, req.evaluation
+    reverse = np.zeros((len(wrt), len(wrt)))
     for j, xj in enumerate(wrt):
-        _, hv = hessian_vector_sweep(ops, ev.op_values, of, {xj: 1.0}, op_cut)
+        _, hv = hessian_vector_sweep(req.graph.operations, ev.op_values, req.of, {xj: 1.0}, req.op_cut)
         reverse[:, j] = [hv[xi] for xi in wrt]
-    # Taylor mode gives second directional derivatives; polarization recovers H_ij.
+    return reverse
+
+
+def _taylor_hessian(req: Request) -> np.ndarray:
+    """Taylor mode gives second directional derivatives; polarization recovers H_ij."""
+    wrt, n = req.inputs, len(req.inputs)
+
+    def along(seed: dict[str, float]) -> float:
+        return taylor_sweep(req.graph.operations, req.evaluation.op_values, seed, req.op_cut)[1][req.of]
+
     taylor = np.zeros((n, n))
-    diag = [taylor_sweep(ops, ev.op_values, {x: 1.0}, op_cut)[1][of] for x in wrt]
+    diag = [along({x: 1.0}) for x in wrt]
     for i in range(n):
         taylor[i, i] = diag[i]
         for j in range(i + 1, n):
-            both = taylor_sweep(ops, ev.op_values, {wrt[i]: 1.0, wrt[j]: 1.0}, op_cut)[1][of]
+            both = along({wrt[i]: 1.0, wrt[j]: 1.0})
             taylor[i, j] = taylor[j, i] = (both - diag[i] - diag[j]) / 2.0
-    notes = list(ev.kinks)
-    exprs = None
-    sym_matrix = None
-    if symbolic:
-        expr, note = composed_checked(graph, of)
+    return taylor
+
+
+def _symbolic_hessian(req: Request, symbolic: bool):
+    """SymPy's second partials of the (cut) substituted output, their values here, and a
+    note when either is missing."""
+    if not symbolic:
+        return None, None, None
+    _, note = composed_checked(req.graph, req.of)
+    if note:
+        return None, None, note
+    expr, meaning = composed_with_cut(req.graph, req.of, req.cut)
+    symbols = [req.graph.program.symbols[x] for x in req.inputs]
+    exprs = tuple(tuple(sp.diff(expr, a, b).xreplace(meaning) for b in symbols) for a in symbols)
+    matrix, note = symbolic_matrix(req, exprs, "Hessian")
+    return exprs, matrix, note
+
+
+def _hessian_fd_notes(req: Request, fd: np.ndarray, reverse: np.ndarray) -> tuple[str, ...]:
+    """Along each input in turn: a kink or singularity within its step that explains the miss."""
+    notes = []
+    for i, x in enumerate(req.inputs):
+        error = float(np.max(np.abs(fd[i] - reverse[i])))
+        note = _not_smooth_along(req, x, _hessian_step(req.point, x), error, name_input=True)
         if note:
             notes.append(note)
-        else:
-            expr, meaning = composed_with_cut(graph, of, cut)
-            symbols = [graph.program.symbols[x] for x in wrt]
-            exprs = tuple(tuple(sp.diff(expr, a, b).xreplace(meaning) for b in symbols) for a in symbols)
-            inputs = {graph.program.symbols[x]: ev.point[x] for x in graph.inputs}
-            try:
-                sym_matrix = np.array([[evaluate_sympy(e, inputs) for e in row] for row in exprs])
-            except ChainRuleError as exc:
-                notes.append(f"SymPy's Hessian could not be evaluated here: {exc}")
-    fd = _hessian_fd(graph, of, wrt, ev.point, frozen)
-    scale = max(1e-300, float(np.max(np.abs(reverse))) if n else 0.0)
-    fd_tol = _fd_tolerance(graph, of, wrt, ev.point) + 1e-6 * scale
-    fd_notes = []
-    if not ev.kinks and not np.all(np.abs(fd - reverse) <= fd_tol):
-        # Along each input in turn: a kink or singularity within its step explains the miss.
-        for i, x in enumerate(wrt):
-            error = float(np.max(np.abs(fd[i] - reverse[i])))
-            note = _not_smooth_along(graph, of, x, ev, frozen, _hessian_step(ev.point, x), error, op_cut,
-                                     name_input=True)
-            if note:
-                fd_notes.append(note)
-        notes += fd_notes
-    agreement = {
-        "reverse": True,
-        "forward": bool(np.allclose(taylor, reverse, rtol=EXACT_RTOL, atol=1e-9 * scale)),
-        "symbolic": None if sym_matrix is None else bool(
-            np.allclose(sym_matrix, reverse, rtol=EXACT_RTOL, atol=1e-9 * scale)),
-        "finite_difference": None if ev.kinks or fd_notes else bool(np.all(np.abs(fd - reverse) <= fd_tol)),
-    }
-    symmetric = bool(np.allclose(reverse, reverse.T, rtol=1e-9, atol=1e-12 * scale))
-    return HessianResult(of, tuple(wrt), dict(ev.point), reverse,
-                         {"reverse": reverse, "forward": taylor, "symbolic": sym_matrix,
-                          "finite_difference": fd},
-                         agreement, symmetric, exprs, tuple(notes),
-                         _kinks_below(graph, ev, of, wrt, op_cut))
+    return tuple(notes)
 
 
-def _kinks_below(graph: ChainGraph, ev: PointEvaluation, of: str, wrt: Sequence[str],
-                 op_cut) -> tuple[str, ...]:
-    """The kinks at this point that ``of`` sees move with one of ``wrt`` (past no cut edge)."""
+def _kinks_below(req: Request) -> tuple[str, ...]:
+    """The kinks at this point that ``of`` sees move with one of the chosen inputs (past no cut edge)."""
+    graph, ev = req.graph, req.evaluation
     ops = graph.operations
-    below = nx.descendants(nx.restricted_view(ops, [], list(op_cut)), of)
-    chosen = set(wrt)
+    below = nx.descendants(nx.restricted_view(ops, [], list(req.op_cut)), req.of)
+    chosen = set(req.inputs)
     kinks = []
     for node in graph.op_order:
-        data = ops.nodes[node]
-        if node not in below or data["kind"] != "op" or not OPS[data["op"]].kink:
+        if node not in below or not is_kink(graph, node):
             continue
+        data = ops.nodes[node]
         argument = data["args"][0]
         if ev.op_values.get(argument) == 0.0 and chosen & graph.inputs_of(argument):
             kinks.append(f"{data['text']}, where {ops.nodes[argument]['text']} = 0")
     return tuple(kinks)
 
 
-def _hessian_fd(graph, of, wrt, point, frozen=None) -> np.ndarray:
-    n = len(wrt)
+def _hessian_fd(req: Request) -> np.ndarray:
+    """Second central differences, mixed ones over four corners."""
+    wrt, point, n = req.inputs, req.point, len(req.inputs)
     out = np.zeros((n, n))
 
     def f(shift: dict[str, float]) -> float:
-        return graph.forward_values({**point, **{k: point[k] + v for k, v in shift.items()}}, frozen)[of]
+        return req.graph.forward_values({**point, **{k: point[k] + v for k, v in shift.items()}}, req.frozen)[req.of]
 
     hs = [_hessian_step(point, x) for x in wrt]
     f0 = f({})
@@ -346,9 +345,3 @@ def _hessian_fd(graph, of, wrt, point, frozen=None) -> np.ndarray:
 
 def _hessian_step(point, x: str) -> float:
     return EPSILON**0.25 * max(1.0, abs(point[x]))
-
-
-def _fd_tolerance(graph, of, wrt, point) -> float:
-    """A second difference at h ≈ ε^¼ is good to about 1e-8·|f|; allow a wide margin."""
-    f0 = abs(graph.forward_values(point)[of])
-    return 1e-5 * max(1.0, f0)

@@ -13,6 +13,7 @@ import sympy as sp
 from chainrule_gui.core.output.printing import to_text
 
 from chainrule_gui.core.graph.chain_graph import ChainGraph, derivative_symbol, display_name
+from chainrule_gui.core.calculus.agreement import agree
 from chainrule_gui.core.calculus.derivation import METHOD_NAMES, METHOD_TITLES, Derivation
 from chainrule_gui.core.graph.tree import unfold_tree
 
@@ -121,13 +122,22 @@ def derivation_text(graph: ChainGraph, d: Derivation, simplified: sp.Expr | None
     return "\n".join(line.rstrip() for line in out).rstrip() + "\n"
 
 
+#: How a method's mark (:mod:`~chainrule_gui.core.calculus.agreement`) reads in text.
+CHECK_MARKS = {True: "✓ agrees", False: "✗ DISAGREES", None: "not compared"}
+
+
+def check_lines(agreement: dict) -> list[str]:
+    """Each method's mark, for results whose values are matrices."""
+    return ["Checks"] + [f"  {name:<20} {CHECK_MARKS[ok]}" for name, ok in agreement.items()]
+
+
 def methods_table(methods: dict, agreement: dict, titles: dict | None = None) -> list[str]:
     titles = titles or METHOD_TITLES
     lines = ["Checks"]
     for name in methods:
-        mark = {True: "✓ agrees", False: "✗ DISAGREES", None: "not compared"}[agreement.get(name)]
+        mark = CHECK_MARKS[agreement.get(name)]
         lines.append(f"  {titles.get(name, name):<20} {fmt(methods[name], 15):>24}   {mark}")
-    ok = all(v is not False for v in agreement.values())
+    ok = agree(agreement)
     compared = sum(v is True for v in agreement.values())
     lines.append(f"  {'All' if ok else 'NOT all'} compared methods agree ({compared} of {len(methods)} compared).")
     return lines
@@ -168,10 +178,7 @@ def jacobian_text(j: JacobianResult) -> str:
     out += matrix_lines("J_f = ∂(outputs)/∂(intermediates)", list(j.outputs), list(j.via), j.J_f) + [""]
     out += matrix_lines("J_g = d(intermediates)/d(inputs)", list(j.via), list(j.inputs), j.J_g) + [""]
     out += matrix_lines("J_h = J_f · J_g", list(j.outputs), list(j.inputs), j.J_h) + [""]
-    out.append("Checks")
-    for name, ok in j.agreement.items():
-        mark = {True: "✓ agrees", False: "✗ DISAGREES", None: "not compared"}[ok]
-        out.append(f"  {name:<20} {mark}")
+    out += check_lines(j.agreement)
     out += [""] + [f"note: {n}" for n in j.notes]
     return "\n".join(out).rstrip() + "\n"
 
@@ -179,10 +186,7 @@ def jacobian_text(j: JacobianResult) -> str:
 def hessian_text(h: HessianResult) -> str:
     out = [f"Hessian of {h.of} with respect to ({', '.join(h.wrt)}) at {point_text(h.point)}", ""]
     out += matrix_lines("H", list(h.wrt), list(h.wrt), h.matrix)
-    out += ["", f"symmetric: {'yes' if h.symmetric else 'NO'}", "Checks"]
-    for name, ok in h.agreement.items():
-        mark = {True: "✓ agrees", False: "✗ DISAGREES", None: "not compared"}[ok]
-        out.append(f"  {name:<20} {mark}")
+    out += ["", f"symmetric: {'yes' if h.symmetric else 'NO'}", *check_lines(h.agreement)]
     out += [""] + [f"note: {n}" for n in h.notes]
     return "\n".join(out).rstrip() + "\n"
 

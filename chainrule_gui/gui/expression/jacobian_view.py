@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from chainrule_gui.core.errors import ChainRuleError
+from chainrule_gui.core.calculus.agreement import agree
 from chainrule_gui.core.calculus.jacobian import JacobianResult, default_via, jacobian
 from chainrule_gui.core.graph.paths import count_paths, iter_paths
 from chainrule_gui.core.output.report import fmt
@@ -227,7 +228,7 @@ class JacobianView(LazyView):
             else:
                 color = AGREE if ok else DISAGREE
                 parts.append(f"<span style='color:{color}'>{CHECK_TITLES[name]} {'✓' if ok else '✗'}</span>")
-        verdict = all(v is not False for v in agreement.values())
+        verdict = agree(agreement)
         head = "<b>J_h checked:</b> " if verdict else "<b style='color:#d55e00'>J_h disagrees:</b> "
         notes = "".join(f"<br><span style='color:{theme.current().muted}'>• {n}</span>" for n in result.notes)
         self.checks.setText(head + " · ".join(parts) + notes)

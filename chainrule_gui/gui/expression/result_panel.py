@@ -29,12 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chainrule_gui.core.calculus.derivation import (
-    EXACT_RTOL,
-    METHOD_NAMES,
-    METHOD_TITLES,
-    Derivation,
-)
+from chainrule_gui.core.calculus.agreement import TOLERANCES, disagreeing, not_compared
+from chainrule_gui.core.calculus.derivation import METHOD_NAMES, METHOD_TITLES, Derivation
 from chainrule_gui.core.errors import ChainRuleError, NumericError
 from chainrule_gui.core.calculus.fd_study import error_study
 from chainrule_gui.core.output.printing import size_exceeds, to_latex, to_text, to_text_bounded
@@ -333,8 +329,9 @@ class ResultPanel(QWidget):
         tips["finite_difference"] = (f"walks along the curve: solves F = 0 for {y} at {x} ± h "
                                      "and takes the central difference")
         self._fill_table(imp.methods, imp.agreement, IMPLICIT_TITLES, tips)
-        self._set_badge(imp.agreement, "Exact methods must agree to a relative 1e-8, the walk along the "
-                                       "curve to 1e-5.")
+        tolerances = TOLERANCES["implicit"]
+        self._set_badge(imp.agreement, f"Exact methods must agree to a relative {tolerances.exact.scaled:g}, "
+                                       f"the walk along the curve to {tolerances.finite_difference.scaled:g}.")
         self.notes.setText("\n".join(f"• {n}" for n in imp.notes))
         self.notes.setVisible(bool(imp.notes))
         self._show_fd(False)
@@ -404,8 +401,8 @@ class ResultPanel(QWidget):
                     item.setForeground(QColor(AGREE if agrees else DISAGREE if agrees is False else theme.current().muted))
 
     def _set_badge(self, agreement, tooltip: str) -> None:
-        disagree = [METHOD_TITLES[n] for n, ok in agreement.items() if ok is False]
-        unchecked = [METHOD_TITLES[n] for n, ok in agreement.items() if ok is None]
+        disagree = [METHOD_TITLES[n] for n in disagreeing(agreement)]
+        unchecked = [METHOD_TITLES[n] for n in not_compared(agreement)]
         if disagree:
             text, color = "✗ " + ", ".join(disagree) + " disagree" + ("s" if len(disagree) == 1 else ""), DISAGREE
         elif unchecked:
@@ -420,10 +417,11 @@ class ResultPanel(QWidget):
 
     @staticmethod
     def _badge_tooltip(d: Derivation) -> str:
-        lines = [f"Path sum, forward mode and SymPy must match reverse mode to a relative {EXACT_RTOL:g}."]
+        rel = TOLERANCES["derivative"].exact.rel
+        lines = [f"Path sum, forward mode and SymPy must match reverse mode to a relative {rel:g}."]
         fd = d.finite_difference
         if fd is not None:
-            allowed = max(10 * fd.error_estimate, 1e-7 * abs(d.derivative), 1e-10)
+            allowed = fd.allowed(d.derivative)
             lines.append(f"Finite difference (step h = {fd.step:.2e}) is off by "
                          f"{abs(fd.value - d.derivative):.2e}; its estimated error is {fd.error_estimate:.2e}, "
                          f"so up to {allowed:.2e} counts as agreeing.")
