@@ -11,7 +11,7 @@ import sys
 
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError, ParseError
 from chainrule_gui.core.language.lookalikes import with_lookalike_notes
-from chainrule_gui.core.output.printing import to_text
+from chainrule_gui.core.expressions.printing import to_text
 
 EXIT_ERROR = 2
 DEFAULT_CLI_MAX_PATHS = 100

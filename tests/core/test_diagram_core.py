@@ -11,7 +11,7 @@ from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.calculus.derivation import derive
 from chainrule_gui.core.diagram.placement import diagram_layout
 from chainrule_gui.core.diagram.model import build_diagram, diagram_numbers
-from chainrule_gui.core.output.elide import short_form
+from chainrule_gui.core.expressions.elide import short_form
 from chainrule_gui.core.language.program import parse_program
 from chainrule_gui.core.graph.tree import unfold_tree
 

@@ -5,7 +5,7 @@ import sympy as sp
 
 from chainrule_gui.core.errors import ParseError
 from chainrule_gui.core.language.program import parse_program
-from chainrule_gui.core.graph.sympy_functions import relu, sigmoid, softplus
+from chainrule_gui.core.expressions.sympy_functions import relu, sigmoid, softplus
 
 x, y, t = sp.symbols("x y t", real=True)
 

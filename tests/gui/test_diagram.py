@@ -450,7 +450,7 @@ def test_the_main_window_offers_the_exports_in_its_file_menu(qtbot):
 
 
 def test_first_paint_is_plain_text_and_typesetting_follows(qtbot, mode):
-    from chainrule_gui.core.output.elide import short_form
+    from chainrule_gui.core.expressions.elide import short_form
     from chainrule_gui.gui.typeset import latex_image
 
     show(qtbot, mode, SEED)

@@ -39,8 +39,8 @@ from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.calculus.agreement import FINITE_DIFFERENCE, CheckedResult, Judge
 from chainrule_gui.core.calculus.finite_difference import EPSILON, FiniteDifference, central_difference, estimate
 from chainrule_gui.core.calculus.request import Request, function_along, present, symbolic_value
-from chainrule_gui.core.graph.numeric import evaluate as evaluate_sympy
-from chainrule_gui.core.graph.ops import OPS
+from chainrule_gui.core.expressions.numeric import evaluate as evaluate_sympy
+from chainrule_gui.core.expressions.ops import OPS
 from chainrule_gui.core.graph.paths import count_paths, iter_paths
 
 DEFAULT_MAX_PATHS = 1000

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from chainrule_gui.core.graph.chain_graph import ChainGraph
-from chainrule_gui.core.graph.numeric_array import evaluate_array
-from chainrule_gui.core.graph.ops import OPS
+from chainrule_gui.core.expressions.numeric_array import evaluate_array
+from chainrule_gui.core.expressions.ops import OPS
 from chainrule_gui.core.graph.paths import iter_paths
 
 

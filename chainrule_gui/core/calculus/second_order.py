@@ -43,7 +43,7 @@ from chainrule_gui.core.calculus.derivation import (
 from chainrule_gui.core.calculus.request import Request, present, symbolic_matrix
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.calculus.finite_difference import EPSILON, FiniteDifference, estimate
-from chainrule_gui.core.graph.numeric import evaluate as evaluate_sympy
+from chainrule_gui.core.expressions.numeric import evaluate as evaluate_sympy
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ import networkx as nx
 
 from chainrule_gui.core.graph.accumulate import OperationCounts, SweepStep, forward_sweep, reverse_sweep
 from chainrule_gui.core.graph.chain_graph import ChainGraph, derivative_symbol, display_name
-from chainrule_gui.core.output.report import fmt
+from chainrule_gui.core.expressions.printing import fmt
 
 KINDS = ("forward_pass", "backward", "forward_mode")
 TITLES = {

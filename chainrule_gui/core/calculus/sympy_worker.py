@@ -94,7 +94,7 @@ def child_main() -> None:
         pass
     import sympy  # noqa: F401 - warm the import before the first task arrives
 
-    import chainrule_gui.core.graph.sympy_functions  # noqa: F401 - so pickles of σ, relu, … load
+    import chainrule_gui.core.expressions.sympy_functions  # noqa: F401 - so pickles of σ, relu, … load
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # stray prints must not corrupt the channel

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from chainrule_gui.core.graph.chain_graph import located_error
-from chainrule_gui.core.graph.ops import OPS, Fault
+from chainrule_gui.core.expressions.ops import OPS, Fault
 
 
 @dataclass(frozen=True)

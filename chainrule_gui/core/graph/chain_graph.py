@@ -24,11 +24,11 @@ from cachetools import LRUCache, cached
 
 from chainrule_gui.core.errors import ChoiceError, NumericError
 from chainrule_gui.core.language.lookalikes import with_lookalike_notes
-from chainrule_gui.core.graph.numeric import evaluate as evaluate_sympy
-from chainrule_gui.core.graph.ops import OPS, Fault, sympy_partials
+from chainrule_gui.core.expressions.numeric import evaluate as evaluate_sympy
+from chainrule_gui.core.expressions.ops import OPS, Fault, sympy_partials
 from chainrule_gui.core.language.program import Program
 from chainrule_gui.core.language.syntax import Expr
-from chainrule_gui.core.output.printing import BYTES_PER_NODE, node_count
+from chainrule_gui.core.expressions.printing import BYTES_PER_NODE, node_count
 
 #: Node id of an implicit equation F = lhs − rhs (cannot clash: names start with a letter).
 RELATION_NODE = "_F"

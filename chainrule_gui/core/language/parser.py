@@ -23,7 +23,7 @@ import difflib
 from fractions import Fraction
 
 from chainrule_gui.core.errors import ParseError
-from chainrule_gui.core.graph.ops import OPS
+from chainrule_gui.core.expressions.ops import OPS
 from chainrule_gui.core.language.lexer import Token, tokenize
 from chainrule_gui.core.language.syntax import Expr, Statement
 

@@ -14,7 +14,7 @@ import math
 import sympy as sp
 
 from chainrule_gui.core.errors import ParseError
-from chainrule_gui.core.graph.ops import OPS, Fault
+from chainrule_gui.core.expressions.ops import OPS, Fault
 from chainrule_gui.core.language.syntax import Expr
 
 #: Largest and smallest magnitude a constant may have.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from chainrule_gui.core.output.printing import to_latex
+from chainrule_gui.core.expressions.printing import to_latex
 
 from chainrule_gui.core.graph.chain_graph import ChainGraph
 from chainrule_gui.core.calculus.derivation import METHOD_TITLES, Derivation

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from chainrule_gui.core.output.printing import to_text
+from chainrule_gui.core.expressions.printing import fmt, to_text
 
 from chainrule_gui.core.graph.chain_graph import ChainGraph, derivative_symbol, display_name
 from chainrule_gui.core.calculus.agreement import agree
@@ -23,14 +23,6 @@ if TYPE_CHECKING:  # annotations only: importing them would load NumPy for every
     from chainrule_gui.core.calculus.second_order import HessianResult, SecondDerivation
 
 MAX_TREE_LINES = 60
-
-
-def fmt(value: float | None, digits: int = 6) -> str:
-    if value is None:
-        return "—"
-    if value == 0:
-        return "0"
-    return f"{value:.{digits}g}"
 
 
 def expr_text(expr: sp.Expr | None) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chainrule_gui.core.output.printing import to_text
+from chainrule_gui.core.expressions.printing import to_text
 
 
 def readable(expr) -> str:

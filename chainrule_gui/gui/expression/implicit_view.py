@@ -37,7 +37,7 @@ from chainrule_gui.core.calculus.curve import (
 )
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.output.latex import name_latex
-from chainrule_gui.core.output.printing import to_latex
+from chainrule_gui.core.expressions.printing import to_latex
 from chainrule_gui.core.output.report import fmt
 from chainrule_gui.gui.expression.background import BackgroundJob, JobResult
 from chainrule_gui.gui.expression.formatting import readable

@@ -14,7 +14,7 @@ from chainrule_gui.core.graph.chain_graph import display_name
 from chainrule_gui.core.calculus.derivation import Derivation, PathTerm, paths_at_fault
 from chainrule_gui.core.errors import ChainRuleError, NumericError
 from chainrule_gui.core.explorer.state import structure_key
-from chainrule_gui.core.output.printing import to_text
+from chainrule_gui.core.expressions.printing import to_text
 from chainrule_gui.core.output.report import fmt
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 from chainrule_gui.gui.expression.stale import StaleVeil

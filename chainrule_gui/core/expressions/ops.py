@@ -27,11 +27,11 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from chainrule_gui.core.exports import LazyModule
-from chainrule_gui.core.graph import ops_numpy as arrays
+from chainrule_gui.core.expressions import ops_numpy as arrays
 
 np = LazyModule("numpy")
 sp = LazyModule("sympy")
-ours = LazyModule("chainrule_gui.core.graph.sympy_functions")  # σ, relu, softplus
+ours = LazyModule("chainrule_gui.core.expressions.sympy_functions")  # σ, relu, softplus
 
 
 class Fault(Exception):

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import sympy as sp
 from cachetools import LRUCache, cached
 
-from chainrule_gui.core.graph.ops import OPS
-from chainrule_gui.core.output.printing import BYTES_PER_NODE, node_count, to_latex, to_text
+from chainrule_gui.core.expressions.ops import OPS
+from chainrule_gui.core.expressions.printing import BYTES_PER_NODE, node_count, to_latex, to_text
 
 ELLIPSIS = sp.Symbol(r"\cdots")
 #: Expressions with more nodes than this are never printed whole just to measure them.

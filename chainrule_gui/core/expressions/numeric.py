@@ -15,8 +15,8 @@ from collections.abc import Mapping
 import sympy as sp
 
 from chainrule_gui.core.errors import NumericError
-from chainrule_gui.core.graph.ops import OPS, Fault, by_sympy_function
-from chainrule_gui.core.output.printing import to_text
+from chainrule_gui.core.expressions.ops import OPS, Fault, by_sympy_function
+from chainrule_gui.core.expressions.printing import to_text
 
 
 def _heaviside(x: float, h0: float = 0.0) -> float:

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 import numpy as np
 import sympy as sp
 
-from chainrule_gui.core.graph.numeric import fold
-from chainrule_gui.core.graph.ops import OPS, by_sympy_function
+from chainrule_gui.core.expressions.numeric import fold
+from chainrule_gui.core.expressions.ops import OPS, by_sympy_function
 
 
 #: Functions SymPy writes in derivatives and simplified forms that are not primitives.

@@ -97,3 +97,12 @@ MAX_PRINTED_NODES = 2000
 def to_text_bounded(expr: sp.Basic, limit: int = MAX_PRINTED_NODES) -> str | None:
     """Plain text of ``expr``, or None when it is too large to be worth printing."""
     return None if size_exceeds(expr, limit) else to_text(expr)
+
+
+def fmt(value: float | None, digits: int = 6) -> str:
+    """A number as results print it: ``—`` for none, ``0`` for zero, else ``digits`` significant."""
+    if value is None:
+        return "—"
+    if value == 0:
+        return "0"
+    return f"{value:.{digits}g}"
