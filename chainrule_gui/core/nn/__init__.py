@@ -1,6 +1,6 @@
 """The neural-network core: dense layers, losses, optimizers and backpropagation in NumPy.
 
-No Qt here (README, "Architecture").  The pieces, each in its own module:
+No Qt here (ARCHITECTURE.md, "Rules").  The pieces, each in its own module:
 
     spec         NetworkSpec / LayerSpec: sizes, activations, loss, initializer, seed
     network      Network: parameters in one flat vector, forward pass, predictions
