@@ -25,6 +25,7 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 from chainrule_gui.core.exports import LazyModule
 from chainrule_gui.core.graph import ops_numpy as arrays
@@ -344,15 +345,18 @@ _ENTRIES = (
 OPS: dict[str, OpSpec] = {spec.name: spec for spec in _ENTRIES}
 
 
+_Math = TypeVar("_Math", bound=Callable[..., object])
+
+
 def op_spec(name: str) -> OpSpec:
     return OPS[name]
 
 
-def by_sympy_function(part: str) -> dict[object, Callable[..., object]]:
-    """Each function primitive's SymPy function mapped to its ``part`` (``"value"`` or
-    ``"array_value"``), for evaluating SymPy expressions.  sqrt has none: SymPy writes it as
-    a power, which the evaluators take as such."""
-    return {spec.sympy: getattr(spec, part) for spec in OPS.values()
+def by_sympy_function(part: Callable[[OpSpec], _Math]) -> dict[object, _Math]:
+    """Each function primitive's SymPy function mapped to its ``part`` (``OpSpec.value`` or
+    ``OpSpec.array_value``), for evaluating SymPy expressions.  sqrt has none: SymPy writes
+    it as a power, which the evaluators take as such."""
+    return {spec.sympy: part(spec) for spec in OPS.values()
             if spec.function and isinstance(spec.sympy, type)}
 
 
