@@ -19,10 +19,10 @@ from chainrule_gui.core.explorer.state import (
     DEFAULT_VALUE,
     Edge,
     ExplorerState,
-    edges,
     range_around,
 )
 from chainrule_gui.core.graph.choices import Choice, carried_values, input_roles
+from chainrule_gui.core.graph.paths import as_edge, edge_set
 
 
 # -- opening ------------------------------------------------------------------------------
@@ -36,7 +36,7 @@ def opened(text: str, of: str | None = None, wrt: str | None = None,
     point = dict(point or {})
     ranges = {**{name: range_around(value) for name, value in point.items()}, **(ranges or {})}
     return ExplorerState(text=text, choice=Choice.named(of, wrt), point=point, ranges=ranges,
-                         cut=edges(cut), **settings)
+                         cut=edge_set(cut), **settings)
 
 
 # -- typing and choosing ------------------------------------------------------------------
@@ -58,11 +58,11 @@ def choose_input(state: ExplorerState, name: str) -> ExplorerState:
 
 
 def toggle_cut(state: ExplorerState, edge: Edge) -> ExplorerState:
-    return set_cut(state, state.cut ^ {tuple(edge)})
+    return set_cut(state, state.cut ^ {as_edge(edge)})
 
 
 def set_cut(state: ExplorerState, cut: Iterable[Edge]) -> ExplorerState:
-    return replace(state, cut=edges(cut))
+    return replace(state, cut=edge_set(cut))
 
 
 def set_max_paths(state: ExplorerState, count: int) -> ExplorerState:
