@@ -85,7 +85,7 @@ def likely_targets(program: Program) -> frozenset[str]:
     for definition in program.definitions.values():
         for node in definition.expr.walk():
             if node.op == "sub":
-                names = {a.name for a in node.args if a.op == "name"}
+                names = {a.variable() for a in node.args if a.op == "name"}
                 if len(names) == 2 and names & defined:
                     targets |= names & inputs
             elif node.op == "mul":
