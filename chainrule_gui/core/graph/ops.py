@@ -25,10 +25,13 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from chainrule_gui.core.exports import LazyModule
 from chainrule_gui.core.graph import ops_numpy as arrays
+
+if TYPE_CHECKING:  # for annotations only: NumPy is imported on first use
+    from numpy.typing import NDArray
 
 np = LazyModule("numpy")
 sp = LazyModule("sympy")
@@ -225,8 +228,8 @@ class OpSpec:
     value: Callable[..., float]
     grads: Callable[[Sequence[float], float], tuple[float, ...]]
     hess: Callable[[Sequence[float], float], tuple[tuple[float, ...], ...]]
-    array_value: Callable[..., object]
-    array_grads: Callable[[Sequence[object], object], tuple[object, ...]]
+    array_value: Callable[..., NDArray]
+    array_grads: Callable[[Sequence[NDArray], NDArray], tuple[NDArray, ...]]
     load_sympy: Callable[[], Callable[..., object]]
     function: bool = True
     aliases: tuple[tuple[str, tuple[int, int]], ...] = ()
