@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
+from types import ModuleType
+from typing import Any
 
 
 def lazy_exports(package: str, table: Mapping[str, str]) -> tuple[Callable[[str], object], list[str]]:
@@ -27,9 +29,9 @@ class LazyModule:
 
     def __init__(self, name: str):
         self._name = name
-        self._module = None
+        self._module: ModuleType | None = None
 
-    def __getattr__(self, attr: str) -> object:
+    def __getattr__(self, attr: str) -> Any:  # a module's attribute: as typed as ModuleType's
         if self._module is None:
             self._module = importlib.import_module(self._name)
         return getattr(self._module, attr)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -30,14 +30,18 @@ FULL_RESTART_NODES = 60
 TRANSPOSE_PASSES = 6
 MAX_TRANSPOSE_NODES = 600
 
+#: A node of the drawn graph: a name, a diagram's box key, or a dummy the layout adds
+#: (a bend here, a label slot in :mod:`.placement`).
+Node = Hashable
+
 
 @dataclass(frozen=True)
 class Layout:
     """Node positions and the bend points of edges that span several layers."""
 
-    positions: dict[str, tuple[float, float]]
-    edge_points: dict[tuple[str, str], list[tuple[float, float]]]
-    layers: list[list[str]]
+    positions: dict[Node, tuple[float, float]]
+    edge_points: dict[tuple[Node, Node], list[tuple[float, float]]]
+    layers: list[list[Node]]
     crossings: int
 
     @property
@@ -50,7 +54,7 @@ class Layout:
         return len(self.layers)
 
 
-def layered_layout(graph: nx.DiGraph, bottom: Iterable[str] = ()) -> Layout:
+def layered_layout(graph: nx.DiGraph, bottom: Iterable[Node] = ()) -> Layout:
     """Lay out ``graph`` (edges point downward, from user to what it uses).
 
     Nodes in ``bottom`` (typically the inputs) are placed on the lowest layer.
@@ -72,12 +76,12 @@ def layered_layout(graph: nx.DiGraph, bottom: Iterable[str] = ()) -> Layout:
     return Layout(positions, edge_points, real_layers, count_all(work, layers))
 
 
-def layer_of(node: str, layer: dict[str, int], work: nx.DiGraph) -> int:
+def layer_of(node: Node, layer: dict[Node, int], work: nx.DiGraph) -> int:
     return layer[node] if node in layer else work.nodes[node]["layer"]
 
 
-def assign_layers(graph: nx.DiGraph, bottom: set[str]) -> dict[str, int]:
-    layer: dict[str, int] = {}
+def assign_layers(graph: nx.DiGraph, bottom: set[Node]) -> dict[Node, int]:
+    layer: dict[Node, int] = {}
     for node in nx.topological_sort(graph):
         preds = list(graph.predecessors(node))
         layer[node] = max((layer[p] + 1 for p in preds), default=0)
@@ -87,18 +91,18 @@ def assign_layers(graph: nx.DiGraph, bottom: set[str]) -> dict[str, int]:
     return layer
 
 
-def _with_dummies(graph: nx.DiGraph, layer: dict[str, int]):
+def _with_dummies(graph: nx.DiGraph, layer: dict[Node, int]):
     work = nx.DiGraph()
     for node in graph:
         work.add_node(node, layer=layer[node], dummy=False)
-    chains: dict[tuple[str, str], list[str]] = {}
+    chains: dict[tuple[Node, Node], list[Node]] = {}
     for u, v in graph.edges:
         span = layer[v] - layer[u]
         if span <= 1:
             work.add_edge(u, v)
             continue
         previous = u
-        dummies = []
+        dummies: list[Node] = []
         for k in range(1, span):
             d = f"\0dummy:{u}->{v}:{k}"
             work.add_node(d, layer=layer[u] + k, dummy=True)
@@ -110,10 +114,10 @@ def _with_dummies(graph: nx.DiGraph, layer: dict[str, int]):
     return work, chains
 
 
-def _initial_order(work: nx.DiGraph, reverse: bool) -> list[str]:
+def _initial_order(work: nx.DiGraph, reverse: bool) -> list[Node]:
     """Depth-first from the top: children of one parent start out next to each other."""
-    order: list[str] = []
-    seen: set[str] = set()
+    order: list[Node] = []
+    seen: set[Node] = set()
     roots = [n for n in work if work.in_degree(n) == 0]
     for root in reversed(roots) if reverse else roots:
         stack = [root]
@@ -156,7 +160,7 @@ class _Adjacency:
         return iter(self.succ)
 
 
-def best_ordering(work: nx.DiGraph, layer: dict[str, int], depth: int) -> list[list[str]]:
+def best_ordering(work: nx.DiGraph, layer: dict[Node, int], depth: int) -> list[list[Node]]:
     """Crossing reduction from a few starting orders; the heuristic's local optima differ."""
     rows = {node: layer_of(node, layer, work) for node in work}
     work = _Adjacency(work)
@@ -169,9 +173,10 @@ def best_ordering(work: nx.DiGraph, layer: dict[str, int], depth: int) -> list[l
             order = list(work)
             rng.shuffle(order)
             starts.append(order)
-    best, best_count = None, None
+    best: list[list[Node]] = []  # there are always starts: the two initial orders
+    best_count: int | None = None
     for order in starts:
-        layers: list[list[str]] = [[] for _ in range(depth)]
+        layers: list[list[Node]] = [[] for _ in range(depth)]
         for node in order:
             layers[rows[node]].append(node)
         layers = _reduce_crossings(work, layers)
@@ -183,7 +188,7 @@ def best_ordering(work: nx.DiGraph, layer: dict[str, int], depth: int) -> list[l
     return best
 
 
-def _crossings(work: nx.DiGraph, upper: list[str], lower: list[str]) -> int:
+def _crossings(work: nx.DiGraph, upper: list[Node], lower: list[Node]) -> int:
     """Edge crossings between two adjacent layers, by counting inversions."""
     pos = {n: i for i, n in enumerate(lower)}
     targets = []
@@ -197,11 +202,11 @@ def _crossings(work: nx.DiGraph, upper: list[str], lower: list[str]) -> int:
     return count
 
 
-def count_all(work: nx.DiGraph, layers: list[list[str]]) -> int:
+def count_all(work: nx.DiGraph, layers: list[list[Node]]) -> int:
     return sum(_crossings(work, layers[i], layers[i + 1]) for i in range(len(layers) - 1))
 
 
-def _barycenter_sort(row: list[str], neighbours, reference: list[str]) -> list[str]:
+def _barycenter_sort(row: list[Node], neighbours, reference: list[Node]) -> list[Node]:
     pos = {n: i for i, n in enumerate(reference)}
     keyed = []
     for i, node in enumerate(row):
@@ -211,7 +216,7 @@ def _barycenter_sort(row: list[str], neighbours, reference: list[str]) -> list[s
     return [node for _, _, node in keyed]
 
 
-def _reduce_crossings(work: nx.DiGraph, layers: list[list[str]]) -> list[list[str]]:
+def _reduce_crossings(work: nx.DiGraph, layers: list[list[Node]]) -> list[list[Node]]:
     """Barycenter sweeps until they stop helping, then adjacent swaps that still help."""
     best = [row[:] for row in layers]
     best_count = count_all(work, best)
@@ -236,7 +241,7 @@ def _reduce_crossings(work: nx.DiGraph, layers: list[list[str]]) -> list[list[st
     return best
 
 
-def _transpose(work, layers: list[list[str]]) -> None:
+def _transpose(work, layers: list[list[Node]]) -> None:
     """Swap neighbours within a layer while that removes crossings (greedy switching).
 
     Swapping neighbours u, v changes only the crossings between u's edges and v's, so
@@ -258,7 +263,7 @@ def _transpose(work, layers: list[list[str]]) -> None:
             return
 
 
-def _pair_crossings(work, left: str, right: str, above: dict | None, below: dict | None) -> int:
+def _pair_crossings(work, left: Node, right: Node, above: dict | None, below: dict | None) -> int:
     """Crossings between the edges of ``left`` and of ``right`` when ``left`` comes first."""
     count = 0
     for neighbours, position in ((work.predecessors, above), (work.successors, below)):
@@ -270,8 +275,8 @@ def _pair_crossings(work, left: str, right: str, above: dict | None, below: dict
     return count
 
 
-def _coordinates(work: nx.DiGraph, layers: list[list[str]], gap: float = 1.0) -> dict[str, float]:
-    xs: dict[str, float] = {}
+def _coordinates(work: nx.DiGraph, layers: list[list[Node]], gap: float = 1.0) -> dict[Node, float]:
+    xs: dict[Node, float] = {}
     for row in layers:
         for i, node in enumerate(row):
             xs[node] = i - (len(row) - 1) / 2.0

@@ -25,6 +25,7 @@ from chainrule_gui.core.graph.accumulate import forward_sweep, reverse_sweep
 from chainrule_gui.core.graph.chain_graph import RELATION_NODE, ChainGraph, derivative_symbol, display_name
 from chainrule_gui.core.expressions.elide import full_text, short_form
 from chainrule_gui.core.expressions.printing import to_latex
+from chainrule_gui.core.graph.paths import as_edge, edge_set
 from chainrule_gui.core.graph.tree import unfold_tree
 
 VIEWS = ("tree", "graph", "operations")
@@ -121,7 +122,7 @@ class DiagramModel:
         return self.keys_by_name.get(name, ())
 
     def edge_keys_of(self, level_edge: tuple[str, str]) -> tuple[tuple[str, str], ...]:
-        return self.keys_by_level_edge.get(tuple(level_edge), ())
+        return self.keys_by_level_edge.get(as_edge(level_edge), ())
 
 
 @dataclass(frozen=True)
@@ -176,7 +177,7 @@ def build_diagram(
     root = diagram_root(graph, of)
     if root is None or root not in graph.variables:
         return None
-    cut = frozenset(tuple(e) for e in cut)
+    cut = edge_set(cut)
     if view == "operations":
         return _operations_model(graph, root, wrt, cut)
     return _variables_model(graph, root, wrt, cut, view, set(collapsed), set(expanded), tree_budget)
@@ -190,7 +191,7 @@ def diagram_numbers(model: DiagramModel, graph: ChainGraph, evaluation, adjoints
     tangents come from the derivation when given, operation-level ones from one sweep
     each over the operation graph (as the derivation itself computes them).
     """
-    cut = frozenset(tuple(e) for e in cut)
+    cut = edge_set(cut)
     if model.level == "variables":
         var = graph.variables
         adj = dict(adjoints) if adjoints is not None else reverse_sweep(var, evaluation.partials,

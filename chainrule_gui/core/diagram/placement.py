@@ -20,7 +20,7 @@ position is the centre of its box.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import networkx as nx
@@ -87,12 +87,12 @@ def diagram_layout(
     size: dict[Hashable, tuple[float, float]] = {}
     gap: dict[Hashable, float] = {}
     for node in graph:
-        size[node] = tuple(node_sizes[node])
+        size[node] = _pair(node_sizes[node])
         gap[node] = NODE_GAP
     for edge, chain in chains.items():
         for index, dummy in enumerate(chain):
             if index == 0:
-                size[dummy] = tuple(label_sizes.get(edge, (0.0, 0.0)))
+                size[dummy] = _pair(label_sizes.get(edge, (0.0, 0.0)))
                 gap[dummy] = LABEL_GAP
             else:
                 size[dummy] = (0.0, 0.0)
@@ -108,6 +108,12 @@ def diagram_layout(
     routes = {edge: [centre(d) for d in chain] for edge, chain in chains.items()}
     return DiagramLayout(nodes, labels, routes, {n: size[n] for n in graph},
                          {e: size[slots[e]] for e in chains}, depth, count_all(work, rows))
+
+
+def _pair(size: Sequence[float]) -> tuple[float, float]:
+    """A box's (width, height) as its own tuple, whatever sequence the caller gave."""
+    width, height = size
+    return (width, height)
 
 
 def _with_label_slots(graph: nx.DiGraph, layer: dict):

@@ -49,11 +49,12 @@ def evaluate(state: ExplorerState, reading: Reading, cache: SymbolicCache,
     key = shown_key(state, reading)
     if symbolic is NOT_KNOWN:
         symbolic = cache.get(key)
-    derivation = implicit = error = None
+    derivation = implicit = None
+    error: ChainRuleError | None = None
     try:
         if program.relation is not None:
             if state.of and state.wrt:
-                implicit = _on_curve(state, reading, cache, point)
+                implicit = _on_curve(reading, cache, state.of, state.wrt, point)
         elif not (state.of and state.wrt):
             error = ChoiceError("define an output that depends on an input, e.g. z = x^2")
         else:
@@ -68,12 +69,12 @@ def evaluate(state: ExplorerState, reading: Reading, cache: SymbolicCache,
                       symbolic_pending=derivation is not None and symbolic is NOT_KNOWN)
 
 
-def _on_curve(state: ExplorerState, reading: Reading, cache: SymbolicCache,
+def _on_curve(reading: Reading, cache: SymbolicCache, of: str, wrt: str,
               point: Mapping[str, float]) -> ImplicitDerivation:
     """dy/dx on the curve, with SymPy's F_x and F_y if they were computed while reading."""
     partials = cache.get(relation_key(reading.text))
     partials = partials if isinstance(partials, Mapping) else {}
-    exprs = (partials.get(state.wrt), partials.get(state.of))
+    exprs = (partials.get(wrt), partials.get(of))
     have = None not in exprs
-    return implicit_derivative(reading.graph, state.of, state.wrt, point, symbolic=have,
+    return implicit_derivative(reading.graph, of, wrt, point, symbolic=have,
                                symbolic_exprs=exprs if have else None)

@@ -7,12 +7,13 @@ next (:mod:`.transitions`); nothing here knows Qt, threads or SymPy.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import NamedTuple
 
 from chainrule_gui.core.graph.choices import Choice
+from chainrule_gui.core.graph.paths import Edge, edge_set
 
 #: A new input's value, and the half-width of a range made around a value.
 DEFAULT_VALUE = 1.0
@@ -21,17 +22,9 @@ DEFAULT_MAX_PATHS = 200
 DEFAULT_DIAGRAM = "tree"
 DEFAULT_LABELS = "both"
 
-Edge = tuple[str, str]
-
-
 def _frozen(mapping: Mapping | None, value=lambda v: v) -> Mapping:
     """A read-only copy: the state's mappings cannot be changed behind its back."""
     return MappingProxyType({k: value(v) for k, v in (mapping or {}).items()})
-
-
-def edges(cut: Iterable) -> frozenset[Edge]:
-    """Cut edges as the state holds them, whatever sequence they come in."""
-    return frozenset(tuple(e) for e in cut)
 
 
 def range_around(value: float) -> tuple[float, float]:
@@ -66,7 +59,7 @@ class ExplorerState:
         set_(self, "ranges", _frozen(self.ranges, lambda r: (float(r[0]), float(r[1]))))
         if self.roles is not None:
             set_(self, "roles", _frozen(self.roles))
-        set_(self, "cut", edges(self.cut))
+        set_(self, "cut", edge_set(self.cut))
         set_(self, "max_paths", max(1, int(self.max_paths)))
 
     @property
@@ -106,4 +99,4 @@ class StructureKey(NamedTuple):
 def structure_key(shown) -> StructureKey:
     """The key of anything that shows a structure (a snapshot, a reading): its ``text``,
     ``of``, ``wrt`` and ``cut``.  The one place the key is put together."""
-    return StructureKey(shown.text, shown.of, shown.wrt, edges(shown.cut))
+    return StructureKey(shown.text, shown.of, shown.wrt, edge_set(shown.cut))

@@ -97,17 +97,21 @@ class SymbolicCache:
     def derivative(self, graph, key: StructureKey) -> object:
         """SymPy's d(of)/d(wrt) with the cut for ``key``, computed here if not kept (slow on
         a large composition: call it off the GUI thread)."""
+        if key.of is None or key.wrt is None:
+            raise ValueError(f"a derivative needs an output and an input: {key}")
         answer = self.get(key)
         if answer is NOT_KNOWN:
             answer, _note = symbolic_derivative(graph, key.of, key.wrt, key.cut)
             self.store(key, answer)
         return answer
 
-    def relation_partials(self, graph, text: str) -> dict:
-        """SymPy's ∂F/∂v for every variable v of the equation F = 0 of ``graph``."""
+    def relation_partials(self, graph, text: str) -> dict[str, object]:
+        """SymPy's ∂F/∂v for every variable v of the equation F = 0 of ``graph`` (the only
+        answer kept under its key)."""
         key = relation_key(text)
         answer = self.get(key)
-        if answer is NOT_KNOWN:
-            answer = {name: symbolic_derivative(graph, RELATION_NODE, name)[0] for name in graph.inputs}
-            self.store(key, answer)
-        return answer
+        if isinstance(answer, dict):
+            return answer
+        partials = {name: symbolic_derivative(graph, RELATION_NODE, name)[0] for name in graph.inputs}
+        self.store(key, partials)
+        return partials

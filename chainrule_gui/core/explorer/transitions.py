@@ -19,10 +19,10 @@ from chainrule_gui.core.explorer.state import (
     DEFAULT_VALUE,
     Edge,
     ExplorerState,
-    edges,
     range_around,
 )
 from chainrule_gui.core.graph.choices import Choice, carried_values, input_roles
+from chainrule_gui.core.graph.paths import as_edge, edge_set
 
 
 # -- opening ------------------------------------------------------------------------------
@@ -36,7 +36,7 @@ def opened(text: str, of: str | None = None, wrt: str | None = None,
     point = dict(point or {})
     ranges = {**{name: range_around(value) for name, value in point.items()}, **(ranges or {})}
     return ExplorerState(text=text, choice=Choice.named(of, wrt), point=point, ranges=ranges,
-                         cut=edges(cut), **settings)
+                         cut=edge_set(cut), **settings)
 
 
 # -- typing and choosing ------------------------------------------------------------------
@@ -58,11 +58,11 @@ def choose_input(state: ExplorerState, name: str) -> ExplorerState:
 
 
 def toggle_cut(state: ExplorerState, edge: Edge) -> ExplorerState:
-    return set_cut(state, state.cut ^ {tuple(edge)})
+    return set_cut(state, state.cut ^ {as_edge(edge)})
 
 
 def set_cut(state: ExplorerState, cut: Iterable[Edge]) -> ExplorerState:
-    return replace(state, cut=edges(cut))
+    return replace(state, cut=edge_set(cut))
 
 
 def set_max_paths(state: ExplorerState, count: int) -> ExplorerState:
@@ -71,10 +71,11 @@ def set_max_paths(state: ExplorerState, count: int) -> ExplorerState:
 
 def set_view(state: ExplorerState, diagram: str | None = None, labels: str | None = None) -> ExplorerState:
     """The diagram's view or label mode changed (None: that one stays)."""
-    changed = {k: v for k, v in (("diagram", diagram), ("labels", labels)) if v is not None}
-    if all(getattr(state, k) == v for k, v in changed.items()):
+    diagram = state.diagram if diagram is None else diagram
+    labels = state.labels if labels is None else labels
+    if (diagram, labels) == (state.diagram, state.labels):
         return state
-    return replace(state, **changed)
+    return replace(state, diagram=diagram, labels=labels)
 
 
 # -- the point ----------------------------------------------------------------------------
@@ -117,21 +118,22 @@ def adopt_reading(state: ExplorerState, reading: Reading) -> ExplorerState:
     for name in program.inputs:
         point.setdefault(name, DEFAULT_VALUE)
         ranges.setdefault(name, range_around(point[name]))
-    choice = reading.choice
-    if program.relation is not None and choice.of in program.inputs and choice.wrt in program.inputs:
-        point.update(_onto_curve(reading, point))
-    return replace(state, choice=choice, cut=cut_in(reading.graph, state.cut), point=point,
+    x, y = reading.wrt, reading.of
+    if program.relation is not None and x in program.inputs and y in program.inputs:
+        point.update(_onto_curve(reading, point, x, y))
+    return replace(state, choice=reading.choice, cut=cut_in(reading.graph, state.cut), point=point,
                    ranges=ranges, roles=roles)
 
 
-def _onto_curve(reading: Reading, point: Mapping[str, float]) -> dict[str, float]:
-    """New values of x and y that put ``point`` on the equation's curve (none if it fails).
+def _onto_curve(reading: Reading, point: Mapping[str, float], x: str, y: str) -> dict[str, float]:
+    """New values of x and y (the reading's input and output) that put ``point`` on the
+    equation's curve (none if it fails).
 
     The nearest point of the curve (along ∇F), not the one straight above or below: from
     (1, 1) on x^2 + y^2 = 1 that would be (1, 0), a vertical tangent."""
     from chainrule_gui.core.calculus.curve import project_onto_curve  # NumPy: not needed at start-up
 
-    graph, x, y = reading.graph, reading.wrt, reading.of
+    graph = reading.graph
     inputs = {n: point[n] for n in reading.program.inputs}
     on_curve = project_onto_curve(graph, x, y, inputs)
     if on_curve is not None:

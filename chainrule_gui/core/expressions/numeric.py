@@ -38,7 +38,7 @@ _DERIVED = {
     sp.cot: lambda x: OPS["div"].value(math.cos(x), math.sin(x)),
     sp.asinh: math.asinh, sp.acosh: math.acosh, sp.atanh: math.atanh,
 }  # fmt: skip
-_FUNCS = by_sympy_function("value") | _DERIVED
+_FUNCS = by_sympy_function(lambda spec: spec.value) | _DERIVED
 
 
 def evaluate(expr: sp.Expr, values: Mapping[sp.Symbol, float], where: str = "") -> float:

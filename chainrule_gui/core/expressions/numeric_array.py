@@ -23,7 +23,7 @@ _DERIVED = {
     sp.sec: lambda x: 1.0 / np.cos(x), sp.csc: lambda x: 1.0 / np.sin(x), sp.cot: lambda x: 1.0 / np.tan(x),
     sp.asinh: np.arcsinh, sp.acosh: np.arccosh, sp.atanh: np.arctanh,
 }  # fmt: skip
-_FUNCS = by_sympy_function("array_value") | _DERIVED
+_FUNCS = by_sympy_function(lambda spec: spec.array_value) | _DERIVED
 
 
 def evaluate_array(expr: sp.Expr, values: Mapping[sp.Symbol, np.ndarray], shape=None) -> np.ndarray:

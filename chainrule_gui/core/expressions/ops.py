@@ -25,9 +25,13 @@ import operator
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING, TypeVar
 
 from chainrule_gui.core.exports import LazyModule
 from chainrule_gui.core.expressions import ops_numpy as arrays
+
+if TYPE_CHECKING:  # for annotations only: NumPy is imported on first use
+    from numpy.typing import NDArray
 
 np = LazyModule("numpy")
 sp = LazyModule("sympy")
@@ -224,8 +228,8 @@ class OpSpec:
     value: Callable[..., float]
     grads: Callable[[Sequence[float], float], tuple[float, ...]]
     hess: Callable[[Sequence[float], float], tuple[tuple[float, ...], ...]]
-    array_value: Callable[..., object]
-    array_grads: Callable[[Sequence[object], object], tuple[object, ...]]
+    array_value: Callable[..., NDArray]
+    array_grads: Callable[[Sequence[NDArray], NDArray], tuple[NDArray, ...]]
     load_sympy: Callable[[], Callable[..., object]]
     function: bool = True
     aliases: tuple[tuple[str, tuple[int, int]], ...] = ()
@@ -344,15 +348,18 @@ _ENTRIES = (
 OPS: dict[str, OpSpec] = {spec.name: spec for spec in _ENTRIES}
 
 
+_Math = TypeVar("_Math", bound=Callable[..., object])
+
+
 def op_spec(name: str) -> OpSpec:
     return OPS[name]
 
 
-def by_sympy_function(part: str) -> dict[object, Callable[..., object]]:
-    """Each function primitive's SymPy function mapped to its ``part`` (``"value"`` or
-    ``"array_value"``), for evaluating SymPy expressions.  sqrt has none: SymPy writes it as
-    a power, which the evaluators take as such."""
-    return {spec.sympy: getattr(spec, part) for spec in OPS.values()
+def by_sympy_function(part: Callable[[OpSpec], _Math]) -> dict[object, _Math]:
+    """Each function primitive's SymPy function mapped to its ``part`` (``OpSpec.value`` or
+    ``OpSpec.array_value``), for evaluating SymPy expressions.  sqrt has none: SymPy writes
+    it as a power, which the evaluators take as such."""
+    return {spec.sympy: part(spec) for spec in OPS.values()
             if spec.function and isinstance(spec.sympy, type)}
 
 

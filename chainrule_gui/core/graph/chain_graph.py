@@ -27,6 +27,7 @@ from chainrule_gui.core.language.lookalikes import with_lookalike_notes
 from chainrule_gui.core.expressions.numeric import evaluate as evaluate_sympy
 from chainrule_gui.core.expressions.ops import OPS, Fault, sympy_partials
 from chainrule_gui.core.language.program import Program
+from chainrule_gui.core.language.symbolic import exact_constant
 from chainrule_gui.core.language.syntax import Expr
 from chainrule_gui.core.expressions.printing import BYTES_PER_NODE, node_count
 
@@ -127,7 +128,7 @@ class ChainGraph:
             data = self.operations.nodes[current]
             if data["kind"] != "op":
                 cache[current] = data["sym"] if data.get("sym") is not None else \
-                    self.program.relation.sym
+                    self.program.equation().sym
                 pending.pop()
                 continue
             missing = [a for a in data["args"] if a not in cache]
@@ -191,7 +192,7 @@ class ChainGraph:
         try:
             op_values = self.forward_values(point)
         except NumericError as error:
-            value_fault, op_values = error, error.values
+            value_fault, op_values = error, error.values or {}
         op_partials, slope_fault = self._op_partials(op_values)
         values = {n: op_values[n] for n in self.variables if n in op_values}
         partials, partial_fault = self._variable_partials(values)
@@ -525,12 +526,11 @@ class _OpBuilder:
     def _add_node(self, node: Expr, child_ids: list[str], owner: str) -> str:
         graph = self.graph
         if node.op == "name":
-            return node.name  # inputs and defined names are shared nodes
+            return node.variable()  # inputs and defined names are shared nodes
         node_id = self._new_id(owner)
         common = dict(owner=owner, line=node.line, column=node.column, text=node.text)
         if node.op in ("num", "const"):
-            sym = (sp.E if node.name == "e" else sp.pi) if node.op == "const" else \
-                sp.Rational(node.value.numerator, node.value.denominator)
+            sym = exact_constant(node)
             graph.add_node(node_id, kind="const", label=node.text, value=float(sym), sym=sym,
                            args=(), **common)
             return node_id

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 from chainrule_gui.core.graph.chain_graph import ChainGraph
 from chainrule_gui.core.language.program import Program
@@ -84,7 +85,7 @@ def likely_targets(program: Program) -> frozenset[str]:
     for definition in program.definitions.values():
         for node in definition.expr.walk():
             if node.op == "sub":
-                names = {a.name for a in node.args if a.op == "name"}
+                names = {a.variable() for a in node.args if a.op == "name"}
                 if len(names) == 2 and names & defined:
                     targets |= names & inputs
             elif node.op == "mul":
@@ -96,10 +97,10 @@ def likely_targets(program: Program) -> frozenset[str]:
     return frozenset(targets)
 
 
-def ranked_inputs(graph: ChainGraph, outputs: Iterable[str]) -> list[str]:
-    """The inputs the outputs depend on, in typed order, likely targets last."""
-    outputs = [o for o in outputs if o is not None]
-    used = set().union(*(graph.inputs_of(o) for o in outputs)) if outputs else set()
+def ranked_inputs(graph: ChainGraph, outputs: Iterable[str | None]) -> list[str]:
+    """The inputs the outputs depend on (None: no output), in typed order, likely targets last."""
+    named = [o for o in outputs if o is not None]
+    used = set().union(*(graph.inputs_of(o) for o in named)) if named else set()
     targets = likely_targets(graph.program)
     below = [n for n in graph.inputs if n in used]
     return [n for n in below if n not in targets] + [n for n in below if n in targets]
@@ -202,14 +203,17 @@ def choose_output_input(graph: ChainGraph, of: str | None, wrt: str | None) -> t
 
 
 # -- point values -------------------------------------------------------------------------
+_Value = TypeVar("_Value")
+
+
 def input_roles(program: Program) -> dict[str, str]:
     """Each free name's role: an input of definitions, or a variable of an equation."""
     role = "variable" if program.relation is not None else "input"
     return {name: role for name in program.inputs}
 
 
-def carried_values(values: Mapping[str, object], old_roles: Mapping[str, str] | None,
-                   new_roles: Mapping[str, str]) -> dict[str, object]:
+def carried_values(values: Mapping[str, _Value], old_roles: Mapping[str, str] | None,
+                   new_roles: Mapping[str, str]) -> dict[str, _Value]:
     """The values that carry over to a new text: names still there in the same role.
 
     ``old_roles`` None means the values were given for the new text itself (a session or

@@ -8,9 +8,23 @@ along each one.  Their number grows exponentially on diamond-shaped graphs (a ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import networkx as nx
+
+#: An edge of a chain-rule graph: (the user, what it uses).
+Edge = tuple[str, str]
+
+
+def as_edge(edge: Iterable[str]) -> Edge:
+    """``edge`` as a pair, whatever sequence it comes in (a list read from a file, say)."""
+    user, used = edge
+    return (user, used)
+
+
+def edge_set(edges: Iterable[Iterable[str]]) -> frozenset[Edge]:
+    """Edges as a set of pairs (cut edges, as states and diagrams hold them)."""
+    return frozenset(as_edge(e) for e in edges)
 
 
 def _reaching(graph: nx.DiGraph, target: str) -> set[str]:

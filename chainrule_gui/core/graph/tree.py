@@ -45,7 +45,7 @@ def unfold_tree(
     collapsed, expanded = set(collapsed), set(expanded)
     tree = nx.DiGraph(truncated=False)
     tree.add_node(tree_node_id((root,)), name=root, path=(root,), hidden=0)
-    queue = deque([(root,)])
+    queue: deque[tuple[str, ...]] = deque([(root,)])
     subtree_size = _subtree_sizes(graph)
     while queue:
         path = queue.popleft()

@@ -76,6 +76,13 @@ class Program:
     def symbol(self, name: str) -> sp.Symbol:
         return self.symbols[name]
 
+    def equation(self) -> Relation:
+        """The implicit equation, where the caller knows there is one (F's node exists
+        only then); without one, that is our bug."""
+        if self.relation is None:
+            raise ValueError("this program has no implicit equation")
+        return self.relation
+
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(self.definitions) + self.inputs
@@ -89,14 +96,15 @@ def parse_program(text: str, implicit: bool = False) -> Program:
     bare: Statement | None = None
     for st in statements:
         if st.kind == "definition":
-            if st.name in definitions:
-                first = definitions[st.name]
+            name = st.defined()
+            if name in definitions:
+                first = definitions[name]
                 raise ParseError(
-                    f"{st.name} is defined twice: on line {first.line} and again here; "
+                    f"{name} is defined twice: on line {first.line} and again here; "
                     "remove or rename one of them",
-                    st.line, st.column, len(st.name),
+                    st.line, st.column, len(name),
                 )
-            definitions[st.name] = st
+            definitions[name] = st
         elif st.kind == "relation":
             if relation is not None:
                 raise ParseError(
@@ -115,7 +123,7 @@ def parse_program(text: str, implicit: bool = False) -> Program:
             bare = st
     used_names = {n for st in statements for n in st.rhs.names()}
     if relation is not None:
-        used_names |= relation.lhs.names()
+        used_names |= relation.left().names()
     generated = None
     if bare is not None:
         generated = next((n for n in _GENERATED_NAMES if n not in definitions and n not in used_names), None)
@@ -144,9 +152,9 @@ def parse_program(text: str, implicit: bool = False) -> Program:
     checked = {name: checked[name] for name in definitions}  # keep typed order
     rel = None
     if relation is not None:
-        lhs = to_sympy(relation.lhs, symbols)
+        lhs = to_sympy(relation.left(), symbols)
         rhs = to_sympy(relation.rhs, symbols)
-        rel = Relation(relation.lhs, relation.rhs, lhs - rhs, relation.line, relation.column, relation.text)
+        rel = Relation(relation.left(), relation.rhs, lhs - rhs, relation.line, relation.column, relation.text)
     used_by_others = {dep for name in definitions for dep in graph.successors(name)}
     if rel is not None:
         used_by_others |= rel.names
@@ -181,6 +189,7 @@ def _free_names_in_order(statements: list[Statement], definitions: dict[str, Sta
             nodes.extend(st.lhs.walk())
         nodes.extend(st.rhs.walk())
     for node in sorted((n for n in nodes if n.op == "name"), key=lambda n: n.start):
-        if node.name not in definitions and node.name not in seen:
-            seen.append(node.name)
+        name = node.variable()
+        if name not in definitions and name not in seen:
+            seen.append(name)
     return seen

@@ -10,6 +10,7 @@ is kept unevaluated (SymPy would search for exact roots).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 import sympy as sp
 
@@ -28,20 +29,28 @@ def make_symbol(name: str) -> sp.Symbol:
     return sp.Symbol(name, real=True)
 
 
+def exact_constant(node: Expr) -> sp.Expr:
+    """The exact SymPy value of a number literal, or of ``e`` or ``pi``."""
+    if node.op == "const":
+        return sp.E if node.name == "e" else sp.pi
+    value = node.number()
+    return sp.Rational(value.numerator, value.denominator)
+
+
 def _error(node: Expr, message: str) -> ParseError:
     return ParseError(message, node.line, node.column, max(1, len(node.text)))
 
 
-def _const_log10(node: Expr, args: list[float | None]) -> float | None:
+def _const_log10(node: Expr, args: Sequence[float]) -> float | None:
     """log10 of |value| of a power of constants, computed before the power itself."""
-    if node.op == "pow" and args[0] is not None and args[1] is not None:
+    if node.op == "pow":
         base, exponent = args
         if base in (0.0, 1.0, -1.0):
             return None
         return exponent * math.log10(abs(base))
-    if node.op == "exp" and args[0] is not None:
+    if node.op == "exp":
         return args[0] / math.log(10)
-    if node.op in ("sinh", "cosh") and args[0] is not None:
+    if node.op in ("sinh", "cosh"):
         return abs(args[0]) / math.log(10)
     return None
 
@@ -72,21 +81,18 @@ def to_sympy(expr: Expr, symbols: dict[str, sp.Symbol]) -> sp.Expr:
     return done[id(expr)][0]
 
 
-def _build(node: Expr, children, symbols) -> tuple[sp.Expr, float | None]:
+def _build(node: Expr, children: list[tuple[sp.Expr, float | None]],
+           symbols: Mapping[str, sp.Symbol]) -> tuple[sp.Expr, float | None]:
     if node.op == "num":
-        value = node.value
-        return sp.Rational(value.numerator, value.denominator), float(value)
+        return exact_constant(node), float(node.number())
     if node.op == "const":
         return (sp.E, math.e) if node.name == "e" else (sp.pi, math.pi)
     if node.op == "name":
-        return symbols[node.name], None
+        return symbols[node.variable()], None
     args = [c[0] for c in children]
     consts = [c[1] for c in children]
-    constant = all(c is not None for c in consts)
-    if constant:
-        value = _constant_value(node, consts)
-    else:
-        value = None
+    known = [c for c in consts if c is not None]
+    value = _constant_value(node, known) if len(known) == len(consts) else None
     result = _sympy_op(node, args, consts)
     if result in _UNDEFINED or any(a in _UNDEFINED for a in result.args):
         raise _error(node, f"{node.text} is undefined (it divides by zero or takes log(0))")

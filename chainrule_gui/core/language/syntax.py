@@ -7,8 +7,10 @@ tree into SymPy objects and :mod:`.ops` gives each operation its local derivativ
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TypeVar
 
 #: Binary arithmetic operators and the symbol shown for them.
 BINARY_OPS = {"add": "+", "sub": "-", "mul": "*", "div": "/", "pow": "^"}
@@ -35,7 +37,7 @@ class Expr:
     column: int = 1
     text: str = field(default="", compare=False)
 
-    def walk(self):
+    def walk(self) -> Iterator[Expr]:
         """Yield this node and every descendant, parents before children (iterative)."""
         stack = [self]
         while stack:
@@ -45,10 +47,18 @@ class Expr:
 
     def names(self) -> set[str]:
         """The variable names this expression mentions."""
-        return {n.name for n in self.walk() if n.op == "name"}
+        return {n.variable() for n in self.walk() if n.op == "name"}
 
     def is_constant(self) -> bool:
         return not any(n.op == "name" for n in self.walk())
+
+    def variable(self) -> str:
+        """The name a ``"name"`` node stands for."""
+        return _present(self.name, self, "name")
+
+    def number(self) -> Fraction:
+        """The exact value of a ``"num"`` node."""
+        return _present(self.value, self, "value")
 
 
 @dataclass(frozen=True)
@@ -67,3 +77,21 @@ class Statement:
     line: int = 1
     column: int = 1
     text: str = ""
+
+    def defined(self) -> str:
+        """The name a definition defines."""
+        return _present(self.name, self, "name")
+
+    def left(self) -> Expr:
+        """The left side of a relation."""
+        return _present(self.lhs, self, "left side")
+
+
+_Field = TypeVar("_Field")
+
+
+def _present(value: _Field | None, owner: Expr | Statement, what: str) -> _Field:
+    """A field the kind of ``owner`` always has; None there is our bug, not the user's."""
+    if value is None:
+        raise ValueError(f"the {type(owner).__name__} {owner.text!r} has no {what}")
+    return value

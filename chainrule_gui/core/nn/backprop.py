@@ -17,9 +17,26 @@ Frozen layers get no gradient, and nothing is computed below the lowest trainabl
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+import numpy.typing as npt
 
 from chainrule_gui.core.nn.network import Network
+
+Floats = npt.NDArray[np.float64]
+Bools = npt.NDArray[np.bool_]
+
+#: One layer l of the backward pass, from the top down (built by :meth:`Backprop._plan`):
+#: [A_{l−1}, 1]ᵀ (None for the first layer: the batch's inputs), δ_l, ∇[W_l; b_l] (None
+#: when frozen); then, for every layer but the lowest trainable one, what carries δ down:
+#: W_lᵀ, the buffer of its contiguous copy, δ_{l−1}, σ′ of layer l−1 and its Z, A,
+#: scratch and mask buffers.
+_BackwardStep = tuple[
+    Floats | None, Floats, Floats | None,
+    Floats | None, Floats | None, Floats | None, Callable[..., None] | None,
+    Floats | None, Floats | None, Floats | None, Bools | None,
+]
 
 
 class Backprop:
@@ -37,24 +54,29 @@ class Backprop:
         self.grad = np.zeros_like(network.params)
         self.grad_augmented = [self.grad[layer.start:layer.stop].reshape(layer.augmented.shape)
                                for layer in network.layers]
-        self.z, self.a, self.a_ones, self.delta, self.scratch, self.mask = [], [], [], [], [], []
+        self.z: list[Floats] = []
+        self.a: list[Floats] = []
+        self.a_ones: list[Floats] = []  # [A_l, 1] of every layer below the output layer
+        self.delta: list[Floats] = []
+        self.scratch: list[Floats] = []
+        self.mask: list[Bools] = []
         last = len(network.layers) - 1
         for layer in network.layers:
             units = layer.fan_out
             z = np.zeros((capacity, units))
             if layer.index == last:
-                ones = None
                 a = z if layer.activation.name == "identity" else np.zeros((capacity, units))
             else:
                 ones = np.ones((capacity, units + 1))  # last column stays 1: the bias input
                 a = ones[:, :units]
+                self.a_ones.append(ones)
             self.z.append(z)
             self.a.append(a)
-            self.a_ones.append(ones)
             self.delta.append(np.zeros((capacity, units)))
             self.scratch.append(np.zeros((capacity, units)))
             self.mask.append(np.zeros((capacity, units), dtype=bool))
-        self.inputs_ones: np.ndarray | None = None
+        # the last batch's inputs with their ones column: none (zero rows) before the first
+        self.inputs_ones: Floats = np.ones((0, network.sizes[0] + 1))
         self._plans: dict = {}
         self._transposed = [np.zeros((layer.fan_out, layer.fan_in)) for layer in network.layers]
         self._output_is_alias = self.a[last] is self.z[last]
@@ -111,7 +133,7 @@ class Backprop:
         out = layers[last]
         output = (self.network.loss.value_and_delta, self.z[last][:n], self.a[last][:n], out.activation,
                   self.delta[last][:n], self.scratch[last][:n], self.mask[last][:n])
-        backward = []
+        backward: list[_BackwardStep] = []
         lowest = self.network.lowest_trainable
         if lowest is not None:
             for i in range(last, lowest - 1, -1):

@@ -65,10 +65,17 @@ class Dataset:
         return len(self.class_names) if self.labels is not None else 0
 
     @property
+    def regression_values(self) -> np.ndarray:
+        """The targets of a regression set (one without class labels)."""
+        if self.values is None:
+            raise ModelError(f"{self.name} has neither class labels nor target values")
+        return self.values
+
+    @property
     def target_width(self) -> int:
         """Output units a network needs (for bce/mse on two classes: 1)."""
         if self.labels is None:
-            return self.values.shape[1]
+            return self.regression_values.shape[1]
         return 1 if self.n_classes == 2 else self.n_classes
 
     def targets(self, loss: str, output_units: int) -> np.ndarray:
@@ -76,10 +83,11 @@ class Dataset:
         if self.labels is None:
             if loss != "mse":
                 raise ModelError(f"{self.name} is a regression data set: use the mse loss")
-            if output_units != self.values.shape[1]:
-                raise ModelError(f"{self.name} has {self.values.shape[1]} target column(s); give the "
-                                 f"output layer {self.values.shape[1]} unit(s), not {output_units}")
-            return self.values
+            values = self.regression_values
+            if output_units != values.shape[1]:
+                raise ModelError(f"{self.name} has {values.shape[1]} target column(s); give the "
+                                 f"output layer {values.shape[1]} unit(s), not {output_units}")
+            return values
         k = self.n_classes
         if loss == "softmax_ce" or (output_units == k and k > 2) or (output_units == 2 and k == 2):
             if output_units != k:
@@ -92,9 +100,9 @@ class Dataset:
                          f"cross-entropy" + (" (or 1 with bce)" if k == 2 else "")
                          + f", not {output_units}")
 
-    def subset(self, which: str) -> tuple[np.ndarray, np.ndarray | None]:
+    def subset(self, which: str) -> tuple[np.ndarray, np.ndarray]:
         index = self.train if which == "train" else self.validation
-        y = self.labels if self.labels is not None else self.values
+        y = self.labels if self.labels is not None else self.regression_values
         return self.X[index], y[index]
 
 

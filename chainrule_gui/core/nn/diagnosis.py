@@ -61,38 +61,13 @@ def diagnose(records: tuple[LayerRecord, ...], learning_rate: float | None = Non
     """
     found: list[Diagnosis] = []
     trained = [r for r in records if r.grad_norm is not None]
-    rising = (smoothed is not None and lowest is not None and math.isfinite(smoothed)
-              and 0 < lowest < math.inf and smoothed > RISING_LOSS * lowest)
-    if rising:
-        lr = f" (now {learning_rate:g})" if learning_rate else ""
-        found.append(Diagnosis(
-            "exploding",
-            f"Exploding loss: smoothed over the last steps it is {smoothed:.3g}, {smoothed / lowest:.0f} times "
-            f"its low of {lowest:.3g}; each update overshoots.",
-            f"Lower the learning rate{lr}, e.g. to a tenth."))
-    if len(trained) >= 2 and not rising:
-        low, top = trained[0], trained[-1]
-        if top.grad_norm > 0 and math.isfinite(low.grad_norm):
-            ratio = low.grad_norm / top.grad_norm
-            activations = {r.activation for r in records[:-1]}
-            saturating = activations & {"sigmoid", "tanh"}
-            if ratio < VANISHING_RATIO:
-                found.append(Diagnosis(
-                    "vanishing",
-                    f"Vanishing gradients: layer {low.number}'s gradient is {_orders(ratio)} of layer "
-                    f"{top.number}'s ({low.grad_norm:.2g} vs {top.grad_norm:.2g}); the lower layers "
-                    "barely learn.",
-                    "Try ReLU with He initialization, fewer layers, or a larger initial scale"
-                    + (f" ({' and '.join(sorted(saturating))} "
-                       f"{'shrinks' if len(saturating) == 1 else 'shrink'} the gradient by σ′ at every "
-                       "layer)." if saturating else ".")))
-            elif ratio > EXPLODING_RATIO:
-                found.append(Diagnosis(
-                    "exploding",
-                    f"Exploding gradients: layer {low.number}'s gradient is {_orders(ratio)} times layer "
-                    f"{top.number}'s ({low.grad_norm:.2g} vs {top.grad_norm:.2g}).",
-                    "Lower the learning rate, use Xavier or He initialization instead of large "
-                    "random weights, or add L2 weight decay."))
+    rising = _exploding_loss(learning_rate, smoothed, lowest)
+    if rising is not None:
+        found.append(rising)
+    elif len(trained) >= 2:
+        gradients = _gradient_ratio(trained[0], trained[-1], records)
+        if gradients is not None:
+            found.append(gradients)
     ratios = [r.update_ratio for r in trained if math.isfinite(r.update_ratio)]
     converged = loss is not None and loss < CONVERGED_LOSS
     if ratios and max(ratios) < STALLED_UPDATE and not converged:
@@ -122,6 +97,51 @@ def diagnose(records: tuple[LayerRecord, ...], learning_rate: float | None = Non
                     "Lower the learning rate, use He initialization, or try leaky ReLU."))
                 break
     return found
+
+
+def _exploding_loss(learning_rate: float | None, smoothed: float | None,
+                    lowest: float | None) -> Diagnosis | None:
+    """The smoothed loss has climbed RISING_LOSS times above its low, if it has."""
+    if smoothed is None or lowest is None:
+        return None
+    if not (math.isfinite(smoothed) and 0 < lowest < math.inf and smoothed > RISING_LOSS * lowest):
+        return None
+    lr = f" (now {learning_rate:g})" if learning_rate else ""
+    return Diagnosis(
+        "exploding",
+        f"Exploding loss: smoothed over the last steps it is {smoothed:.3g}, {smoothed / lowest:.0f} times "
+        f"its low of {lowest:.3g}; each update overshoots.",
+        f"Lower the learning rate{lr}, e.g. to a tenth.")
+
+
+def _gradient_ratio(low: LayerRecord, top: LayerRecord,
+                    records: tuple[LayerRecord, ...]) -> Diagnosis | None:
+    """Vanishing or exploding gradients: the lowest trainable layer's ‖∇W‖ against the top's."""
+    low_norm, top_norm = low.grad_norm, top.grad_norm
+    if low_norm is None or top_norm is None:  # a frozen layer has no gradient to compare
+        return None
+    if not (top_norm > 0 and math.isfinite(low_norm)):
+        return None
+    ratio = low_norm / top_norm
+    if ratio < VANISHING_RATIO:
+        saturating = {r.activation for r in records[:-1]} & {"sigmoid", "tanh"}
+        return Diagnosis(
+            "vanishing",
+            f"Vanishing gradients: layer {low.number}'s gradient is {_orders(ratio)} of layer "
+            f"{top.number}'s ({low_norm:.2g} vs {top_norm:.2g}); the lower layers "
+            "barely learn.",
+            "Try ReLU with He initialization, fewer layers, or a larger initial scale"
+            + (f" ({' and '.join(sorted(saturating))} "
+               f"{'shrinks' if len(saturating) == 1 else 'shrink'} the gradient by σ′ at every "
+               "layer)." if saturating else "."))
+    if ratio > EXPLODING_RATIO:
+        return Diagnosis(
+            "exploding",
+            f"Exploding gradients: layer {low.number}'s gradient is {_orders(ratio)} times layer "
+            f"{top.number}'s ({low_norm:.2g} vs {top_norm:.2g}).",
+            "Lower the learning rate, use Xavier or He initialization instead of large "
+            "random weights, or add L2 weight decay.")
+    return None
 
 
 def diagnose_fault(fault: Fault, learning_rate: float | None = None) -> Diagnosis:

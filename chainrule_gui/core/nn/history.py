@@ -59,6 +59,9 @@ class PeakSeries:
 
     def __init__(self, limit: int = 4096):
         self.limit = limit
+        self.clear()
+
+    def clear(self) -> None:
         self.block = 1
         self._x = Series()
         self._lo = Series()
@@ -103,9 +106,6 @@ class PeakSeries:
             self._lo.append(a, b)
             self._hi.append(a, c)
         self.block *= 2
-
-    def clear(self) -> None:
-        self.__init__(self.limit)
 
     def xy(self) -> tuple[np.ndarray, np.ndarray]:
         if self.block == 1:  # not reduced yet: every point once

@@ -183,9 +183,9 @@ def model_bytes(network: Network, training: dict | None = None, step: int = 0,
 def save_model(path: str | os.PathLike, network: Network, training: dict | None = None,
                step: int = 0, data: dict | None = None) -> None:
     """Write ``network`` to ``path`` (.npz) atomically: the old file stays whole until then."""
-    data = model_bytes(network, training, step, data)
+    content = model_bytes(network, training, step, data)
     try:
-        atomic_write_bytes(path, data)
+        atomic_write_bytes(path, content)
     except OSError as exc:
         raise ModelError(f"cannot save {Path(path).name}: {exc.strerror or exc}") from None
 

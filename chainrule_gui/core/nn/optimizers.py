@@ -69,7 +69,8 @@ class Optimizer:
         elif key == "adam":
             self.state["m"] = np.zeros(size)
             self.state["v"] = np.zeros(size)
-        self._scratch = np.zeros(size) if key in ("rmsprop", "adam") else None
+        # rmsprop and adam work in this buffer; the others need none (an empty one)
+        self._scratch = np.zeros(size if key in ("rmsprop", "adam") else 0)
 
     def set(self, lr: float | None = None, **hyper: float) -> None:
         """Change hyperparameters between steps; unknown names are ignored only if None."""

@@ -74,7 +74,7 @@ class StepSnapshot:
         self.batch_rows = batch_rows
         self.fault = fault
         self._trainer = trainer
-        self._layers = None
+        self._layers: tuple[LayerRecord, ...] | None = None
 
     @property
     def is_current(self) -> bool:

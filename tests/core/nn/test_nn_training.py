@@ -39,6 +39,21 @@ def test_backprop_forward_matches_the_plain_forward_pass():
     np.testing.assert_allclose(net.forward(rows), last.a, rtol=1e-13)
 
 
+def test_the_last_batch_before_any_step_is_empty():
+    # Found by mypy: the buffer of the last batch was None until the first step (and again
+    # after a larger batch size), and last_batch() failed with a TypeError there.
+    trainer = xor_trainer()
+    rows, targets = trainer.last_batch()
+    assert rows.shape == (0, 2) and targets.shape == (0, 1)
+    trainer.step()
+    trainer.set_batch_size(32)
+    rows, targets = trainer.last_batch()
+    assert rows.shape == (0, 2) and targets.shape == (0, 1)
+    trainer.step()
+    rows, targets = trainer.last_batch()
+    assert rows.shape == (32, 2) and targets.shape == (32, 1)
+
+
 def test_frozen_layers_do_not_change_and_nothing_below_is_computed():
     data = generate("circles", samples=80, noise=0.05, validation_fraction=0.0, seed=1)
     spec = spec_from_sizes((2, 6, 6, 1), "tanh", "bce", seed=2, frozen=(1,))
