@@ -13,7 +13,7 @@ with u — the whole matrix is never formed.  uᵀ(Jv) = (uᵀJ)v checks both.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy as sp
@@ -58,6 +58,10 @@ def default_via(graph: ChainGraph, outputs: Sequence[str]) -> tuple[str, ...]:
 def jacobian(graph: ChainGraph, outputs: Sequence[str], inputs: Sequence[str],
              point: Mapping[str, float], via: Sequence[str] | None = None,
              *, symbolic: bool = True, evaluation: PointEvaluation | None = None) -> JacobianResult:
+    """J_h, J_f and J_g at ``point`` by the sweeps, checked against finite differences and
+    (``symbolic``) SymPy's Jacobian.  A GUI asks with ``symbolic=False`` for each point
+    and adds SymPy's part, computed once per choice of outputs and inputs, with
+    :func:`with_symbolic_jacobian`."""
     for o in outputs:
         for x in inputs:
             check_choice(graph, o, x)
@@ -84,43 +88,55 @@ def jacobian(graph: ChainGraph, outputs: Sequence[str], inputs: Sequence[str],
         adjoint = reverse_sweep(ops, ev.op_partials, {o: 1.0})
         J_h[i] = [adjoint[x] for x in inputs]
 
-    notes: list[str] = list(ev.kinks)
-    exprs = None
-    symbolic_matrix = None
-    if symbolic:
-        rows = []
-        for o in outputs:
-            expr, note = composed_checked(graph, o)
-            if expr is None:
-                notes.append(note)
-                rows = None
-                break
-            rows.append(tuple(sp.diff(expr, graph.program.symbols[x]) for x in inputs))
-        if rows is not None:
-            exprs = tuple(rows)
-            values = {graph.program.symbols[n]: ev.point[n] for n in graph.inputs}
-            try:
-                symbolic_matrix = np.array([[evaluate_sympy(e, values) for e in row] for row in exprs])
-            except ChainRuleError as exc:
-                notes.append(f"SymPy's Jacobian could not be evaluated here: {exc}")
     fd = _jacobian_fd(graph, outputs, inputs, ev.point)
-    scale = max(1e-300, float(np.max(np.abs(J_h))) if J_h.size else 0.0)
     product = J_f @ J_g
-
-    def close(a, rtol=EXACT_RTOL, atol=1e-9):
-        return bool(np.allclose(a, J_h, rtol=rtol, atol=atol * scale))
-
     agreement = {
         "reverse": True,
-        "forward": close(forward),
-        "product": close(product),
-        "symbolic": None if symbolic_matrix is None else close(symbolic_matrix),
-        "finite_difference": None if ev.kinks else close(fd, rtol=1e-5, atol=1e-6),
+        "forward": _close(forward, J_h),
+        "product": _close(product, J_h),
+        "symbolic": None,
+        "finite_difference": None if ev.kinks else _close(fd, J_h, rtol=1e-5, atol=1e-6),
     }
-    return JacobianResult(tuple(outputs), tuple(inputs), via, dict(ev.point), J_f, J_g, J_h,
-                          {"reverse": J_h, "forward": forward, "product": product,
-                           "symbolic": symbolic_matrix, "finite_difference": fd},
-                          agreement, exprs, tuple(notes))
+    result = JacobianResult(tuple(outputs), tuple(inputs), via, dict(ev.point), J_f, J_g, J_h,
+                            {"reverse": J_h, "forward": forward, "product": product,
+                             "symbolic": None, "finite_difference": fd},
+                            agreement, None, tuple(ev.kinks))
+    return with_symbolic_jacobian(graph, result, symbolic_jacobian(graph, outputs, inputs)) if symbolic else result
+
+
+def _close(a: np.ndarray, J_h: np.ndarray, rtol: float = EXACT_RTOL, atol: float = 1e-9) -> bool:
+    """``a`` agrees with J_h (``atol`` relative to J_h's largest entry)."""
+    scale = max(1e-300, float(np.max(np.abs(J_h))) if J_h.size else 0.0)
+    return bool(np.allclose(a, J_h, rtol=rtol, atol=atol * scale))
+
+
+def symbolic_jacobian(graph: ChainGraph, outputs: Sequence[str], inputs: Sequence[str]):
+    """SymPy's ∂(output)/∂(input) for each pair, as (rows of expressions, None), or (None,
+    why) when an output is too large to substitute.  The slow part of the SymPy check, and
+    the same at every point."""
+    rows = []
+    for o in outputs:
+        expr, note = composed_checked(graph, o)
+        if expr is None:
+            return None, note
+        rows.append(tuple(sp.diff(expr, graph.program.symbols[x]) for x in inputs))
+    return tuple(rows), None
+
+
+def with_symbolic_jacobian(graph: ChainGraph, result: JacobianResult, symbolic) -> JacobianResult:
+    """``result`` with SymPy's Jacobian (from :func:`symbolic_jacobian` for the same outputs
+    and inputs) evaluated at its point and compared; nothing else is computed again."""
+    exprs, note = symbolic
+    notes = list(result.notes) + ([note] if note else [])
+    matrix = None
+    if exprs is not None:
+        values = {graph.program.symbols[n]: result.point[n] for n in graph.inputs}
+        try:
+            matrix = np.array([[evaluate_sympy(e, values) for e in row] for row in exprs])
+        except ChainRuleError as exc:
+            notes.append(f"SymPy's Jacobian could not be evaluated here: {exc}")
+    return replace(result, methods={**result.methods, "symbolic": matrix}, exprs=exprs, notes=tuple(notes),
+                   agreement={**result.agreement, "symbolic": None if matrix is None else _close(matrix, result.J_h)})
 
 
 def _check_separates(graph: ChainGraph, outputs, inputs, via) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import networkx as nx
 import numpy as np
@@ -84,7 +84,10 @@ def derive_second(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, floa
                   *, symbolic: bool = True, evaluation: PointEvaluation | None = None,
                   cut: Iterable[tuple[str, str]] = ()) -> SecondDerivation:
     """d²(of)/d(wrt)² by the second-order chain rule and four checks.  Cut edges
-    (stop-gradient) hold their child's value fixed, as in :func:`derivation.derive`."""
+    (stop-gradient) hold their child's value fixed, as in :func:`derivation.derive`.
+
+    A GUI asks with ``symbolic=False`` for each point and adds SymPy's second derivative,
+    computed once (:func:`symbolic_second`), with :func:`with_symbolic_second`."""
     check_choice(graph, of, wrt)
     cut = check_cut(graph, cut)
     ev = evaluation if evaluation is not None else graph.evaluate(point)
@@ -139,17 +142,6 @@ def derive_second(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, floa
         "symbolic": None,
         "finite_difference": None,
     }
-    expr = None
-    if symbolic:
-        expr, note = symbolic_derivative(graph, of, wrt, cut, order=2)
-        if note:
-            notes.append(note)
-        if expr is not None:
-            inputs = {program.symbols[n]: ev.point[n] for n in graph.inputs}
-            try:
-                methods["symbolic"] = evaluate_sympy(expr, inputs, f"d²{of}/d{wrt}²")
-            except ChainRuleError as exc:
-                notes.append(f"SymPy's second derivative could not be evaluated here: {exc}")
 
     def f(x: float) -> float:
         return graph.forward_values({**ev.point, wrt: x}, frozen)[of]
@@ -166,7 +158,6 @@ def derive_second(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, floa
         fd_note = _second_fd_note(graph, of, wrt, ev, frozen, fd, reference, op_cut)
         if fd_note:
             notes.append(fd_note)
-    magnitude = max([abs(reference)] + [abs(t.value) for t in terms])
     agreement = {}
     for name in METHOD_NAMES:
         value = methods[name]
@@ -175,10 +166,41 @@ def derive_second(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, floa
         elif name == "finite_difference":
             agreement[name] = None if ev.kinks or fd_note else fd.agrees_with(reference)
         else:
-            agreement[name] = math.isfinite(value) and abs(value - reference) <= (
-                EXACT_RTOL * abs(reference) + 1e-9 * magnitude + 1e-300)
-    return SecondDerivation(of, wrt, dict(ev.point), ev.values[of], adjoint[wrt], reference, expr,
-                            tuple(terms), inner, methods, agreement, tuple(notes), fd)
+            agreement[name] = _agrees_exactly(value, reference, terms)
+    d = SecondDerivation(of, wrt, dict(ev.point), ev.values[of], adjoint[wrt], reference, None,
+                         tuple(terms), inner, methods, agreement, tuple(notes), fd)
+    return with_symbolic_second(graph, d, symbolic_second(graph, of, wrt, cut)) if symbolic else d
+
+
+def _agrees_exactly(value: float, reference: float, terms: Sequence[ChainTerm]) -> bool:
+    """An exact method's value agrees with forward-over-reverse (up to rounding in the terms)."""
+    magnitude = max([abs(reference)] + [abs(t.value) for t in terms])
+    return math.isfinite(value) and abs(value - reference) <= (
+        EXACT_RTOL * abs(reference) + 1e-9 * magnitude + 1e-300)
+
+
+def symbolic_second(graph: ChainGraph, of: str, wrt: str, cut: Iterable[tuple[str, str]] = ()):
+    """SymPy's d²(of)/d(wrt)² as (expression, None), or (None, why): the slow part of the
+    SymPy check, the same at every point."""
+    return symbolic_derivative(graph, of, wrt, check_cut(graph, cut), order=2)
+
+
+def with_symbolic_second(graph: ChainGraph, d: SecondDerivation, symbolic) -> SecondDerivation:
+    """``d`` with SymPy's second derivative (from :func:`symbolic_second` for the same
+    output, input and cut) evaluated at its point and compared; nothing else is computed
+    again."""
+    expr, note = symbolic
+    notes = list(d.notes) + ([note] if note else [])
+    value = None
+    if expr is not None:
+        inputs = {graph.program.symbols[n]: d.point[n] for n in graph.inputs}
+        try:
+            value = evaluate_sympy(expr, inputs, f"d²{d.of}/d{d.wrt}²")
+        except ChainRuleError as exc:
+            notes.append(f"SymPy's second derivative could not be evaluated here: {exc}")
+    agrees = None if value is None else _agrees_exactly(value, d.second, d.terms)
+    return replace(d, second_expr=expr, methods={**d.methods, "symbolic": value},
+                   agreement={**d.agreement, "symbolic": agrees}, notes=tuple(notes))
 
 
 @dataclass(frozen=True)
@@ -242,7 +264,8 @@ def _not_smooth_along(graph: ChainGraph, of: str, wrt: str, ev: PointEvaluation,
 
 def hessian(graph: ChainGraph, of: str, wrt: Sequence[str], point: Mapping[str, float],
             *, symbolic: bool = True, cut: Iterable[tuple[str, str]] = ()) -> HessianResult:
-    """The Hessian of ``of`` over the inputs ``wrt``; cut edges hold their child fixed."""
+    """The Hessian of ``of`` over the inputs ``wrt``; cut edges hold their child fixed.
+    SymPy's part can be added later: :func:`symbolic_hessian`, :func:`with_symbolic_hessian`."""
     for name in wrt:
         check_choice(graph, of, name)
     cut = check_cut(graph, cut)
@@ -264,21 +287,6 @@ def hessian(graph: ChainGraph, of: str, wrt: Sequence[str], point: Mapping[str, 
             both = taylor_sweep(ops, ev.op_values, {wrt[i]: 1.0, wrt[j]: 1.0}, op_cut)[1][of]
             taylor[i, j] = taylor[j, i] = (both - diag[i] - diag[j]) / 2.0
     notes = list(ev.kinks)
-    exprs = None
-    sym_matrix = None
-    if symbolic:
-        expr, note = composed_checked(graph, of)
-        if note:
-            notes.append(note)
-        else:
-            expr, meaning = composed_with_cut(graph, of, cut)
-            symbols = [graph.program.symbols[x] for x in wrt]
-            exprs = tuple(tuple(sp.diff(expr, a, b).xreplace(meaning) for b in symbols) for a in symbols)
-            inputs = {graph.program.symbols[x]: ev.point[x] for x in graph.inputs}
-            try:
-                sym_matrix = np.array([[evaluate_sympy(e, inputs) for e in row] for row in exprs])
-            except ChainRuleError as exc:
-                notes.append(f"SymPy's Hessian could not be evaluated here: {exc}")
     fd = _hessian_fd(graph, of, wrt, ev.point, frozen)
     scale = max(1e-300, float(np.max(np.abs(reverse))) if n else 0.0)
     fd_tol = _fd_tolerance(graph, of, wrt, ev.point) + 1e-6 * scale
@@ -294,17 +302,47 @@ def hessian(graph: ChainGraph, of: str, wrt: Sequence[str], point: Mapping[str, 
         notes += fd_notes
     agreement = {
         "reverse": True,
-        "forward": bool(np.allclose(taylor, reverse, rtol=EXACT_RTOL, atol=1e-9 * scale)),
-        "symbolic": None if sym_matrix is None else bool(
-            np.allclose(sym_matrix, reverse, rtol=EXACT_RTOL, atol=1e-9 * scale)),
+        "forward": _same_hessian(taylor, reverse),
+        "symbolic": None,
         "finite_difference": None if ev.kinks or fd_notes else bool(np.all(np.abs(fd - reverse) <= fd_tol)),
     }
     symmetric = bool(np.allclose(reverse, reverse.T, rtol=1e-9, atol=1e-12 * scale))
-    return HessianResult(of, tuple(wrt), dict(ev.point), reverse,
-                         {"reverse": reverse, "forward": taylor, "symbolic": sym_matrix,
-                          "finite_difference": fd},
-                         agreement, symmetric, exprs, tuple(notes),
-                         _kinks_below(graph, ev, of, wrt, op_cut))
+    h = HessianResult(of, tuple(wrt), dict(ev.point), reverse,
+                      {"reverse": reverse, "forward": taylor, "symbolic": None, "finite_difference": fd},
+                      agreement, symmetric, None, tuple(notes), _kinks_below(graph, ev, of, wrt, op_cut))
+    return with_symbolic_hessian(graph, h, symbolic_hessian(graph, of, wrt, cut)) if symbolic else h
+
+
+def _same_hessian(matrix: np.ndarray, reverse: np.ndarray) -> bool:
+    scale = max(1e-300, float(np.max(np.abs(reverse))) if reverse.size else 0.0)
+    return bool(np.allclose(matrix, reverse, rtol=EXACT_RTOL, atol=1e-9 * scale))
+
+
+def symbolic_hessian(graph: ChainGraph, of: str, wrt: Sequence[str], cut: Iterable[tuple[str, str]] = ()):
+    """SymPy's second partials of ``of`` over ``wrt`` as (rows of expressions, None), or
+    (None, why) when ``of`` is too large: the slow part of the check, the same at every point."""
+    expr, note = composed_checked(graph, of)
+    if note:
+        return None, note
+    expr, meaning = composed_with_cut(graph, of, check_cut(graph, cut))
+    symbols = [graph.program.symbols[x] for x in wrt]
+    return tuple(tuple(sp.diff(expr, a, b).xreplace(meaning) for b in symbols) for a in symbols), None
+
+
+def with_symbolic_hessian(graph: ChainGraph, h: HessianResult, symbolic) -> HessianResult:
+    """``h`` with SymPy's Hessian (from :func:`symbolic_hessian` for the same output, inputs
+    and cut) evaluated at its point and compared; nothing else is computed again."""
+    exprs, note = symbolic
+    notes = list(h.notes) + ([note] if note else [])
+    matrix = None
+    if exprs is not None:
+        inputs = {graph.program.symbols[x]: h.point[x] for x in graph.inputs}
+        try:
+            matrix = np.array([[evaluate_sympy(e, inputs) for e in row] for row in exprs])
+        except ChainRuleError as exc:
+            notes.append(f"SymPy's Hessian could not be evaluated here: {exc}")
+    return replace(h, methods={**h.methods, "symbolic": matrix}, exprs=exprs, notes=tuple(notes),
+                   agreement={**h.agreement, "symbolic": None if matrix is None else _same_hessian(matrix, h.matrix)})
 
 
 def _kinks_below(graph: ChainGraph, ev: PointEvaluation, of: str, wrt: Sequence[str],

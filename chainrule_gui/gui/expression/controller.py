@@ -1,20 +1,19 @@
 """The Expression mode's controller: text and choices in, snapshots out.
 
 Parsing, building the graphs and SymPy's derivative of the composed expression run on a
-background thread (they can take a moment on big input); a request number makes sure a
-stale answer never replaces a newer one.  Moving a slider only re-evaluates numbers,
-which takes well under a millisecond, so it happens on the GUI thread at once.
-Simplification runs in the killable SymPy worker process and arrives later.
+background thread (they can take a moment on big input), through ``gui/background.py``:
+the newest request wins, so a stale answer never replaces a newer one.  Moving a slider
+only re-evaluates numbers, which takes well under a millisecond, so it happens on the GUI
+thread at once.  Simplification and the derivative of a large composition run in the
+killable SymPy worker processes and arrive later; a stale one is stopped.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
 import math
-import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
+from functools import partial
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -31,6 +30,7 @@ from chainrule_gui.core.errors import ChainRuleError, ChoiceError, ParseError
 from chainrule_gui.core.calculus.implicit import implicit_derivative, project_to_curve
 from chainrule_gui.core.language.program import Program, parse_program
 from chainrule_gui.gui import startup
+from chainrule_gui.gui.background import Background, Cancelled, JobResult, after_grace
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 
 DEBOUNCE_MS = 120
@@ -44,11 +44,6 @@ INLINE_SYMBOLIC_OPS = 400
 DEFERRED_DIFF_TIMEOUT_S = 20.0
 #: In the symbolic cache: SymPy was asked and gave no answer (too slow, or failed).
 SYMPY_GAVE_UP = object()
-#: A large derivative or a simplification still being computed for a text no longer on
-#: screen is stopped after this long (about what starting a fresh SymPy child costs), so
-#: the next one does not queue behind it for up to DEFERRED_DIFF_TIMEOUT_S (or
-#: SIMPLIFY_TIMEOUT_S).
-STALE_DIFF_GRACE_S = 1.0
 SIMPLIFY_TIMEOUT_S = 4.0
 log = logging.getLogger(__name__)
 
@@ -57,7 +52,6 @@ log = logging.getLogger(__name__)
 class Built:
     """What the background thread hands back for one text."""
 
-    request: int
     text: str
     program: Program | None
     graph: ChainGraph | None
@@ -87,23 +81,21 @@ class ExpressionController(QObject):
     busy_changed = Signal(bool)
     simplified_ready = Signal(object)  # Simplified
     internal_error = Signal(str)  # a bug of ours in background work, as a sentence (logged)
-    _built = Signal(object)  # from the worker thread to the GUI thread
-    _symbolic_done = Signal(int, object)  # request number, cache key
-    _simplified = Signal(object)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._requests = itertools.count(1)
-        self._latest_request = 0
         self._revision = 0
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainrule-build")
-        self._simplifier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainrule-simplify")
-        self._deriver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainrule-derive")
+        # Three streams, newest request wins in each: the graphs of the text, SymPy's
+        # derivative of a large composition (after its numbers are on screen), and the
+        # simplification of the derivative on screen.
+        self._builds = Background("build", self)
+        self._builds.finished.connect(self._on_built)
+        self._derivatives = Background("derive", self)
+        self._derivatives.finished.connect(self._on_symbolic_done)
+        self._simplifications = Background("simplify", self)
+        self._simplifications.finished.connect(self._on_simplified)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self._submit)
-        self._built.connect(self._on_built)
-        self._symbolic_done.connect(self._on_symbolic_done)
-        self._simplified.connect(self.simplified_ready)
         self._pending_text = ""
         self._symbolic_cache: dict[tuple, object] = {}
         self.snapshot: ExplorerSnapshot | None = None
@@ -119,7 +111,6 @@ class ExpressionController(QObject):
         self.max_paths = DEFAULT_MAX_PATHS
         self.simplify_enabled = True
         self._last_parse_error: ParseError | None = None
-        self._simplify_wanted: tuple | None = None
         self._closed = False
 
     # -- intents ------------------------------------------------------------------------
@@ -212,30 +203,26 @@ class ExpressionController(QObject):
         self._refresh(structure_changed=True)
 
     def wait_idle(self, timeout_s: float = 10.0) -> None:
-        """Block until queued background work is done (tests and scripts)."""
-        self._executor.submit(lambda: None).result(timeout=timeout_s)
+        """Block until the build asked for last is done (tests and scripts)."""
+        self._builds.wait_idle(timeout_s)
 
     def shutdown(self) -> None:
         self._closed = True
         self._timer.stop()
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        self._simplifier.shutdown(wait=False, cancel_futures=True)
-        self._deriver.shutdown(wait=False, cancel_futures=True)
+        for stream in (self._builds, self._derivatives, self._simplifications):
+            stream.shutdown()  # a SymPy child still working for this window is stopped
 
     # -- background build ----------------------------------------------------------------
     def _submit(self) -> None:
         if self._closed:
             return
-        request = next(self._requests)
-        self._latest_request = request
         self.busy_changed.emit(True)
         text, choice, cut = self._pending_text, self.choice, self.cut
-        self._executor.submit(self._build, request, text, choice, cut)
+        self._derivatives.cancel()  # a derivative still asked for the previous text is stale
+        self._builds.submit(text, lambda _cancelled: self._build(text, choice, cut))
 
-    def _build(self, request: int, text: str, choice: Choice, cut) -> None:
-        """Runs on the worker thread; never touches widgets."""
-        if request != self._latest_request:
-            return  # a newer text is already queued
+    def _build(self, text: str, choice: Choice, cut) -> Built:
+        """Runs on a worker thread; never touches widgets."""
         deferred = None
         of, wrt = choice.of, choice.wrt
         try:
@@ -253,31 +240,29 @@ class ExpressionController(QObject):
                     symbolic = self._symbolic(graph, text, of, wrt, cut)
                 else:
                     deferred = (graph, text, of, wrt, cut)
-            built = Built(request, text, program, graph, of, wrt, symbolic, None, deferred=deferred,
-                          choice=choice)
+            return Built(text, program, graph, of, wrt, symbolic, None, deferred=deferred, choice=choice)
         except ParseError as exc:
-            built = Built(request, text, None, None, of, wrt, None, exc)
+            return Built(text, None, None, of, wrt, None, exc)
         except ChainRuleError as exc:  # e.g. a bad choice while typing
-            built = Built(request, text, None, None, of, wrt, None,
-                          ParseError(str(exc)))
+            return Built(text, None, None, of, wrt, None, ParseError(str(exc)))
         except Exception as exc:  # noqa: BLE001 - our bug: say so, log it, keep the window working
             log.exception("building the graphs failed")
-            built = Built(request, text, None, None, of, wrt, None, None,
-                          internal=f"internal error while reading the definitions ({type(exc).__name__}: "
-                                   f"{exc}); it has been logged — please report it")
-            deferred = None
-        self._built.emit(built)
+            return Built(text, None, None, of, wrt, None, None,
+                         internal=f"internal error while reading the definitions ({type(exc).__name__}: "
+                                  f"{exc}); it has been logged — please report it")
 
-    def _deferred_symbolic(self, request: int, graph: ChainGraph, text: str, of: str, wrt: str, cut) -> None:
+    def _deferred_symbolic(self, graph: ChainGraph, text: str, of: str, wrt: str, cut,
+                           cancelled: Cancelled) -> tuple:
         """A large composition's derivative, asked for once its numbers are on screen.
 
         SymPy works in a child process (``sympy_worker.derivative_worker``) and this thread
         only waits: on a thread of this process it took the GIL from drawing (deep-diamonds:
         +40 ms to the first redraw, and the next edit waited up to 200 ms behind it), and a
         pathological one could not be stopped.  Past the time limit the child is killed and
-        the SymPy column says "not computed"; the other four methods still check."""
-        if request != self._latest_request or self._closed:
-            return
+        the SymPy column says "not computed"; the other four methods still check.  Once
+        stale (the text changed) and as long in the child as a fresh child takes to start,
+        the child is stopped: waiting longer could cost up to the time limit, stopping it
+        costs at most the same again.  Returns the cache key it stored."""
         from chainrule_gui.core.calculus.sympy_worker import (
             SympyCancelled,
             SympyTimeout,
@@ -285,14 +270,7 @@ class ExpressionController(QObject):
             derivative_worker,
         )
 
-        started = time.monotonic()
-
-        def unwanted() -> bool:
-            # Stale (the text changed) and already as long in the child as a fresh child
-            # takes to start: waiting longer could cost up to the time limit; stopping it
-            # costs at most the same again.
-            return ((request != self._latest_request or self._closed)
-                    and time.monotonic() - started >= STALE_DIFF_GRACE_S)
+        unwanted = after_grace(cancelled)
 
         def in_child(expr, symbol, order):
             return derivative_worker().call("diff", expr, symbol, order, timeout=DEFERRED_DIFF_TIMEOUT_S,
@@ -303,7 +281,9 @@ class ExpressionController(QObject):
             expr, _note = symbolic_derivative(graph, of, wrt, cut, differentiate=in_child)
         except SympyCancelled:
             log.info("a stale derivative was stopped in SymPy's child process")
-            return  # nothing stored: that text's derivative is asked for again if it comes back
+            # Nothing stored: that text's derivative is asked for again if it comes back;
+            # the stream drops this stale request quietly.
+            raise
         except (SympyTimeout, SympyWorkFailed) as exc:
             log.info("SymPy's derivative given up: %s", exc)
             expr = SYMPY_GAVE_UP
@@ -311,8 +291,7 @@ class ExpressionController(QObject):
             log.exception("SymPy's derivative failed")
             expr = SYMPY_GAVE_UP
         self._store_symbolic(key, expr)
-        if not self._closed:
-            self._symbolic_done.emit(request, key)
+        return key
 
     def _store_symbolic(self, key: tuple, expr) -> None:
         if len(self._symbolic_cache) > 64:
@@ -334,9 +313,9 @@ class ExpressionController(QObject):
             self._store_symbolic(key, partials)
         return self._symbolic_cache[key]
 
-    def _on_built(self, built: Built) -> None:
-        if self._closed or built.request != self._latest_request:
-            return  # stale: a newer request was made meanwhile
+    def _on_built(self, result: JobResult) -> None:
+        """The newest text's graphs (older answers never arrive: ``Background``)."""
+        built: Built = result.value
         self.busy_changed.emit(False)
         if built.internal is not None:
             self.internal_error.emit(built.internal)
@@ -355,12 +334,16 @@ class ExpressionController(QObject):
         self._refresh(structure_changed=True, symbolic=built.symbolic)
         if built.deferred is not None:
             # After this redraw has been painted (a zero timer runs after the paint events).
-            QTimer.singleShot(0, lambda: None if self._closed or built.request != self._latest_request
-                              else self._deriver.submit(self._deferred_symbolic, built.request, *built.deferred))
+            QTimer.singleShot(0, lambda: self._ask_deferred(result.request, built.deferred))
 
-    def _on_symbolic_done(self, request: int, key: tuple) -> None:
+    def _ask_deferred(self, build: int, deferred: tuple) -> None:
+        if self._builds.is_latest(build):  # no newer text meanwhile
+            self._derivatives.submit(deferred, partial(self._deferred_symbolic, *deferred))
+
+    def _on_symbolic_done(self, result: JobResult) -> None:
         """SymPy's derivative of a large expression arrived after the first paint."""
-        if self._closed or request != self._latest_request or self.snapshot is None:
+        key = result.value
+        if self.snapshot is None or key is None:
             return
         if key != (self.snapshot.text, self.of, self.wrt, self.cut):
             return
@@ -450,42 +433,14 @@ class ExpressionController(QObject):
         if not self.simplify_enabled or self._closed:
             return
         key = simplify_key(snapshot)
-        expr = snapshot.derivation.derivative_expr
-        self._simplify_wanted = key
-
-        def work():
-            from chainrule_gui.core.calculus.sympy_worker import (
-                SympyCancelled,
-                SympyTimeout,
-                SympyWorkFailed,
-                default_worker,
-            )
-
-            if self._closed or self._simplify_wanted != key:
-                return  # superseded, or the window closed: do not queue for the shared worker
-            started = time.monotonic()
-
-            def unwanted() -> bool:  # as for a stale large derivative (STALE_DIFF_GRACE_S)
-                return ((self._closed or self._simplify_wanted != key)
-                        and time.monotonic() - started >= STALE_DIFF_GRACE_S)
-
-            try:
-                result = Simplified(key, default_worker().call("simplify", expr, timeout=SIMPLIFY_TIMEOUT_S,
-                                                               cancelled=unwanted), "ok")
-            except SympyCancelled:
-                return  # the view waits for a newer simplification, not this one
-            except SympyTimeout:
-                result = Simplified(key, None, "timeout")
-            except SympyWorkFailed:
-                result = Simplified(key, None, "failed")
-            except Exception:  # noqa: BLE001 - our bug (e.g. the child cannot start): never "simplifying…" forever
-                log.exception("simplification failed")
-                result = Simplified(key, None, "failed")
-            if not self._closed:
-                self._simplified.emit(result)
-
+        work = partial(_simplify, key, snapshot.derivation.derivative_expr)
+        self._simplifications.cancel()  # the one on screen before is no longer wanted, even while deferred
         # The worker is a child process importing SymPy: not while the window opens.
-        startup.defer(lambda: None if self._closed else self._simplifier.submit(work))
+        startup.defer(lambda: None if self._closed else self._simplifications.submit(key, work))
+
+    def _on_simplified(self, result: JobResult) -> None:
+        self.simplified_ready.emit(result.value if result.error is None
+                                   else Simplified(result.key, None, "failed"))
 
     def replace_snapshot_settings(self, **settings) -> None:
         """Views store display preferences (view kind, label mode) in the snapshot."""
@@ -496,3 +451,23 @@ class ExpressionController(QObject):
 
 def simplify_key(snapshot: ExplorerSnapshot) -> tuple:
     return (snapshot.text, snapshot.of, snapshot.wrt, snapshot.cut)
+
+
+def _simplify(key: tuple, expr, cancelled: Cancelled) -> Simplified:
+    """Runs on a worker thread: SymPy's simplification in its child process.  A stale one
+    is stopped as a stale large derivative is (``after_grace``); SympyCancelled goes
+    through and the stream drops it (the view waits for a newer simplification)."""
+    from chainrule_gui.core.calculus.sympy_worker import SympyCancelled, SympyTimeout, SympyWorkFailed, default_worker
+
+    try:
+        return Simplified(key, default_worker().call("simplify", expr, timeout=SIMPLIFY_TIMEOUT_S,
+                                                     cancelled=after_grace(cancelled)), "ok")
+    except SympyCancelled:
+        raise  # the stream drops it quietly
+    except SympyTimeout:
+        return Simplified(key, None, "timeout")
+    except SympyWorkFailed:
+        return Simplified(key, None, "failed")
+    except Exception:  # noqa: BLE001 - our bug (e.g. the child cannot start): never "simplifying…" forever
+        log.exception("simplification failed")
+        return Simplified(key, None, "failed")
