@@ -34,7 +34,7 @@ from chainrule_gui.core.graph.chain_graph import (
     PointEvaluation,
     derivative_symbol,
 )
-from chainrule_gui.core.errors import ChainRuleError, ChoiceError
+from chainrule_gui.core.errors import ChainRuleError, ChoiceError, NumericError
 from chainrule_gui.core.calculus.finite_difference import EPSILON, FiniteDifference, central_difference, estimate
 from chainrule_gui.core.graph.numeric import evaluate as evaluate_sympy
 from chainrule_gui.core.graph.ops import OPS
@@ -143,10 +143,19 @@ def derive(
     ``symbolic_expr`` is SymPy's derivative when the caller has it already (from
     :func:`symbolic_derivative` with the same ``cut``); a GUI computes it once off the GUI
     thread and reuses it while sliders move.  ``symbolic=False`` skips that method.
+
+    Where the point cannot be evaluated the :class:`NumericError` raised carries the paths
+    with the factors known there (``paths``, ``path_count``): what a path list shows.
     """
     check_choice(graph, of, wrt)
     cut = check_cut(graph, cut)
-    ev = evaluation if evaluation is not None else graph.evaluate(point)
+    try:
+        ev = evaluation if evaluation is not None else graph.evaluate(point)
+    except NumericError as fault:
+        if fault.evaluation is not None:
+            fault.paths, fault.path_count = _listed_paths(graph.variables, of, wrt, fault.evaluation, cut,
+                                                          max_paths, {})
+        raise
     notes: list[str] = list(ev.kinks)
     var = graph.variables
 
