@@ -9,12 +9,12 @@ over the decision plot's grid is computed only while that plot can be seen
 (:class:`ShowDecision`).
 
 After each update it sends while running, the worker waits (briefly) until the GUI says it
-has drawn that update (:meth:`TrainingWorker.drawn`).  PySide releases the GIL around every call into Qt, and a Python thread that
-busily trains takes it back each time, so a repaint made of hundreds of such calls would
-wait up to the 5 ms switch interval at each one — seconds per frame.  Waiting for the
-GUI instead costs the worker only the drawing time; the interval between updates grows
-when drawing is slow, so training keeps at least ~80 % of its headless speed (measured in
-tests/benchmarks/bench_gui_training.py).
+has drawn that update (:meth:`TrainingWorker.drawn`).  PySide releases the GIL around
+every call into Qt, and a Python thread that busily trains takes it back each time, so a
+repaint made of hundreds of such calls would wait up to the 5 ms switch interval at each
+one — seconds per frame.  Waiting for the GUI instead costs the worker only the drawing
+time; the interval between updates grows when drawing is slow, so training keeps at
+least ~80 % of its headless speed (measured in tests/benchmarks/bench_gui_training.py).
 
 The worker runs NumPy with one BLAS thread: with the GUI busy on the other core, two BLAS
 threads were measured to collapse throughput 3–60×.
@@ -68,7 +68,7 @@ class Run:
 
 @dataclass(frozen=True)
 class Pause:
-    pass
+    """Stop between two steps and report every number."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +107,7 @@ class Watch:
 
 @dataclass(frozen=True)
 class StopRace:
-    pass
+    """End the optimizer comparison now."""
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ class ShowDecision:
 
 @dataclass(frozen=True)
 class Quit:
-    pass
+    """End the worker's loop (the thread then finishes)."""
 
 
 @dataclass(frozen=True, eq=False)
