@@ -326,7 +326,9 @@ class NumbersThenSymbolic(QObject):
             return
         value, settled = result.value
         part = self._parts.get(structure)
-        self._show(Staged(key, value, None, part is None, None if part is None else part.error))
+        failed = None if part is None else part.error
+        # Pending until merged: the part may have come while these numbers were computed.
+        self._show(Staged(key, value, None, not settled and failed is None, failed))
         if not settled:
             self._unmerged = value
             if part is not None and part.error is None:

@@ -215,3 +215,63 @@ def test_the_expression_tab_shows_the_newest_text_never_a_slower_older_one(qtbot
     mode.controller.wait_idle()
     qtbot.wait(100)
     assert texts == ["z = new^3"] and mode.status.text() == ""
+
+
+def test_numbers_first_then_merged_with_a_symbolic_part_computed_once(qtbot):
+    from chainrule_gui.gui.background import NumbersThenSymbolic
+
+    work = NumbersThenSymbolic("staged")
+    shown, symbolic_calls, numbers_calls = [], [], []
+    work.shown.connect(shown.append)
+    gate = threading.Event()
+
+    def symbolic(cancelled):
+        symbolic_calls.append(1)
+        assert gate.wait(10)
+        return "S"
+
+    def ask(point):
+        work.request(("text", point), "text",
+                     numbers=lambda cancelled: numbers_calls.append(point) or point,
+                     symbolic=symbolic, merge=lambda value, part: (value, part))
+
+    ask(1)
+    qtbot.waitUntil(lambda: bool(shown), timeout=5000)
+    assert shown[-1].value == 1 and shown[-1].symbolic_pending  # numbers at once
+    gate.set()
+    qtbot.waitUntil(lambda: shown[-1].value == (1, "S"), timeout=5000)
+    assert not shown[-1].symbolic_pending
+    ask(2)  # another point: the symbolic part is known, merged in the same request
+    qtbot.waitUntil(lambda: shown[-1].value == (2, "S"), timeout=5000)
+    count = len(shown)
+    ask(2)  # the same again (a new theme): shown again, nothing computed
+    assert len(shown) == count + 1 and shown[-1] == shown[-2]
+    assert symbolic_calls == [1] and numbers_calls == [1, 2]
+    work.shutdown()
+
+
+def test_a_merged_answer_is_never_announced_before_it_is_merged(qtbot):
+    """The symbolic part arriving while the numbers are computed: they are shown as still
+    waiting for it, then merged."""
+    from chainrule_gui.gui.background import NumbersThenSymbolic
+
+    work = NumbersThenSymbolic("staged")
+    shown = []
+    work.shown.connect(shown.append)
+    numbers_gate, symbolic_done = threading.Event(), threading.Event()
+
+    def numbers(cancelled):
+        assert numbers_gate.wait(10)
+        return 1
+
+    def symbolic(cancelled):
+        symbolic_done.set()
+        return "S"
+
+    work.request("k", "s", numbers=numbers, symbolic=symbolic, merge=lambda value, part: (value, part))
+    assert symbolic_done.wait(5)
+    qtbot.wait(50)  # the part is in before the numbers
+    numbers_gate.set()
+    qtbot.waitUntil(lambda: bool(shown) and shown[-1].value == (1, "S"), timeout=5000)
+    assert all(s.symbolic_pending for s in shown if s.value == 1)
+    work.shutdown()
