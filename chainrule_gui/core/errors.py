@@ -51,7 +51,10 @@ class NumericError(ChainRuleError):
     - ``evaluation``: a ``PointEvaluation`` of everything that *could* be computed at the
       point (values and partials not downstream of the fault), set by
       ``ChainGraph.evaluate``; ``values`` the operation-level values alone, set by
-      ``ChainGraph.forward_values``.
+      ``ChainGraph.forward_values``;
+    - ``paths`` and ``path_count``: when ``derivation.derive`` was asked for a derivative
+      at the point, the paths of that derivative with the factors known there (see
+      ``derivation.paths_at_fault``) and how many there are.
     """
 
     def __init__(self, message: str, node: str | None = None, *, reason: str | None = None,
@@ -66,6 +69,8 @@ class NumericError(ChainRuleError):
         self.edges = frozenset(edges)
         self.values: dict[str, float] | None = None
         self.evaluation = None
+        self.paths: tuple = ()
+        self.path_count = 0
 
     @property
     def is_slope_fault(self) -> bool:

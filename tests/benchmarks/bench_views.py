@@ -4,8 +4,9 @@ Run:  .venv/bin/python tests/benchmarks/bench_views.py
 
 For each example: the work a slider move causes in each view (the point moves, the
 structure does not) and the first draw after the text changes, as median and 95th
-percentile over repeated runs; for the implicit view the curve sampling and one drag
-step.  Headless (offscreen Qt), so painting is included only where a view paints
+percentile over repeated runs (for the Jacobian and second-order views, until the numbers
+they compute off the GUI thread are drawn); for the implicit view the curve sampling and
+one drag step.  Headless (offscreen Qt), so painting is included only where a view paints
 synchronously.
 """
 
@@ -77,12 +78,17 @@ def main() -> None:
             mode.function_plot_panel.plot.show_paths = view_name == "plot + paths"
             values = iter([snapshot.point[wrt] + 0.01 * k for k in range(10 * REPEATS)])
 
+            def drawn(view=view):
+                wait_for(app, lambda: not getattr(view, "computing", False))
+
             def move(view=view):
                 moved = replace(snapshot, point={**snapshot.point, wrt: next(values)}, structure_changed=False)
                 view.show_snapshot(moved)
+                drawn()
 
             def rebuild(view=view):
                 view.show_snapshot(replace(snapshot, structure_changed=True))
+                drawn()
 
             med, p95 = timed(move)
             first, _ = timed(rebuild, repeats=5)

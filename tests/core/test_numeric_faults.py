@@ -132,3 +132,13 @@ def test_paths_at_a_fault_keep_the_factors_that_exist():
     paths, count = paths_at_fault(graph, "z", "t", info.value.evaluation, max_paths=1,
                                   cut=[("z", "w")])
     assert count == 2 and len(paths) == 1
+
+
+def test_a_derivative_asked_at_a_fault_carries_its_paths():
+    """What a path list shows at a bad point comes with the error: no view lists paths."""
+    graph = build_chain_graph(parse_program("z = x*y + w; x = t^2; y = sqrt(t); w = 3*t"))
+    with pytest.raises(NumericError) as info:
+        derive(graph, "z", "t", {"t": 0.0}, max_paths=2, cut=[("z", "w")])
+    expected = paths_at_fault(graph, "z", "t", info.value.evaluation, max_paths=2, cut=[("z", "w")])
+    assert (info.value.paths, info.value.path_count) == expected
+    assert info.value.path_count == 2 and [p.nodes for p in info.value.paths] == [("z", "x", "t"), ("z", "y", "t")]

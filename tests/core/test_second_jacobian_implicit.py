@@ -137,3 +137,43 @@ def test_a_cut_hessian_is_the_hessian_of_the_frozen_function():
     assert h.agree and h.symmetric
     with pytest.raises(ChoiceError):
         hessian(g, "z", ["a"], point, cut=[("z", "b")])  # z does not use b directly
+
+
+def test_sympy_parts_computed_once_serve_every_point():
+    """A GUI computes SymPy's expressions once per text and choice and evaluates them at each
+    point; the result is the one computed with SymPy from scratch there."""
+    from chainrule_gui.core.calculus.jacobian import symbolic_jacobian, with_symbolic_jacobian
+    from chainrule_gui.core.calculus.second_order import (
+        symbolic_hessian,
+        symbolic_second,
+        with_symbolic_hessian,
+        with_symbolic_second,
+    )
+
+    g = graph("z = x*y + sin(x)*y^2; x = t^2; y = exp(t)")
+    exprs = (symbolic_jacobian(g, ("z",), ("t",)), symbolic_second(g, "z", "t", [("z", "x")]),
+             symbolic_hessian(g, "z", ("t",), [("z", "x")]))
+    for t in (0.2, 0.9):
+        point = {"t": t}
+        parts = (
+            (with_symbolic_jacobian(g, jacobian(g, ("z",), ("t",), point, symbolic=False), exprs[0]),
+             jacobian(g, ("z",), ("t",), point)),
+            (with_symbolic_second(g, derive_second(g, "z", "t", point, symbolic=False, cut=[("z", "x")]), exprs[1]),
+             derive_second(g, "z", "t", point, cut=[("z", "x")])),
+            (with_symbolic_hessian(g, hessian(g, "z", ("t",), point, symbolic=False, cut=[("z", "x")]), exprs[2]),
+             hessian(g, "z", ("t",), point, cut=[("z", "x")])),
+        )
+        for added, whole in parts:
+            assert added.agreement == whole.agreement and added.agreement["symbolic"] is True
+            np.testing.assert_allclose(added.methods["symbolic"], whole.methods["symbolic"])
+            assert added.notes == whole.notes
+
+
+def test_a_sympy_part_that_is_too_large_says_so_in_the_notes():
+    from chainrule_gui.core.calculus.jacobian import with_symbolic_jacobian
+
+    g = graph("f = x*y")
+    numbers = jacobian(g, ("f",), ("x", "y"), {"x": 1.0, "y": 2.0}, symbolic=False)
+    added = with_symbolic_jacobian(g, numbers, (None, "f is too large to substitute"))
+    assert added.agreement["symbolic"] is None and added.notes[-1] == "f is too large to substitute"
+    assert added.J_h is numbers.J_h  # nothing computed again

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QTableView, QToolButton, QWidget
 
 from chainrule_gui.core.examples import BY_KEY
 from chainrule_gui.gui import theme
-from tests.gui.expression_helpers import show
+from tests.gui.expression_helpers import drawn, show
 
 TEXT = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
 STALE_TEXT = "Last good result — fix the text to update"
@@ -223,7 +223,8 @@ def second_order_at(qtbot, mode, text: str, point: dict):
     qtbot.waitUntil(lambda: all(mode.snapshot.point[k] == v for k, v in point.items()), timeout=10000)
     mode.findChild(type(mode.view_tab_actions[0]), "showTab_secondOrderView").trigger()
     view = mode.second_order_view
-    qtbot.waitUntil(lambda: view.isVisible() and view.snapshot is mode.snapshot, timeout=10000)
+    qtbot.waitUntil(view.isVisible, timeout=10000)
+    drawn(qtbot, mode, view)
     return view
 
 
@@ -239,7 +240,8 @@ def test_the_hessian_at_a_kink_says_why_instead_of_a_blank_table(qtbot, mode):
     assert "where x - y = 0" in view.message.text() and "(x = 0)" not in view.message.text()
 
     mode.controller.set_value("x", 2.0)  # off the kink: the Hessian is back
-    qtbot.waitUntil(lambda: view.snapshot is mode.snapshot and mode.snapshot.point["x"] == 2.0, timeout=10000)
+    qtbot.waitUntil(lambda: mode.snapshot.point["x"] == 2.0, timeout=10000)
+    drawn(qtbot, mode, view)
     assert view.hessian_panel.isVisible() and not message.isVisible()
     assert view.hessian_panel.table.rowCount() == 2
 
@@ -251,6 +253,7 @@ def test_the_hessian_of_relu_times_y_at_its_kink(qtbot, mode):
     assert "x = 0, y = 2" in view.hessian_message.text() and "relu(x), where x = 0" in view.hessian_message.text()
     # Only y in the Hessian: relu(x) does not move with y, so that Hessian exists.
     view.choose_hessian_inputs(("y",))
+    drawn(qtbot, mode, view)
     assert not view.hessian_message.isVisible() and view.hessian_panel.table.rowCount() == 1
 
 

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 
 from chainrule_gui.core.calculus.jacobian import jacobian
 from chainrule_gui.core.graph.paths import iter_paths
-from expression_helpers import show as show_text
+from expression_helpers import drawn, show as show_text
 
 TWO_BY_TWO = "u = x*y; v = x + y; f1 = u^2 + v; f2 = sin(u)*v"
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
@@ -69,12 +69,15 @@ def test_choosing_intermediates_keeps_J_h(qtbot, mode):
     view = mode.jacobian_view
     before = view.J_h.table.matrix.copy()
     view.choose(via=("t",))
+    drawn(qtbot, mode, view)
     assert view.result.via == ("t",)
     np.testing.assert_allclose(view.J_h.table.matrix, before)
     assert view.J_g.table.matrix.tolist() == [[1.0]]
     view.choose(via=("x",))  # z reaches t through y as well: not a valid cut
+    drawn(qtbot, mode, view)
     assert view.message.isVisible() and "without passing through" in view.message.text()
     view.choose(via=("x", "y"))
+    drawn(qtbot, mode, view)
     assert not view.message.isVisible()
     assert view.via.chosen() == ("x", "y")
     assert snapshot.derivation.derivative == pytest.approx(view.J_h.table.matrix[0, 0])

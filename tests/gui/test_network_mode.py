@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
 
 from chainrule_gui.core.nn.model_file import load_model
 from tests.reliability.faults import training_latency
+from chainrule_gui.gui.network.worker import Apply
 from tests.gui.network_helpers import button, fresh, mode, step_count  # noqa: F401 - mode: a fixture
 
 
@@ -254,7 +255,7 @@ def test_a_bug_in_the_training_thread_is_reported_and_the_thread_lives_on(qtbot,
     def broken(trainer):
         raise ValueError("simulated bug")
 
-    mode.controller.worker.post("apply", broken)
+    mode.controller.worker.post(Apply(broken))
     qtbot.waitUntil(lambda: "internal error" in mode.editor.error.text(), timeout=5000)
     assert "simulated bug" in mode.editor.error.text()
     # our bug: the traceback is logged (to the log file in the app), not hidden

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from chainrule_gui.core.calculus.second_order import hessian
-from expression_helpers import show as show_text
+from expression_helpers import drawn, show as show_text
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
 
@@ -20,6 +20,7 @@ def test_textbook_terms_for_a_single_inner_function(qtbot, mode):
     mode.controller.set_value("x", 0.7)
     qtbot.waitUntil(lambda: mode.snapshot.point["x"] == 0.7, timeout=5000)
     view = mode.second_order_view
+    drawn(qtbot, mode, view)
     d = view.second
     labels = [view.terms.item(r, 0).text() for r in range(view.terms.rowCount())]
     assert labels == ["d²y/du² · (du/dx)²", "dy/du · d²u/dx²"]  # f''(g)·g'² + f'(g)·g''
@@ -55,7 +56,7 @@ def test_hessian_heatmap_is_symmetric_and_matches_the_core(qtbot, mode):
     assert view.symbolic_hessian.agreement["symbolic"] is True
     assert "SymPy ✓" in view.hessian_checks.text()
     view.choose_hessian_inputs(("y",))
-    assert view.hessian_panel.table.matrix.shape == (1, 1)
+    qtbot.waitUntil(lambda: view.hessian_panel.table.matrix.shape == (1, 1), timeout=10000)
 
 
 def test_an_equation_gets_a_message(qtbot, mode):
@@ -71,11 +72,13 @@ def test_a_cut_edge_holds_its_value_in_second_derivatives_too(qtbot, mode):
     mode.controller.set_value("t", 0.7)
     qtbot.waitUntil(lambda: mode.snapshot.point["t"] == 0.7, timeout=5000)
     view = mode.second_order_view
+    drawn(qtbot, mode, view)
     t = 0.7
     assert view.second.second == pytest.approx(-t * t * math.sin(t) + 4 * t * math.cos(t) + 2 * math.sin(t))
     assert not view.cut_note.isVisible()
     mode.controller.set_cut([("z", "y")])
     qtbot.waitUntil(lambda: mode.snapshot.cut == frozenset({("z", "y")}), timeout=5000)
+    drawn(qtbot, mode, view)
     d = view.second
     assert d.second == pytest.approx(2 * math.sin(t))
     assert [view.terms.item(r, 0).text() for r in range(view.terms.rowCount())] == ["∂z/∂x · d²x/dt²"]
@@ -89,4 +92,5 @@ def test_a_cut_edge_holds_its_value_in_second_derivatives_too(qtbot, mode):
     assert view.hessian_cut_note.isVisible()
     mode.controller.set_cut([])
     qtbot.waitUntil(lambda: not mode.snapshot.cut, timeout=5000)
+    drawn(qtbot, mode, view)
     assert not view.hessian_cut_note.isVisible() and not view.cut_note.text()

@@ -116,5 +116,7 @@ def test_a_bottom_view_made_late_shows_the_newest_snapshot(qtbot):
     mode.bottom_tabs.setCurrentWidget(page)
     view = page.content
     assert view is not None and view.snapshot is mode.snapshot
-    assert view.renders == 1 and view.second is not None  # drawn at once, not a blank page
+    assert view.renders == 1  # drawn at once, not a blank page ...
+    qtbot.waitUntil(lambda: view.second is not None, timeout=10000)  # ... its numbers a moment later
+    assert view.renders == 1
     window.close()

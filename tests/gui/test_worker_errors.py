@@ -3,7 +3,6 @@
 import pytest
 
 from chainrule_gui.core.explorer import reading as reading_module
-from chainrule_gui.gui.expression.background import BackgroundJob
 from expression_helpers import show
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
@@ -53,17 +52,3 @@ def test_a_bug_in_one_view_is_reported_and_the_others_still_update(qtbot, mode, 
     assert "simulated view bug" in reporter.last_error[0]
     assert mode.result_panel.snapshot is snapshot  # the panels after it were still drawn
     assert mode.diagram.snapshot is snapshot
-
-
-def test_a_bug_in_a_background_job_comes_back_as_a_message(qtbot):
-    job = BackgroundJob("test")
-    results = []
-    job.finished.connect(results.append)
-
-    def broken():
-        raise KeyError("simulated")
-
-    job.submit("key", broken)
-    qtbot.waitUntil(lambda: bool(results), timeout=5000)
-    assert results[0].value is None and results[0].error.startswith("internal error (KeyError")
-    job.shutdown()

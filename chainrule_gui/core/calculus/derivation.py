@@ -35,7 +35,7 @@ from chainrule_gui.core.graph.chain_graph import (
     PointEvaluation,
     derivative_symbol,
 )
-from chainrule_gui.core.errors import ChainRuleError
+from chainrule_gui.core.errors import ChainRuleError, NumericError
 from chainrule_gui.core.calculus.agreement import FINITE_DIFFERENCE, CheckedResult, Judge
 from chainrule_gui.core.calculus.finite_difference import EPSILON, FiniteDifference, central_difference, estimate
 from chainrule_gui.core.calculus.request import Request, function_along, present, symbolic_value
@@ -129,8 +129,18 @@ def derive(
     ``symbolic_expr`` is SymPy's derivative when the caller has it already (from
     :func:`symbolic_derivative` with the same ``cut``); a GUI computes it once off the GUI
     thread and reuses it while sliders move.  ``symbolic=False`` skips that method.
+
+    Where the point cannot be evaluated the :class:`NumericError` raised carries the paths
+    with the factors known there (``paths``, ``path_count``): what a path list shows.
     """
-    req = Request.checked(graph, (of,), (wrt,), cut).at(point, evaluation)
+    checked = Request.checked(graph, (of,), (wrt,), cut)
+    try:
+        req = checked.at(point, evaluation)
+    except NumericError as fault:  # what a path list shows at a bad point comes with the error
+        if fault.evaluation is not None:
+            fault.paths, fault.path_count = paths_at_fault(graph, of, wrt, fault.evaluation,
+                                                           max_paths=max_paths, cut=checked.cut)
+        raise
     ev = req.evaluation
     paths = _PathSum.of(req, max_paths)
     op_adjoints = reverse_sweep(graph.operations, ev.op_partials, {of: 1.0}, cut=req.op_cut)

@@ -13,7 +13,7 @@ with u — the whole matrix is never formed.  uᵀ(Jv) = (uᵀJ)v checks both.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import numpy as np
@@ -30,7 +30,8 @@ from chainrule_gui.core.calculus.agreement import (
     matrix_size,
 )
 from chainrule_gui.core.calculus.derivation import composed_checked
-from chainrule_gui.core.calculus.request import Request, present, symbolic_matrix
+from chainrule_gui.core.calculus.request import Request, present, symbolic_value
+from chainrule_gui.core.expressions.numeric import evaluate as evaluate_sympy
 from chainrule_gui.core.errors import ChoiceError
 from chainrule_gui.core.calculus.finite_difference import default_step
 
@@ -63,6 +64,10 @@ def default_via(graph: ChainGraph, outputs: Sequence[str]) -> tuple[str, ...]:
 def jacobian(graph: ChainGraph, outputs: Sequence[str], inputs: Sequence[str],
              point: Mapping[str, float], via: Sequence[str] | None = None,
              *, symbolic: bool = True, evaluation: PointEvaluation | None = None) -> JacobianResult:
+    """J_h, J_f and J_g at ``point`` by the sweeps, checked against finite differences and
+    (``symbolic``) SymPy's Jacobian.  A GUI asks with ``symbolic=False`` for each point
+    and adds SymPy's part, computed once per choice of outputs and inputs, with
+    :func:`with_symbolic_jacobian`."""
     req = Request.checked(graph, outputs, inputs)
     via = _checked_via(req, via)
     req = req.at(point, evaluation)
@@ -70,14 +75,16 @@ def jacobian(graph: ChainGraph, outputs: Sequence[str], inputs: Sequence[str],
     J_f = _outputs_by_via(req, via)
     J_g, forward = _forward_by_inputs(req, via)
     J_h = _reverse_by_outputs(req)
-    exprs, symbolic_at, symbolic_note = _symbolic_jacobian(req, symbolic)
-    methods = {"reverse": J_h, "forward": forward, "product": J_f @ J_g, "symbolic": symbolic_at,
+    methods = {"reverse": J_h, "forward": forward, "product": J_f @ J_g, "symbolic": None,
                "finite_difference": _jacobian_fd(req)}
-    judge = Judge.of("jacobian", result=matrix_size(J_h))
-    agreement = judge.agreement(methods, skip=(FINITE_DIFFERENCE,) if ev.kinks else ())
-    notes = (*ev.kinks, *present(symbolic_note))
-    return JacobianResult(req.outputs, req.inputs, via, dict(ev.point), J_f, J_g, J_h, methods, agreement,
-                          exprs, notes)
+    agreement = _judge(J_h).agreement(methods, skip=(FINITE_DIFFERENCE,) if ev.kinks else ())
+    result = JacobianResult(req.outputs, req.inputs, via, dict(ev.point), J_f, J_g, J_h, methods, agreement,
+                            None, tuple(ev.kinks))
+    return with_symbolic_jacobian(graph, result, symbolic_jacobian(graph, req.outputs, req.inputs)) if symbolic else result
+
+
+def _judge(J_h: np.ndarray) -> Judge:
+    return Judge.of("jacobian", result=matrix_size(J_h))
 
 
 def _checked_via(req: Request, via: Sequence[str] | None) -> tuple[str, ...]:
@@ -120,21 +127,32 @@ def _reverse_by_outputs(req: Request) -> np.ndarray:
     return J_h
 
 
-def _symbolic_jacobian(req: Request, symbolic: bool):
-    """SymPy's partials of each substituted output, their values here, and a note when
-    either is missing."""
-    if not symbolic:
-        return None, None, None
-    symbols = req.graph.program.symbols
+
+def symbolic_jacobian(graph: ChainGraph, outputs: Sequence[str], inputs: Sequence[str]):
+    """SymPy's ∂(output)/∂(input) for each pair, as (rows of expressions, None), or (None,
+    why) when an output is too large to substitute.  The slow part of the SymPy check, and
+    the same at every point."""
     rows = []
-    for o in req.outputs:
-        expr, note = composed_checked(req.graph, o)
+    for o in outputs:
+        expr, note = composed_checked(graph, o)
         if expr is None:
-            return None, None, note
-        rows.append(tuple(sp.diff(expr, symbols[x]) for x in req.inputs))
-    exprs = tuple(rows)
-    matrix, note = symbolic_matrix(req, exprs, "Jacobian")
-    return exprs, matrix, note
+            return None, note
+        rows.append(tuple(sp.diff(expr, graph.program.symbols[x]) for x in inputs))
+    return tuple(rows), None
+
+
+def with_symbolic_jacobian(graph: ChainGraph, result: JacobianResult, symbolic) -> JacobianResult:
+    """``result`` with SymPy's Jacobian (from :func:`symbolic_jacobian` for the same outputs
+    and inputs) evaluated at its point and compared; nothing else is computed again."""
+    exprs, note = symbolic
+    matrix = None
+    if exprs is not None:
+        values = {graph.program.symbols[n]: result.point[n] for n in graph.inputs}
+        matrix, note = symbolic_value(lambda: np.array([[evaluate_sympy(e, values) for e in row] for row in exprs]),
+                                      "Jacobian")
+    mark = None if matrix is None else _judge(result.J_h).close("symbolic", matrix, result.J_h)
+    return replace(result, methods={**result.methods, "symbolic": matrix}, exprs=exprs,
+                   notes=(*result.notes, *present(note)), agreement={**result.agreement, "symbolic": mark})
 
 
 def _check_separates(graph: ChainGraph, outputs, inputs, via) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 import networkx as nx
@@ -39,8 +39,9 @@ from chainrule_gui.core.calculus.derivation import (
     rough_note,
     rough_primitive,
     symbolic_check,
+    symbolic_derivative,
 )
-from chainrule_gui.core.calculus.request import Request, present, symbolic_matrix
+from chainrule_gui.core.calculus.request import Request, check_cut, present, symbolic_matrix, symbolic_value
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.calculus.finite_difference import EPSILON, FiniteDifference, estimate
 from chainrule_gui.core.expressions.numeric import evaluate as evaluate_sympy
@@ -87,7 +88,10 @@ def derive_second(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, floa
                   *, symbolic: bool = True, evaluation: PointEvaluation | None = None,
                   cut: Iterable[tuple[str, str]] = ()) -> SecondDerivation:
     """d²(of)/d(wrt)² by the second-order chain rule and four checks.  Cut edges
-    (stop-gradient) hold their child's value fixed, as in :func:`derivation.derive`."""
+    (stop-gradient) hold their child's value fixed, as in :func:`derivation.derive`.
+
+    A GUI asks with ``symbolic=False`` for each point and adds SymPy's second derivative,
+    computed once (:func:`symbolic_second`), with :func:`with_symbolic_second`."""
     req = Request.checked(graph, (of,), (wrt,), cut).at(point, evaluation)
     ev = req.evaluation
     first, second = taylor_sweep(graph.operations, ev.op_values, {wrt: 1.0}, req.op_cut)
@@ -104,12 +108,37 @@ def derive_second(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, floa
         "symbolic": symbolic_at,
         "finite_difference": None if fd is None else fd.value,
     }
-    judge = Judge.of("second", result=max([abs(reference)] + [abs(t.value) for t in terms]),
-                     estimate=0.0 if fd is None else fd.error_estimate)
-    agreement = judge.agreement(methods, skip=(FINITE_DIFFERENCE,) if ev.kinks or fd_note else ())
+    agreement = _second_judge(reference, terms, fd).agreement(methods, skip=(FINITE_DIFFERENCE,) if ev.kinks or fd_note else ())
     notes = (*ev.kinks, *present(symbolic_note, fd_note))
     return SecondDerivation(of, wrt, dict(ev.point), ev.values[of], adjoint[wrt], reference, expr,
                             terms, rule.inner(), methods, agreement, notes, fd)
+
+
+def _second_judge(reference: float, terms, fd: FiniteDifference | None) -> Judge:
+    return Judge.of("second", result=max([abs(reference)] + [abs(t.value) for t in terms]),
+                    estimate=0.0 if fd is None else fd.error_estimate)
+
+
+def symbolic_second(graph: ChainGraph, of: str, wrt: str, cut: Iterable[tuple[str, str]] = ()):
+    """SymPy's d²(of)/d(wrt)² as (expression, None), or (None, why): the slow part of the
+    SymPy check, the same at every point."""
+    return symbolic_derivative(graph, of, wrt, check_cut(graph, cut), order=2)
+
+
+def with_symbolic_second(graph: ChainGraph, d: SecondDerivation, symbolic) -> SecondDerivation:
+    """``d`` with SymPy's second derivative (from :func:`symbolic_second` for the same
+    output, input and cut) evaluated at its point and compared; nothing else is computed
+    again."""
+    expr, note = symbolic
+    value = None
+    if expr is not None:
+        inputs = {graph.program.symbols[n]: d.point[n] for n in graph.inputs}
+        value, note = symbolic_value(lambda: evaluate_sympy(expr, inputs, f"d²{d.of}/d{d.wrt}²"),
+                                     "second derivative")
+    mark = None if value is None else _second_judge(d.second, d.terms, d.finite_difference).close(
+        "symbolic", value, d.second)
+    return replace(d, second_expr=expr, methods={**d.methods, "symbolic": value},
+                   agreement={**d.agreement, "symbolic": mark}, notes=(*d.notes, *present(note)))
 
 
 class _ChainRule:
@@ -234,7 +263,8 @@ def _not_smooth_along(req: Request, wrt: str, h: float, error: float, name_input
 
 def hessian(graph: ChainGraph, of: str, wrt: Sequence[str], point: Mapping[str, float],
             *, symbolic: bool = True, cut: Iterable[tuple[str, str]] = ()) -> HessianResult:
-    """The Hessian of ``of`` over the inputs ``wrt``; cut edges hold their child fixed."""
+    """The Hessian of ``of`` over the inputs ``wrt``; cut edges hold their child fixed.
+    SymPy's part can be added later: :func:`symbolic_hessian`, :func:`with_symbolic_hessian`."""
     req = Request.checked(graph, (of,), tuple(wrt), cut).at(point)
     ev = req.evaluation
     reverse = _reverse_hessian(req)
@@ -292,6 +322,32 @@ def _symbolic_hessian(req: Request, symbolic: bool):
     exprs = tuple(tuple(sp.diff(expr, a, b).xreplace(meaning) for b in symbols) for a in symbols)
     matrix, note = symbolic_matrix(req, exprs, "Hessian")
     return exprs, matrix, note
+
+
+def symbolic_hessian(graph: ChainGraph, of: str, wrt: Sequence[str], cut: Iterable[tuple[str, str]] = ()):
+    """SymPy's second partials of ``of`` over ``wrt`` as (rows of expressions, None), or
+    (None, why) when ``of`` is too large: the slow part of the check, the same at every point."""
+    _, note = composed_checked(graph, of)
+    if note:
+        return None, note
+    expr, meaning = composed_with_cut(graph, of, check_cut(graph, cut))
+    symbols = [graph.program.symbols[x] for x in wrt]
+    return tuple(tuple(sp.diff(expr, a, b).xreplace(meaning) for b in symbols) for a in symbols), None
+
+
+def with_symbolic_hessian(graph: ChainGraph, h: HessianResult, symbolic) -> HessianResult:
+    """``h`` with SymPy's Hessian (from :func:`symbolic_hessian` for the same output, inputs
+    and cut) evaluated at its point and compared; nothing else is computed again."""
+    exprs, note = symbolic
+    matrix = None
+    if exprs is not None:
+        inputs = {graph.program.symbols[x]: h.point[x] for x in graph.inputs}
+        matrix, note = symbolic_value(lambda: np.array([[evaluate_sympy(e, inputs) for e in row] for row in exprs]),
+                                      "Hessian")
+    judge = Judge.of("hessian", result=matrix_size(h.matrix), function=1.0)
+    mark = None if matrix is None else judge.close("symbolic", matrix, h.matrix)
+    return replace(h, methods={**h.methods, "symbolic": matrix}, exprs=exprs, notes=(*h.notes, *present(note)),
+                   agreement={**h.agreement, "symbolic": mark})
 
 
 def _hessian_fd_notes(req: Request, fd: np.ndarray, reverse: np.ndarray) -> tuple[str, ...]:

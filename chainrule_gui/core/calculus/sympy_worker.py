@@ -275,10 +275,11 @@ def terminate_default_worker() -> None:
         worker.terminate()
 
 
-def simplify_bounded(expr, timeout: float = 5.0):
-    """``sympy.simplify(expr)`` or ``None`` if it takes longer than ``timeout`` seconds."""
+def simplify_bounded(expr, timeout: float = 5.0, cancelled: Callable[[], bool] | None = None):
+    """``sympy.simplify(expr)`` or ``None`` if it takes longer than ``timeout`` seconds
+    (:class:`SympyCancelled` once ``cancelled()`` turns true, see :meth:`SympyWorker.call`)."""
     try:
-        return default_worker().call("simplify", expr, timeout=timeout)
+        return default_worker().call("simplify", expr, timeout=timeout, cancelled=cancelled)
     except (SympyTimeout, SympyWorkFailed):
         return None
 

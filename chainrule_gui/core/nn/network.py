@@ -36,9 +36,13 @@ class DenseLayer:
         self.frozen = frozen
         self.start = start
         self.stop = start + (fan_in + 1) * fan_out
-        self.augmented = params[self.start:self.stop].reshape(fan_in + 1, fan_out)
-        self.W = self.augmented[:fan_in]
-        self.b = self.augmented[fan_in]
+        self.view(params)
+
+    def view(self, params: np.ndarray) -> None:
+        """Point W, b and the augmented matrix into ``params`` (the network's vector)."""
+        self.augmented = params[self.start:self.stop].reshape(self.fan_in + 1, self.fan_out)
+        self.W = self.augmented[:self.fan_in]
+        self.b = self.augmented[self.fan_in]
 
     @property
     def number(self) -> int:
@@ -106,6 +110,21 @@ class Network:
     def weights(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Copies of (W, b) per layer."""
         return [(layer.W.copy(), layer.b.copy()) for layer in self.layers]
+
+    def weight_views(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(W, b) per layer as views into ``params``: to read them without a copy."""
+        return [(layer.W, layer.b) for layer in self.layers]
+
+    def use_params(self, params: np.ndarray) -> None:
+        """Take ``params`` itself as this network's parameters, without a copy: for a
+        reader handed a private copy (the GUI, given each update's copy by the training
+        thread), which from then on belongs to this network."""
+        if params.shape != self.params.shape or params.dtype != self.params.dtype:
+            raise ModelError(f"this network has {self.params.size} parameters, the values given have "
+                             f"{params.size}")
+        self.params = params
+        for layer in self.layers:
+            layer.view(params)
 
     def copy(self) -> Network:
         twin = Network(self.spec, self.params)

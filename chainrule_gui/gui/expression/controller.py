@@ -4,19 +4,18 @@ The state, what each intent does to it, reading a text and the numbers at the po
 the core's explorer model (``core.explorer``); this controller holds the current
 :class:`ExplorerState`, schedules the slow parts and forwards their results as signals.
 Reading a text (parsing, building the graphs, SymPy's derivative of a small composition)
-runs on a background thread (it can take a moment on big input); a request number makes
-sure a stale answer never replaces a newer one.  Moving a slider only re-evaluates
-numbers, which takes well under a millisecond, so it happens on the GUI thread at once.
-Simplification runs in the killable SymPy worker process and arrives later.
+runs on a background thread through ``gui/background.py``: the newest request wins, so a
+stale answer never replaces a newer one.  Moving a slider only re-evaluates numbers, which
+takes well under a millisecond, so it happens on the GUI thread at once.  Simplification
+and the derivative of a large composition run in the killable SymPy worker processes and
+arrive later; a stale one is stopped.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
-import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
@@ -29,17 +28,13 @@ from chainrule_gui.core.explorer.state import ExplorerState, StructureKey, struc
 from chainrule_gui.core.explorer.symbolic import GAVE_UP, NOT_KNOWN, SymbolicCache
 from chainrule_gui.core.graph.chain_graph import ChainGraph
 from chainrule_gui.gui import startup
+from chainrule_gui.gui.background import Background, Cancelled, JobResult, after_grace
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 
 DEBOUNCE_MS = 120
 #: Above the core's INLINE_SYMBOLIC_OPS, SymPy gets this long in its child process before
 #: the SymPy check is given up.
 DEFERRED_DIFF_TIMEOUT_S = 20.0
-#: A large derivative or a simplification still being computed for a text no longer on
-#: screen is stopped after this long (about what starting a fresh SymPy child costs), so
-#: the next one does not queue behind it for up to DEFERRED_DIFF_TIMEOUT_S (or
-#: SIMPLIFY_TIMEOUT_S).
-STALE_DIFF_GRACE_S = 1.0
 SIMPLIFY_TIMEOUT_S = 4.0
 log = logging.getLogger(__name__)
 
@@ -48,7 +43,6 @@ log = logging.getLogger(__name__)
 class Built:
     """What the background thread hands back for one text: its reading, or why none."""
 
-    request: int
     reading: Reading | None
     error: ParseError | None = None
     internal: str | None = None  # our own bug, as a sentence (the traceback is logged)
@@ -69,23 +63,21 @@ class ExpressionController(QObject):
     busy_changed = Signal(bool)
     simplified_ready = Signal(object)  # Simplified
     internal_error = Signal(str)  # a bug of ours in background work, as a sentence (logged)
-    _built = Signal(object)  # from the worker thread to the GUI thread
-    _symbolic_done = Signal(int, object)  # request number, cache key
-    _simplified = Signal(object)
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self._requests = itertools.count(1)
-        self._latest_request = 0
         self._revision = 0
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainrule-build")
-        self._simplifier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainrule-simplify")
-        self._deriver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chainrule-derive")
+        # Three streams, newest request wins in each: the graphs of the text, SymPy's
+        # derivative of a large composition (after its numbers are on screen), and the
+        # simplification of the derivative on screen.
+        self._builds = Background("build", self)
+        self._builds.finished.connect(self._on_built)
+        self._derivatives = Background("derive", self)
+        self._derivatives.finished.connect(self._on_symbolic_done)
+        self._simplifications = Background("simplify", self)
+        self._simplifications.finished.connect(self._on_simplified)
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self._submit)
-        self._built.connect(self._on_built)
-        self._symbolic_done.connect(self._on_symbolic_done)
-        self._simplified.connect(self.simplified_ready)
         #: Everything the person typed and chose (core.explorer): replaced, never changed.
         self.state = ExplorerState()
         #: The last text that read, which the snapshots show (None until one has).
@@ -94,7 +86,6 @@ class ExpressionController(QObject):
         self.snapshot: ExplorerSnapshot | None = None
         self.simplify_enabled = True
         self._last_parse_error: ParseError | None = None
-        self._simplify_wanted: tuple | None = None
         self._closed = False
 
     # -- intents ------------------------------------------------------------------------
@@ -154,15 +145,14 @@ class ExpressionController(QObject):
         self._refresh(structure_changed=False)
 
     def wait_idle(self, timeout_s: float = 10.0) -> None:
-        """Block until queued background work is done (tests and scripts)."""
-        self._executor.submit(lambda: None).result(timeout=timeout_s)
+        """Block until the build asked for last is done (tests and scripts)."""
+        self._builds.wait_idle(timeout_s)
 
     def shutdown(self) -> None:
         self._closed = True
         self._timer.stop()
-        self._executor.shutdown(wait=False, cancel_futures=True)
-        self._simplifier.shutdown(wait=False, cancel_futures=True)
-        self._deriver.shutdown(wait=False, cancel_futures=True)
+        for stream in (self._builds, self._derivatives, self._simplifications):
+            stream.shutdown()  # a SymPy child still working for this window is stopped
 
     # -- background build ----------------------------------------------------------------
     def _submit(self) -> None:
@@ -173,38 +163,37 @@ class ExpressionController(QObject):
         """Read ``text`` with the current choices and cuts."""
         if self._closed:
             return
-        request = next(self._requests)
-        self._latest_request = request
         self.busy_changed.emit(True)
-        self._executor.submit(self._build, request, text, self.state)
+        state = self.state
+        self._derivatives.cancel()  # a derivative still asked for the previous text is stale
+        self._builds.submit(text, lambda _cancelled: self._build(text, state))
 
-    def _build(self, request: int, text: str, state: ExplorerState) -> None:
-        """Runs on the worker thread; never touches widgets."""
-        if request != self._latest_request:
-            return  # a newer text is already queued
+    def _build(self, text: str, state: ExplorerState) -> Built:
+        """Runs on a worker thread; never touches widgets."""
         try:
-            built = Built(request, read_text(text, state, self._symbolic_cache))
+            return Built(read_text(text, state, self._symbolic_cache))
         except ParseError as exc:
-            built = Built(request, None, exc)
+            return Built(None, exc)
         except ChainRuleError as exc:  # e.g. a bad choice while typing
-            built = Built(request, None, ParseError(str(exc)))
+            return Built(None, ParseError(str(exc)))
         except Exception as exc:  # noqa: BLE001 - our bug: say so, log it, keep the window working
             log.exception("building the graphs failed")
-            built = Built(request, None, internal=f"internal error while reading the definitions "
-                                                  f"({type(exc).__name__}: {exc}); it has been logged — "
-                                                  "please report it")
-        self._built.emit(built)
+            return Built(None, internal=f"internal error while reading the definitions "
+                                        f"({type(exc).__name__}: {exc}); it has been logged — "
+                                        "please report it")
 
-    def _deferred_symbolic(self, request: int, graph: ChainGraph, text: str, of: str, wrt: str, cut) -> None:
+    def _deferred_symbolic(self, graph: ChainGraph, text: str, of: str, wrt: str, cut,
+                           cancelled: Cancelled) -> tuple:
         """A large composition's derivative, asked for once its numbers are on screen.
 
         SymPy works in a child process (``sympy_worker.derivative_worker``) and this thread
         only waits: on a thread of this process it took the GIL from drawing (deep-diamonds:
         +40 ms to the first redraw, and the next edit waited up to 200 ms behind it), and a
         pathological one could not be stopped.  Past the time limit the child is killed and
-        the SymPy column says "not computed"; the other four methods still check."""
-        if request != self._latest_request or self._closed:
-            return
+        the SymPy column says "not computed"; the other four methods still check.  Once
+        stale (the text changed) and as long in the child as a fresh child takes to start,
+        the child is stopped: waiting longer could cost up to the time limit, stopping it
+        costs at most the same again.  Returns the cache key it stored."""
         from chainrule_gui.core.calculus.sympy_worker import (
             SympyCancelled,
             SympyTimeout,
@@ -212,14 +201,7 @@ class ExpressionController(QObject):
             derivative_worker,
         )
 
-        started = time.monotonic()
-
-        def unwanted() -> bool:
-            # Stale (the text changed) and already as long in the child as a fresh child
-            # takes to start: waiting longer could cost up to the time limit; stopping it
-            # costs at most the same again.
-            return ((request != self._latest_request or self._closed)
-                    and time.monotonic() - started >= STALE_DIFF_GRACE_S)
+        unwanted = after_grace(cancelled)
 
         def in_child(expr, symbol, order):
             return derivative_worker().call("diff", expr, symbol, order, timeout=DEFERRED_DIFF_TIMEOUT_S,
@@ -230,7 +212,9 @@ class ExpressionController(QObject):
             expr, _note = symbolic_derivative(graph, of, wrt, cut, differentiate=in_child)
         except SympyCancelled:
             log.info("a stale derivative was stopped in SymPy's child process")
-            return  # nothing stored: that text's derivative is asked for again if it comes back
+            # Nothing stored: that text's derivative is asked for again if it comes back;
+            # the stream drops this stale request quietly.
+            raise
         except (SympyTimeout, SympyWorkFailed) as exc:
             log.info("SymPy's derivative given up: %s", exc)
             expr = GAVE_UP
@@ -238,12 +222,11 @@ class ExpressionController(QObject):
             log.exception("SymPy's derivative failed")
             expr = GAVE_UP
         self._symbolic_cache.store(key, expr)
-        if not self._closed:
-            self._symbolic_done.emit(request, key)
+        return key
 
-    def _on_built(self, built: Built) -> None:
-        if self._closed or built.request != self._latest_request:
-            return  # stale: a newer request was made meanwhile
+    def _on_built(self, result: JobResult) -> None:
+        """The newest text's reading (older answers never arrive: ``Background``)."""
+        built: Built = result.value
         self.busy_changed.emit(False)
         if built.internal is not None:
             self.internal_error.emit(built.internal)
@@ -261,13 +244,17 @@ class ExpressionController(QObject):
         self._refresh(structure_changed=True, symbolic=reading.symbolic)
         if reading.deferred:
             # After this redraw has been painted (a zero timer runs after the paint events).
-            QTimer.singleShot(0, lambda: None if self._closed or built.request != self._latest_request
-                              else self._deriver.submit(self._deferred_symbolic, built.request, reading.graph,
-                                                        *structure_key(reading)))
+            deferred = (reading.graph, *structure_key(reading))
+            QTimer.singleShot(0, lambda: self._ask_deferred(result.request, deferred))
 
-    def _on_symbolic_done(self, request: int, key: StructureKey) -> None:
+    def _ask_deferred(self, build: int, deferred: tuple) -> None:
+        if self._builds.is_latest(build):  # no newer text meanwhile
+            self._derivatives.submit(deferred, partial(self._deferred_symbolic, *deferred))
+
+    def _on_symbolic_done(self, result: JobResult) -> None:
         """SymPy's derivative of a large expression arrived after the first paint."""
-        if self._closed or request != self._latest_request or self.snapshot is None:
+        key = result.value
+        if self.snapshot is None or key is None:
             return
         if key != structure_key(self.snapshot):
             return
@@ -304,39 +291,31 @@ class ExpressionController(QObject):
         if not self.simplify_enabled or self._closed:
             return
         key = structure_key(snapshot)
-        expr = snapshot.derivation.derivative_expr
-        self._simplify_wanted = key
-
-        def work():
-            from chainrule_gui.core.calculus.sympy_worker import (
-                SympyCancelled,
-                SympyTimeout,
-                SympyWorkFailed,
-                default_worker,
-            )
-
-            if self._closed or self._simplify_wanted != key:
-                return  # superseded, or the window closed: do not queue for the shared worker
-            started = time.monotonic()
-
-            def unwanted() -> bool:  # as for a stale large derivative (STALE_DIFF_GRACE_S)
-                return ((self._closed or self._simplify_wanted != key)
-                        and time.monotonic() - started >= STALE_DIFF_GRACE_S)
-
-            try:
-                result = Simplified(key, default_worker().call("simplify", expr, timeout=SIMPLIFY_TIMEOUT_S,
-                                                               cancelled=unwanted), "ok")
-            except SympyCancelled:
-                return  # the view waits for a newer simplification, not this one
-            except SympyTimeout:
-                result = Simplified(key, None, "timeout")
-            except SympyWorkFailed:
-                result = Simplified(key, None, "failed")
-            except Exception:  # noqa: BLE001 - our bug (e.g. the child cannot start): never "simplifying…" forever
-                log.exception("simplification failed")
-                result = Simplified(key, None, "failed")
-            if not self._closed:
-                self._simplified.emit(result)
-
+        work = partial(_simplify, key, snapshot.derivation.derivative_expr)
+        self._simplifications.cancel()  # the one on screen before is no longer wanted, even while deferred
         # The worker is a child process importing SymPy: not while the window opens.
-        startup.defer(lambda: None if self._closed else self._simplifier.submit(work))
+        startup.defer(lambda: None if self._closed else self._simplifications.submit(key, work))
+
+    def _on_simplified(self, result: JobResult) -> None:
+        self.simplified_ready.emit(result.value if result.error is None
+                                   else Simplified(result.key, None, "failed"))
+
+
+def _simplify(key: tuple, expr, cancelled: Cancelled) -> Simplified:
+    """Runs on a worker thread: SymPy's simplification in its child process.  A stale one
+    is stopped as a stale large derivative is (``after_grace``); SympyCancelled goes
+    through and the stream drops it (the view waits for a newer simplification)."""
+    from chainrule_gui.core.calculus.sympy_worker import SympyCancelled, SympyTimeout, SympyWorkFailed, default_worker
+
+    try:
+        return Simplified(key, default_worker().call("simplify", expr, timeout=SIMPLIFY_TIMEOUT_S,
+                                                     cancelled=after_grace(cancelled)), "ok")
+    except SympyCancelled:
+        raise  # the stream drops it quietly
+    except SympyTimeout:
+        return Simplified(key, None, "timeout")
+    except SympyWorkFailed:
+        return Simplified(key, None, "failed")
+    except Exception:  # noqa: BLE001 - our bug (e.g. the child cannot start): never "simplifying…" forever
+        log.exception("simplification failed")
+        return Simplified(key, None, "failed")

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBox
 
 from chainrule_gui.core.graph.accumulate import forward_sweep
 from chainrule_gui.core.errors import ChainRuleError, NumericError
-from chainrule_gui.core.output.report import fmt
+from chainrule_gui.core.expressions.printing import fmt
 from chainrule_gui.core.calculus.sampling import Samples, sample
 from chainrule_gui.gui import theme
 from chainrule_gui.gui.elided_label import ElidedLabel

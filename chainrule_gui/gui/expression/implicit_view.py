@@ -10,6 +10,7 @@ vertical and the message says so.  The two sides of the curve are shaded by the 
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import pyqtgraph as pg
@@ -38,8 +39,8 @@ from chainrule_gui.core.calculus.curve import (
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.output.latex import name_latex
 from chainrule_gui.core.expressions.printing import to_latex
-from chainrule_gui.core.output.report import fmt
-from chainrule_gui.gui.expression.background import BackgroundJob, JobResult
+from chainrule_gui.core.expressions.printing import fmt
+from chainrule_gui.gui.background import Background, Cancelled, JobResult, after_grace
 from chainrule_gui.gui.expression.formatting import readable
 from chainrule_gui.gui.expression.lazy import LazyView
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
@@ -67,11 +68,11 @@ def _curve_job(graph, x, y, point, x_range, y_range):
     return xs, ys, grid, zero_level(xs, ys, grid)
 
 
-def _formula_job(graph, x, y):
+def _formula_job(graph, x, y, cancelled: Cancelled):
     """Runs on the background thread: F, F_x, F_y and −F_x/F_y symbolically.
 
     The ratio is simplified in the killable SymPy worker (simplify can hang); if that is
-    too slow the plain ratio is shown.
+    too slow the plain ratio is shown; once another equation is on screen it is stopped.
     """
     from chainrule_gui.core.calculus.sympy_worker import simplify_bounded
 
@@ -80,7 +81,7 @@ def _formula_job(graph, x, y):
     fx = sp.diff(F, program.symbols[x])
     fy = sp.diff(F, program.symbols[y])
     ratio = -fx / fy
-    simpler = simplify_bounded(ratio, timeout=SIMPLIFY_TIMEOUT_S)
+    simpler = simplify_bounded(ratio, timeout=SIMPLIFY_TIMEOUT_S, cancelled=after_grace(cancelled))
     return F, fx, fy, ratio if simpler is None else simpler
 
 
@@ -101,9 +102,9 @@ class ImplicitView(LazyView):
         self.formulas = None
         self._placing = False  # True while the program (not the mouse) moves the target
         self._fit_pending = False  # frame the curve when it arrives after a new equation
-        self.curve_job = BackgroundJob("curve", self)
+        self.curve_job = Background("curve", self)
         self.curve_job.finished.connect(self._on_curve)
-        self.formula_job = BackgroundJob("implicit-formula", self)
+        self.formula_job = Background("implicit-formula", self)
         self.formula_job.finished.connect(self._on_formula)
         self.plot = pg.PlotWidget(background="w", axisItems=opaque_grid_axes("left", "bottom"))
         self.plot.setObjectName("implicitPlot")
@@ -210,7 +211,8 @@ class ImplicitView(LazyView):
         curve_key = (snapshot.text, x, y, others, ranges)
         if curve_key != self._curve_key:
             self._curve_key = curve_key
-            self.curve_job.submit(curve_key, _curve_job, graph, x, y, dict(snapshot.point), *ranges)
+            point = dict(snapshot.point)
+            self.curve_job.submit(curve_key, lambda _cancelled: _curve_job(graph, x, y, point, *ranges))
             if rebuild:
                 self.plot.setRange(xRange=ranges[0], yRange=ranges[1], padding=0.02)
                 self._fit_pending = True
@@ -218,7 +220,7 @@ class ImplicitView(LazyView):
         if formula_key != self._formula_key:
             self._formula_key = formula_key
             self.formulas = None
-            self.formula_job.submit(formula_key, _formula_job, graph, x, y)
+            self.formula_job.submit(formula_key, partial(_formula_job, graph, x, y))
         if self._axis_names != (x, y):  # setLabel re-lays the plot out: 3 ms, only on a change
             self._axis_names = (x, y)
             self.plot.setLabel("bottom", x)

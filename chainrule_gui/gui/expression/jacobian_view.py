@@ -3,9 +3,9 @@
 With outputs y, inputs x and intermediates u (h = f∘g, g: x ↦ u, f: u ↦ y), the three
 matrices are shown as numbers on heatmaps.  Clicking an entry of J_h emits the
 variable-level paths from that output to that input (they are what the entry sums),
-and spells the entry out as Σ_k J_f[i,k]·J_g[k,j].  Numbers come at once from the
-core's sweeps; SymPy's symbolic Jacobian, a further check, arrives from a background
-thread.
+and spells the entry out as Σ_k J_f[i,k]·J_g[k,j].  The numbers come from the core's
+sweeps on a background thread, once per point; SymPy's symbolic Jacobian, a further
+check, once per choice of outputs and inputs, and is then evaluated at each point.
 """
 
 from __future__ import annotations
@@ -25,13 +25,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.calculus.agreement import agree
-from chainrule_gui.core.calculus.jacobian import JacobianResult, default_via, jacobian
+from chainrule_gui.core.calculus.jacobian import (
+    JacobianResult,
+    default_via,
+    jacobian,
+    symbolic_jacobian,
+    with_symbolic_jacobian,
+)
 from chainrule_gui.core.graph.paths import count_paths, iter_paths
-from chainrule_gui.core.output.report import fmt
+from chainrule_gui.core.expressions.printing import fmt
 from chainrule_gui.gui import theme
-from chainrule_gui.gui.expression.background import BackgroundJob, JobResult
+from chainrule_gui.gui.background import NumbersThenSymbolic, Staged
 from chainrule_gui.gui.expression.formatting import readable
 from chainrule_gui.gui.expression.jvp_playground import JvpPlayground
 from chainrule_gui.gui.expression.lazy import LazyView
@@ -43,6 +48,8 @@ from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 MAX_ENTRY_PATHS = 500
 AGREE = "#009e73"
 DISAGREE = "#d55e00"
+CHECKS_TIP = ("J_h by reverse mode (one sweep per output), forward mode (one per input), the product "
+              "J_f·J_g, SymPy's symbolic Jacobian and finite differences")
 CHECK_TITLES = {"reverse": "reverse", "forward": "forward", "product": "J_f·J_g", "symbolic": "SymPy",
                 "finite_difference": "finite diff."}
 
@@ -68,12 +75,13 @@ class JacobianView(LazyView):
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("jacobianView")
-        self.result: JacobianResult | None = None
-        self.symbolic: JacobianResult | None = None
+        self.result: JacobianResult | None = None  # on screen (for ``result_snapshot``)
+        self.result_snapshot: ExplorerSnapshot | None = None
+        self.symbolic: JacobianResult | None = None  # ``result`` once SymPy's check is in it
+        self._symbolic_pending = False
         self._choice: dict[str, tuple[str, ...]] = {}  # user's picks, kept while they still fit
-        self.symbolic_key = None
-        self.job = BackgroundJob("jacobian", self)
-        self.job.finished.connect(self._on_symbolic)
+        self.work = NumbersThenSymbolic("jacobian", self)
+        self.work.shown.connect(self._on_result)
         self.outputs = NamePicker("Outputs", "Rows of J_h and J_f")
         self.via = NamePicker("through", "The intermediates: columns of J_f, rows of J_g")
         self.inputs = NamePicker("inputs", "Columns of J_h and J_g")
@@ -179,22 +187,29 @@ class JacobianView(LazyView):
         self.outputs.set_names(all_outputs, outputs)
         self.inputs.set_names(all_inputs, inputs)
         self.via.set_names(via_names, via)
-        try:
-            result = jacobian(graph, outputs, inputs, snapshot.point, via, symbolic=False)
-        except ChainRuleError as exc:
-            self._show_message(str(exc))
+        point = dict(snapshot.point)
+        self.work.request(
+            (snapshot.text, outputs, inputs, via, tuple(sorted(point.items()))), (snapshot.text, outputs, inputs),
+            numbers=lambda _cancelled: jacobian(graph, outputs, inputs, point, via, symbolic=False),
+            symbolic=lambda _cancelled: symbolic_jacobian(graph, outputs, inputs),
+            merge=lambda result, part: with_symbolic_jacobian(graph, result, part))
+
+    def _on_result(self, staged: Staged) -> None:
+        """The numbers for the snapshot drawn last (older ones never arrive), then with SymPy's."""
+        if staged.error is not None:
+            self._show_message(staged.error)
             return
+        snapshot, result = self.snapshot, staged.value
         self.message.hide()
         for panel in (self.J_f, self.J_g, self.J_h):
             panel.setEnabled(True)
-        self.result = result
-        key = (snapshot.text, outputs, inputs, via, tuple(sorted(snapshot.point.items())))
-        if self.symbolic is None or self.symbolic_key != key:
-            self.symbolic = None
-            self.symbolic_key = key
-            self.job.submit(key, jacobian, graph, outputs, inputs, snapshot.point, via, symbolic=True)
+        self.result, self.result_snapshot = result, snapshot
+        self.symbolic = None if staged.symbolic_pending or staged.symbolic_error else result
+        self._symbolic_pending = staged.symbolic_pending
+        self.checks.setToolTip(f"SymPy's Jacobian: {staged.symbolic_error}" if staged.symbolic_error
+                               else CHECKS_TIP)
         self._draw(result)
-        self.playground.show_jacobian(graph, result, snapshot.point)
+        self.playground.show_jacobian(snapshot.graph, result, snapshot.point)
 
     def _draw(self, result: JacobianResult) -> None:
         o, i, v = list(result.outputs), list(result.inputs), list(result.via)
@@ -209,21 +224,19 @@ class JacobianView(LazyView):
             tips = [[f"SymPy: ∂{oo}/∂{ii} = {readable(e)}" for ii, e in zip(i, row)]
                     for oo, row in zip(o, symbolic.exprs)]
         self.J_h.table.set_matrix(o, i, result.J_h, tips)
-        self._show_checks(result, symbolic)
+        self._show_checks(result, self._symbolic_pending)
         marked = self.J_h.table.marked
         if marked is not None:
             self._explain_entry(*marked, emit=False)
         elif not self.entry_text.text():
             self.entry_text.setText("Click an entry of J_h to see the paths and products it sums.")
 
-    def _show_checks(self, result: JacobianResult, symbolic: JacobianResult | None) -> None:
-        agreement = dict(result.agreement)
-        if symbolic is not None:
-            agreement["symbolic"] = symbolic.agreement["symbolic"]
+    def _show_checks(self, result: JacobianResult, symbolic_pending: bool) -> None:
+        agreement = result.agreement
         parts = []
         for name, ok in agreement.items():
             if ok is None:
-                mark = "…" if name == "symbolic" and symbolic is None else "—"
+                mark = "…" if name == "symbolic" and symbolic_pending else "—"
                 parts.append(f"<span style='color:{theme.current().muted}'>{CHECK_TITLES[name]} {mark}</span>")
             else:
                 color = AGREE if ok else DISAGREE
@@ -232,25 +245,15 @@ class JacobianView(LazyView):
         head = "<b>J_h checked:</b> " if verdict else "<b style='color:#d55e00'>J_h disagrees:</b> "
         notes = "".join(f"<br><span style='color:{theme.current().muted}'>• {n}</span>" for n in result.notes)
         self.checks.setText(head + " · ".join(parts) + notes)
-        self.checks.setToolTip("J_h by reverse mode (one sweep per output), forward mode (one per input), "
-                               "the product J_f·J_g, SymPy's symbolic Jacobian and finite differences")
 
     def _show_message(self, text: str) -> None:
-        self.result = None
+        self.work.cancel()  # an answer still coming for an earlier snapshot must not cover this
+        self.result = self.result_snapshot = self.symbolic = None
         self.message.setText(text)
         self.message.show()
         for panel in (self.J_f, self.J_g, self.J_h):
             panel.setEnabled(False)
         self.playground.show_jacobian(None, None, {})
-
-    def _on_symbolic(self, job: JobResult) -> None:
-        if job.key != self.symbolic_key or self.result is None:
-            return
-        if job.error is not None:
-            self.checks.setToolTip(f"SymPy's Jacobian: {job.error}")
-            return
-        self.symbolic = job.value
-        self._draw(self.result)
 
     # -- entries -----------------------------------------------------------------------------
     def select_entry(self, i: int, j: int) -> None:
@@ -261,7 +264,7 @@ class JacobianView(LazyView):
         self._explain_entry(i, j, emit=True)
 
     def _explain_entry(self, i: int, j: int, emit: bool) -> None:
-        result, snapshot = self.result, self.snapshot
+        result, snapshot = self.result, self.result_snapshot
         if result is None or snapshot is None or i >= len(result.outputs) or j >= len(result.inputs):
             return
         out, inp = result.outputs[i], result.inputs[j]
@@ -280,7 +283,7 @@ class JacobianView(LazyView):
             self.paths_highlighted.emit(entry_paths(graph, out, inp))
 
     def _select_factor(self, which: str, a: int, b: int) -> None:
-        result, snapshot = self.result, self.snapshot
+        result, snapshot = self.result, self.result_snapshot
         if result is None or snapshot is None:
             return
         graph = snapshot.graph
@@ -307,7 +310,7 @@ class JacobianView(LazyView):
 
     def _diagram_for(self, graph, source: str, target: str) -> tuple[str | None, str | None]:
         """The output and input whose diagram holds the paths from ``source`` to ``target``."""
-        snapshot, result = self.snapshot, self.result
+        snapshot, result = self.result_snapshot, self.result
         variables = graph.variables
 
         def above(output: str) -> bool:
@@ -322,8 +325,12 @@ class JacobianView(LazyView):
         input_ = next((i for i in inputs if i in below and i in graph.inputs_of(output)), None)
         return output, input_
 
+    @property
+    def computing(self) -> bool:
+        return self.work.waiting
+
     def shutdown(self) -> None:
-        self.job.shutdown()
+        self.work.shutdown()
 
 
 def _scrolled(widget: QWidget) -> QScrollArea:

@@ -60,3 +60,8 @@ class LazyView(QWidget):
 
     def render_snapshot(self, snapshot: ExplorerSnapshot, rebuild: bool) -> None:
         raise NotImplementedError
+
+    @property
+    def computing(self) -> bool:
+        """The numbers of the snapshot drawn last are still being computed (off the GUI thread)."""
+        return False

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chainrule_gui.core.output.report import fmt
+from chainrule_gui.core.expressions.printing import fmt
 from chainrule_gui.gui import theme
 from chainrule_gui.gui.tables import cell, fit_table
 from chainrule_gui.gui.typeset import latex_pixmap

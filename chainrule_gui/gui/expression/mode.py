@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from chainrule_gui.core.errors import ParseError
 from chainrule_gui.core.examples import Example
-from chainrule_gui.core.graph.paths import iter_paths
 from chainrule_gui.core.files.session import Session
 from chainrule_gui.gui.expression.controller import ExpressionController
 from chainrule_gui.gui.expression.diagram import VIEWS, StepThroughBar, TreeDiagram
@@ -35,7 +34,6 @@ from chainrule_gui.gui.collector import note_activity
 from chainrule_gui.gui.lazy_page import LazyPage, LazyTabWidget
 
 DEFAULT_TEXT = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
-MAX_HIGHLIGHTED_PATHS = 500
 
 
 class ExpressionMode(QWidget):
@@ -400,14 +398,9 @@ class ExpressionMode(QWidget):
         if edge is None or snapshot is None or snapshot.derivation is None:
             self.diagram.highlight_paths([])
             return
-        d = snapshot.derivation
-        paths = []
-        for path in iter_paths(snapshot.graph.variables, d.of, d.wrt):
-            if tuple(edge) in set(zip(path, path[1:])):
-                paths.append(path)
-                if len(paths) >= MAX_HIGHLIGHTED_PATHS:
-                    break
-        self.diagram.highlight_paths(paths)
+        # The derivation's paths (those the path list shows, and those a cut removed).
+        d, edge = snapshot.derivation, tuple(edge)
+        self.diagram.highlight_paths([p.nodes for p in (*d.paths, *d.removed_paths) if edge in p.edges])
         self.path_list.select_paths_through(edge)
 
     def _on_view_changed(self, view: str) -> None:

@@ -11,11 +11,11 @@ from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from chainrule_gui.core.graph.chain_graph import display_name
-from chainrule_gui.core.calculus.derivation import Derivation, PathTerm, paths_at_fault
-from chainrule_gui.core.errors import ChainRuleError, NumericError
+from chainrule_gui.core.calculus.derivation import Derivation, PathTerm
+from chainrule_gui.core.errors import NumericError
 from chainrule_gui.core.explorer.state import structure_key
 from chainrule_gui.core.expressions.printing import to_text
-from chainrule_gui.core.output.report import fmt
+from chainrule_gui.core.expressions.printing import fmt
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 from chainrule_gui.gui.expression.stale import StaleVeil
 
@@ -184,16 +184,12 @@ class PathList(QWidget):
 
 def fault_paths(snapshot: ExplorerSnapshot) -> tuple[tuple[PathTerm, ...], str]:
     """At a point where something cannot be computed: the paths still exist; list them with
-    the factors known there (— where one is not) and say why there is no total."""
+    the factors known there (— where one is not; the core's ``derive`` put them in the error)
+    and say why there is no total."""
     error = snapshot.error
-    if not (isinstance(error, NumericError) and error.evaluation is not None and snapshot.of and snapshot.wrt
-            and not snapshot.is_implicit):
+    if not isinstance(error, NumericError) or snapshot.is_implicit:
         return (), ""
-    try:
-        paths, count = paths_at_fault(snapshot.graph, snapshot.of, snapshot.wrt, error.evaluation,
-                                      max_paths=snapshot.max_paths, cut=snapshot.cut)
-    except ChainRuleError:
-        return (), ""
+    paths, count = error.paths, error.path_count
     lhs = f"d{snapshot.of}/d{snapshot.wrt}"
     if count == 0:
         return paths, ""

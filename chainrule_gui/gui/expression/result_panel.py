@@ -34,7 +34,7 @@ from chainrule_gui.core.calculus.derivation import METHOD_NAMES, METHOD_TITLES, 
 from chainrule_gui.core.errors import ChainRuleError, NumericError
 from chainrule_gui.core.calculus.fd_study import error_study
 from chainrule_gui.core.expressions.printing import size_exceeds, to_latex, to_text, to_text_bounded
-from chainrule_gui.core.output.report import fmt
+from chainrule_gui.core.expressions.printing import fmt
 from chainrule_gui.core.explorer.state import structure_key
 from chainrule_gui.gui.expression.controller import Simplified
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot

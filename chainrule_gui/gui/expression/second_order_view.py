@@ -3,11 +3,14 @@
 Left: d²(of)/d(wrt)² as the sum of the terms ∂²f/∂u∂v · u′v′ and ∂f/∂u · u″ (for a single
 inner function the textbook f″(g)·g′² + f′(g)·g″), each with its numbers, and four more
 ways to the same value.  Right: the Hessian of the output over chosen inputs as a
-heatmap with a symmetry check.  Numbers come at once; SymPy's second derivatives (a
-further check) arrive from a background thread.
+heatmap with a symmetry check.  The numbers come from a background thread, once per
+point; SymPy's second derivatives (a further check) once per text and choice, and are then
+evaluated at each point.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -26,15 +29,19 @@ from PySide6.QtWidgets import (
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.explorer.state import structure_key
 from chainrule_gui.core.output.latex import name_latex
-from chainrule_gui.core.output.report import fmt
+from chainrule_gui.core.expressions.printing import fmt
 from chainrule_gui.core.calculus.second_order import (
     HessianResult,
     SecondDerivation,
     derive_second,
     hessian,
+    symbolic_hessian,
+    symbolic_second,
+    with_symbolic_hessian,
+    with_symbolic_second,
 )
 from chainrule_gui.gui import theme
-from chainrule_gui.gui.expression.background import BackgroundJob, JobResult
+from chainrule_gui.gui.background import NumbersThenSymbolic, Staged
 from chainrule_gui.gui.expression.formatting import readable
 from chainrule_gui.gui.expression.lazy import LazyView
 from chainrule_gui.gui.expression.matrix_view import MatrixPanel
@@ -86,12 +93,13 @@ class SecondOrderView(LazyView):
         self.setObjectName("secondOrderView")
         self.second: SecondDerivation | None = None
         self.hessian: HessianResult | None = None
+        # ``second`` and ``hessian`` once SymPy's check is in them
         self.symbolic_second: SecondDerivation | None = None
         self.symbolic_hessian: HessianResult | None = None
-        self.symbolic_key = None
+        self._symbolic_pending = False
         self._hessian_choice: tuple[str, ...] = ()
-        self.job = BackgroundJob("second-order", self)
-        self.job.finished.connect(self._on_symbolic)
+        self.work = NumbersThenSymbolic("second-order", self)
+        self.work.shown.connect(self._on_result)
         # left: the second derivative
         self.second_title = QLabel(objectName="secondTitle")
         self.rule = QLabel(objectName="secondRule")
@@ -187,33 +195,36 @@ class SecondOrderView(LazyView):
         candidates = [n for n in graph.inputs if n in graph.inputs_of(of)]
         chosen = tuple(n for n in self._hessian_choice if n in candidates) or tuple(candidates)
         self.hessian_inputs.set_names(candidates, chosen)
-        # Each page on its own: at a kink d²/dx² cannot be evaluated, and the Hessian page
-        # must then say why rather than stay blank.
-        try:
-            second, second_error = derive_second(graph, of, wrt, snapshot.point, symbolic=False,
-                                                 cut=snapshot.cut), None
-        except ChainRuleError as exc:
-            second, second_error = None, str(exc)
-        try:
-            hess = hessian(graph, of, chosen, snapshot.point, symbolic=False, cut=snapshot.cut) if chosen else None
-            hessian_error = None
-        except ChainRuleError as exc:
-            hess, hessian_error = None, str(exc)
-        self.second, self.hessian = second, hess
-        key = (structure_key(snapshot), chosen, tuple(sorted(snapshot.point.items())))
-        if key != self.symbolic_key:
-            self.symbolic_key = key
-            self.symbolic_second = self.symbolic_hessian = None
-            self.job.submit(key, _symbolic_parts, graph, of, wrt, chosen, dict(snapshot.point), snapshot.cut)
-        self._show_cut(snapshot.cut)
-        if second is None:
-            self._clear_second(second_error)
+        if rebuild or self.rule.pixmap().isNull():
+            self._typeset_rule(chain_rule_latex(of, wrt, list(graph.variables.successors(of))))
+        point, cut = dict(snapshot.point), snapshot.cut
+        structure = (structure_key(snapshot), chosen)
+        self.work.request(
+            (*structure, tuple(sorted(point.items()))), structure,
+            numbers=lambda _cancelled: _numbers(graph, of, wrt, chosen, point, cut),
+            symbolic=lambda _cancelled: _symbolic_parts(graph, of, wrt, chosen, cut),
+            merge=lambda numbers, parts: numbers.with_symbolic(graph, parts))
+
+    def _on_result(self, staged: Staged) -> None:
+        """The numbers for the snapshot drawn last (older ones never arrive), then with SymPy's."""
+        if staged.error is not None:  # our bug (logged): both pages say so
+            self._clear(staged.error)
+            return
+        numbers: SecondOrderNumbers = staged.value
+        settled = not staged.symbolic_pending and not staged.symbolic_error
+        self.second, self.hessian = numbers.second, numbers.hessian
+        self.symbolic_second = numbers.second if settled else None
+        self.symbolic_hessian = numbers.hessian if settled else None
+        self._symbolic_pending = staged.symbolic_pending
+        self.second_checks.setToolTip(f"SymPy: {staged.symbolic_error}" if staged.symbolic_error else "")
+        self._show_cut(self.snapshot.cut)
+        if numbers.second is None:
+            self._clear_second(numbers.second_error)
         else:
             self.message.setText("")
             self.message.hide()
-            deps = list(graph.variables.successors(of))
-            self._draw_second(second, chain_rule_latex(of, wrt, deps), rebuild)
-        self._draw_hessian(hess, hessian_error)
+            self._draw_second(numbers.second)
+        self._draw_hessian(numbers.hessian, numbers.hessian_error)
 
     def _show_cut(self, cut: frozenset) -> None:
         edges = sorted(cut)
@@ -233,7 +244,8 @@ class SecondOrderView(LazyView):
 
     def _clear(self, message: str) -> None:
         """Nothing to differentiate twice: ``message`` on both pages."""
-        self.second = self.hessian = None
+        self.work.cancel()  # an answer still coming for an earlier snapshot must not cover this
+        self.second = self.hessian = self.symbolic_second = self.symbolic_hessian = None
         self._show_cut(frozenset())
         self._clear_second(message)
         self._draw_hessian(None, message)
@@ -247,15 +259,16 @@ class SecondOrderView(LazyView):
         for label in (self.total, self.inner, self.second_checks):
             label.clear()
 
-    def _draw_second(self, d: SecondDerivation, rule_latex: str, rebuild: bool) -> None:
+    def _typeset_rule(self, rule_latex: str) -> None:
+        pixmap = latex_pixmap(rule_latex, 14.0, theme.current().ink, self.devicePixelRatioF())
+        if pixmap is None:
+            self.rule.setText(rule_latex)
+        else:
+            self.rule.setPixmap(pixmap)
+
+    def _draw_second(self, d: SecondDerivation) -> None:
         self.second_title.setText(f"<b>d²{d.of}/d{d.wrt}²</b> by the chain rule, one level deeper "
                                   f"(d{d.of}/d{d.wrt} = {fmt(d.first, 8)})")
-        if rebuild or self.rule.pixmap().isNull():
-            pixmap = latex_pixmap(rule_latex, 14.0, theme.current().ink, self.devicePixelRatioF())
-            if pixmap is None:
-                self.rule.setText(rule_latex)
-            else:
-                self.rule.setPixmap(pixmap)
         self.terms.setRowCount(len(d.terms))
         for row, term in enumerate(d.terms):
             cells = [term.label, readable(term.outer),
@@ -280,15 +293,9 @@ class SecondOrderView(LazyView):
         d = self.second
         if d is None:
             return
-        methods, agreement = dict(d.methods), dict(d.agreement)
-        pending = set()
-        if self.symbolic_second is not None:
-            methods["symbolic"] = self.symbolic_second.methods["symbolic"]
-            agreement["symbolic"] = self.symbolic_second.agreement["symbolic"]
-        else:
-            pending.add("symbolic")
+        pending = {"symbolic"} if self._symbolic_pending else set()
         self.second_checks.setText("<b>Checks</b> (against forward-over-reverse):<br>"
-                                   + checks_html(methods, agreement, SECOND_TITLES, pending)
+                                   + checks_html(d.methods, d.agreement, SECOND_TITLES, pending)
                                    + "".join(f"<br><span style='color:{theme.current().muted}'>• {n}</span>" for n in d.notes))
 
     def _draw_hessian(self, h: HessianResult | None, error: str | None) -> None:
@@ -304,9 +311,9 @@ class SecondOrderView(LazyView):
             return
         names = list(h.wrt)
         tips = None
-        if self.symbolic_hessian is not None and self.symbolic_hessian.exprs is not None:
+        if h.exprs is not None:
             tips = [[f"SymPy: ∂²{h.of}/∂{a}∂{b} = {readable(e)}" for b, e in zip(names, row)]
-                    for a, row in zip(names, self.symbolic_hessian.exprs)]
+                    for a, row in zip(names, h.exprs)]
         self.hessian_panel.set_title(rf"H = \nabla^2 {name_latex(h.of)}")
         self.hessian_panel.subtitle.setText(f"{len(names)} × {len(names)} at the point")
         self.hessian_panel.table.set_matrix(names, names, h.matrix, tips)
@@ -315,28 +322,16 @@ class SecondOrderView(LazyView):
         self.symmetry.setText(f"<b style='color:{color}'>{'✓ symmetric: H = Hᵀ' if h.symmetric else '✗ not symmetric'}"
                               f"</b> &nbsp; max |H − Hᵀ| = {asymmetry:.1e}")
         self.symmetry.setToolTip("Mixed partials agree (∂²f/∂x∂y = ∂²f/∂y∂x) wherever they are continuous")
-        methods, agreement = {}, dict(h.agreement)
-        pending = set()
-        if self.symbolic_hessian is not None:
-            agreement["symbolic"] = self.symbolic_hessian.agreement["symbolic"]
-        else:
-            pending.add("symbolic")
-        self.hessian_checks.setText("<b>Checks</b>:<br>" + checks_html(methods, agreement, HESSIAN_TITLES, pending)
+        pending = {"symbolic"} if self._symbolic_pending else set()
+        self.hessian_checks.setText("<b>Checks</b>:<br>" + checks_html({}, h.agreement, HESSIAN_TITLES, pending)
                                     + "".join(f"<br><span style='color:{theme.current().muted}'>• {n}</span>" for n in h.notes))
 
-    def _on_symbolic(self, job: JobResult) -> None:
-        if job.key != self.symbolic_key:
-            return
-        if job.error is not None:
-            self.second_checks.setToolTip(f"SymPy: {job.error}")
-            return
-        self.symbolic_second, self.symbolic_hessian = job.value
-        self._show_second_checks()
-        if self.hessian is not None:
-            self._draw_hessian(self.hessian, None)
+    @property
+    def computing(self) -> bool:
+        return self.work.waiting
 
     def shutdown(self) -> None:
-        self.job.shutdown()
+        self.work.shutdown()
 
 
 def kink_message(h: HessianResult) -> str:
@@ -348,12 +343,47 @@ def kink_message(h: HessianResult) -> str:
             "to see the Hessian.")
 
 
-def _symbolic_parts(graph, of, wrt, inputs, point, cut=frozenset()):
-    """Runs on the background thread: SymPy's second derivative and Hessian, each on its own
-    (at a kink the first fails while the second still has something to compare)."""
+@dataclass(frozen=True)
+class SecondOrderNumbers:
+    """Both pages' results at one point; each on its own (at a kink d²/dx² cannot be
+    evaluated, and the Hessian page must then say why rather than stay blank)."""
+
+    second: SecondDerivation | None
+    second_error: str | None
+    hessian: HessianResult | None
+    hessian_error: str | None
+
+    def with_symbolic(self, graph, parts) -> SecondOrderNumbers:
+        """With SymPy's second derivative and Hessian (``_symbolic_parts``) evaluated here."""
+        second_part, hessian_part = parts
+        return SecondOrderNumbers(
+            None if self.second is None else with_symbolic_second(graph, self.second, second_part),
+            self.second_error,
+            None if self.hessian is None else with_symbolic_hessian(graph, self.hessian, hessian_part),
+            self.hessian_error)
+
+
+def _numbers(graph, of, wrt, inputs, point, cut) -> SecondOrderNumbers:
+    """Runs on a background thread: d²/dx² and the Hessian at the point, without SymPy's."""
     try:
-        second = derive_second(graph, of, wrt, point, symbolic=True, cut=cut)
-    except ChainRuleError:
-        second = None
-    hess = hessian(graph, of, inputs, point, symbolic=True, cut=cut) if inputs else None
-    return second, hess
+        second, second_error = derive_second(graph, of, wrt, point, symbolic=False, cut=cut), None
+    except ChainRuleError as exc:
+        second, second_error = None, str(exc)
+    try:
+        hess, hessian_error = (hessian(graph, of, inputs, point, symbolic=False, cut=cut) if inputs else None), None
+    except ChainRuleError as exc:
+        hess, hessian_error = None, str(exc)
+    return SecondOrderNumbers(second, second_error, hess, hessian_error)
+
+
+def _symbolic_parts(graph, of, wrt, inputs, cut):
+    """Runs on a background thread: SymPy's second derivative and Hessian (the same at
+    every point), each as (expressions, why not) and each on its own."""
+    return _part(symbolic_second, graph, of, wrt, cut), _part(symbolic_hessian, graph, of, inputs, cut)
+
+
+def _part(symbolic, *args):
+    try:
+        return symbolic(*args)
+    except ChainRuleError as exc:
+        return None, f"SymPy: {exc}"

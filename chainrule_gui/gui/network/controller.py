@@ -1,9 +1,9 @@
 """The Network mode's controller: settings in, trainer to the worker, updates out.
 
 It owns the single training QThread and its worker, the training log, and the current
-:class:`Settings`.  Live settings go to the worker as small functions applied to the
-trainer between two steps; anything else needs :meth:`reset` (the Network mode calls it
-at once).  While ``blocked`` says why the editor's settings cannot build a network,
+:class:`Settings`.  It drives the worker with typed commands (``worker.py``).  Live
+settings go to the worker as small functions applied to the trainer between two steps;
+anything else needs :meth:`reset` (the Network mode calls it at once).  While ``blocked`` says why the editor's settings cannot build a network,
 Start and Step do nothing: they would train a network the editor no longer shows.
 """
 
@@ -21,7 +21,21 @@ from chainrule_gui.core.nn.history import TrainingLog
 from chainrule_gui.core.nn.network import Network
 from chainrule_gui.core.nn.training import Trainer
 from chainrule_gui.gui.network.settings import Settings
-from chainrule_gui.gui.network.worker import TrainingUpdate, TrainingWorker
+from chainrule_gui.gui.network.worker import (
+    Apply,
+    Load,
+    Pause,
+    Quit,
+    Race,
+    Run,
+    SetSpeed,
+    ShowDecision,
+    Step,
+    StopRace,
+    TrainingUpdate,
+    TrainingWorker,
+    Watch,
+)
 
 GRID_SIZE = 72  # decision-plot resolution: 72×72 forward passes per update
 GRID_MARGIN = 0.15
@@ -70,7 +84,7 @@ class NetworkController(QObject):
         live = _live_change(settings, self.trained)
         if live is None:
             return reasons
-        self.worker.post("apply", live)
+        self.worker.post(Apply(live))
         trained = replace(self.trained, optimizer=settings.optimizer, lr=settings.lr,
                           hyper=dict(settings.hyper), batch_size=settings.batch_size, l2=settings.l2)
         frozen = [l.frozen for l in settings.spec.layers]
@@ -109,7 +123,7 @@ class NetworkController(QObject):
         self.running = False
         self.running_changed.emit(False)
         self.network_built.emit((settings, self.network, dataset))
-        self.worker.post("load", trainer, self.generation, grid_inputs, shape)
+        self.worker.post(Load(trainer, self.generation, grid_inputs, shape))
         return True
 
     def _refuse_if_blocked(self) -> bool:
@@ -123,12 +137,12 @@ class NetworkController(QObject):
             return
         self.running = True
         self.running_changed.emit(True)
-        self._started_by = self.worker.post("run")
+        self._started_by = self.worker.post(Run())
 
     def pause(self) -> None:
         self.running = False
         self.running_changed.emit(False)
-        self.worker.post("pause")
+        self.worker.post(Pause())
 
     def step(self, count: int = 1) -> None:
         if self._refuse_if_blocked() or (self.trained is None and not self.reset()):
@@ -136,10 +150,14 @@ class NetworkController(QObject):
         if self.running:
             self.running = False
             self.running_changed.emit(False)
-        self.worker.post("step", count)
+        self.worker.post(Step(count))
 
     def set_speed(self, steps_per_second: float | None) -> None:
-        self.worker.post("speed", steps_per_second)
+        self.worker.post(SetSpeed(steps_per_second))
+
+    def show_decision(self, visible: bool) -> None:
+        """Whether the decision plot can be seen (its grid is computed only then)."""
+        self.worker.post(ShowDecision(visible))
 
     def compare_optimizers(self, steps: int, learning_rates: dict[str, float],
                            watch: tuple[int, int, int]) -> bool:
@@ -158,27 +176,27 @@ class NetworkController(QObject):
             self.error.emit(str(exc))
             return False
         self.pause()
-        self.worker.post("race", race, steps, watch)
+        self.worker.post(Race(race, steps, watch))
         return True
 
     def watch_weight(self, watch: tuple[int, int, int]) -> None:
-        self.worker.post("watch", watch)
+        self.worker.post(Watch(watch))
 
     def stop_race(self) -> None:
-        self.worker.post("stop_race")
+        self.worker.post(StopRace())
 
     def shutdown(self) -> None:
         if self._closed:
             return
         self._closed = True
-        self.worker.post("quit")
+        self.worker.post(Quit())
         self._thread.quit()
         self._thread.wait(10_000)
 
     # -- from the worker --------------------------------------------------------------------
     def _on_update(self, update: TrainingUpdate) -> None:
         if update.generation != self.generation:
-            self.worker.gui_ready.set()
+            self.worker.drawn(update)
             return  # from a network replaced since
         if update.error:
             self.error.emit(update.error)
@@ -186,7 +204,7 @@ class NetworkController(QObject):
         if update.steps.size:
             self.log.add_losses(update.steps, update.losses)
         if update.params is not None and self.network is not None:
-            self.network.params[...] = update.params
+            self.network.use_params(update.params)  # the worker's copy: the only one made
         if update.evaluation is not None or update.records is not None:
             self.log.add_row(_log_row(update))
         # An update the worker made before it took the latest Start (the paused state after
@@ -206,7 +224,7 @@ class NetworkController(QObject):
                     if time.perf_counter() - started < 0.0005:
                         break
         finally:
-            self.worker.gui_ready.set()
+            self.worker.drawn(update)
 
     # -- helpers -----------------------------------------------------------------------------
     def _grid(self, dataset):

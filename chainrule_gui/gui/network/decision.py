@@ -3,7 +3,9 @@
 Classification: each pixel takes the colour of the predicted class, paler where the
 network is unsure (white on a two-class boundary).  2-D regression: the output as a
 colour map.  1-D regression: the data and the network's curve.  Items are created once;
-each update only sets new image data.
+each update only sets new image data.  The plot says when it comes into and out of view
+(``visibility_changed``): the network's output over its grid is computed only while it
+can be seen.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import html
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Signal
 from PySide6.QtGui import QColor
 
 from chainrule_gui.gui import theme
@@ -27,6 +29,9 @@ def _rgb(hex_color: str) -> np.ndarray:
 
 
 class DecisionPlot(pg.PlotWidget):
+    visibility_changed = Signal(bool)  # it can be seen (shown, and not squeezed to nothing)
+    seen = False  # (a class default: pyqtgraph resizes the plot while it is being made)
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("decisionPlot")
@@ -53,6 +58,25 @@ class DecisionPlot(pg.PlotWidget):
         self._rect = QRectF(0, 0, 1, 1)
         self.n_classes = 0
         self.colormap = pg.colormap.get("viridis")
+
+    # -- in view or not --------------------------------------------------------------------
+    def showEvent(self, event):  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self._check_seen()
+
+    def hideEvent(self, event):  # noqa: N802 - Qt override
+        super().hideEvent(event)
+        self._check_seen()
+
+    def resizeEvent(self, event):  # noqa: N802 - Qt override (a splitter squeezes it to 0)
+        super().resizeEvent(event)
+        self._check_seen()
+
+    def _check_seen(self) -> None:
+        seen = self.isVisible() and not self.size().isEmpty()
+        if seen != self.seen:
+            self.seen = seen
+            self.visibility_changed.emit(seen)
 
     def set_data(self, dataset, axes) -> None:
         """A new data set: draw its points once; the image follows each update."""

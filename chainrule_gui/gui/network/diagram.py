@@ -169,7 +169,7 @@ class NetworkDiagram(QGraphicsView):
         self.caption.setPos(-COLUMN_GAP / 2 + 10, height + 8)
         self._caption()
         self._style_structure()
-        self.show_weights(network.weights())
+        self.show_weights(network.weight_views())
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-20, -20, 20, 20))
         self.fit()
 

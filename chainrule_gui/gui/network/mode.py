@@ -259,6 +259,7 @@ class NetworkMode(QWidget):
         self.diagram.layer_clicked.connect(self._on_layer_clicked)
         self.fault_banner.lower_requested.connect(self._lower_learning_rate)
         self.fault_banner.reset_requested.connect(self.reset)
+        self.decision_plot.visibility_changed.connect(c.show_decision)
         c.updated.connect(self._on_update)
         c.network_built.connect(self._on_network_built)
         c.running_changed.connect(self._on_running)
@@ -522,7 +523,7 @@ class NetworkMode(QWidget):
         grads = None
         if self._records is not None:
             grads = [r.dW for r in self._records]
-        self.diagram.show_weights(network.weights(), grads)
+        self.diagram.show_weights(network.weight_views(), grads)
 
     def _on_gradient_toggle(self, on: bool) -> None:
         self.diagram.set_color_by_gradient(on)

@@ -1,17 +1,20 @@
 """The training worker: one QObject in one QThread, driving the core's generator.
 
 The GUI thread never touches a :class:`Trainer` after handing it over; it posts commands
-(thread-safe) and receives :class:`TrainingUpdate` objects — copies, at most ~30 a second
-however fast training runs.  Between two steps the worker checks a flag for new
-commands, so pause, step and live settings act within one step.
+— small dataclasses such as :class:`Load`, :class:`Run` or :class:`Step`, handled by type
+— (thread-safe) and receives :class:`TrainingUpdate` objects — copies, at most ~30 a
+second however fast training runs.  Between two steps the worker checks a flag for new
+commands, so pause, step and live settings act within one step.  The network's output
+over the decision plot's grid is computed only while that plot can be seen
+(:class:`ShowDecision`).
 
-After each update it sends while running, the worker waits (briefly) until the GUI has
-drawn it.  PySide releases the GIL around every call into Qt, and a Python thread that
-busily trains takes it back each time, so a repaint made of hundreds of such calls would
-wait up to the 5 ms switch interval at each one — seconds per frame.  Waiting for the
-GUI instead costs the worker only the drawing time; the interval between updates grows
-when drawing is slow, so training keeps at least ~80 % of its headless speed (measured in
-tests/benchmarks/bench_gui_training.py).
+After each update it sends while running, the worker waits (briefly) until the GUI says it
+has drawn that update (:meth:`TrainingWorker.drawn`).  PySide releases the GIL around
+every call into Qt, and a Python thread that busily trains takes it back each time, so a
+repaint made of hundreds of such calls would wait up to the 5 ms switch interval at each
+one — seconds per frame.  Waiting for the GUI instead costs the worker only the drawing
+time; the interval between updates grows when drawing is slow, so training keeps at
+least ~80 % of its headless speed (measured in tests/benchmarks/bench_gui_training.py).
 
 The worker runs NumPy with one BLAS thread: with the GUI busy on the other core, two BLAS
 threads were measured to collapse throughput 3–60×.
@@ -26,11 +29,13 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import singledispatchmethod
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from chainrule_gui.core.errors import ChainRuleError
+from chainrule_gui.core.nn.compare import OptimizerRace
 from chainrule_gui.core.nn.diagnosis import Diagnosis, diagnose, diagnose_fault
 from chainrule_gui.core.nn.snapshot import Fault, LayerRecord
 from chainrule_gui.core.nn.training import Trainer
@@ -42,6 +47,80 @@ ACK_TIMEOUT = 0.25  # never wait longer than this for the GUI (hidden, or very b
 EVALUATE_INTERVAL = 0.2
 NORM_INTERVAL = 0.01  # per-layer norms are sampled this often (a few µs each time)
 MAX_EXAMPLE_ROWS = 8  # the first rows of a batch, for the diagram's worked examples  # validation loss and accuracy: five times a second is plenty
+
+
+# -- commands (posted from the GUI thread, taken between two steps) ---------------------------
+@dataclass(frozen=True, eq=False)
+class Load:
+    """Train ``trainer`` from now on (a new network, number ``generation``), paused;
+    ``grid_inputs``: the decision plot's points (rows of inputs), ``grid_shape`` their grid."""
+
+    trainer: Trainer
+    generation: int
+    grid_inputs: np.ndarray | None
+    grid_shape: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Run:
+    """Train continuously."""
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Stop between two steps and report every number."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """Take ``count`` steps, then pause and report every number."""
+
+    count: int = 1
+
+
+@dataclass(frozen=True, eq=False)
+class Apply:
+    """A live setting: ``change(trainer)`` between two steps (a bad one is reported)."""
+
+    change: Callable[[Trainer], None]
+
+
+@dataclass(frozen=True)
+class SetSpeed:
+    steps_per_second: float | None  # None: as fast as possible
+
+
+@dataclass(frozen=True, eq=False)
+class Race:
+    """Race the optimizers of ``race`` for ``steps`` steps (training pauses), reporting the
+    state of the weight ``watch`` = (layer, row, column)."""
+
+    race: OptimizerRace
+    steps: int
+    watch: tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Watch:
+    weight: tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class StopRace:
+    """End the optimizer comparison now."""
+
+
+@dataclass(frozen=True)
+class ShowDecision:
+    """Whether the decision plot can be seen: its grid is computed only then (72×72
+    forward passes per update), and at once when it comes into view while paused."""
+
+    visible: bool
+
+
+@dataclass(frozen=True)
+class Quit:
+    """End the worker's loop (the thread then finishes)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,7 +137,8 @@ class TrainingUpdate:
     batch_inputs: np.ndarray | None = None  # the inputs of the step the records describe
     params: np.ndarray | None = None
     evaluation: dict | None = None
-    grid: np.ndarray | None = None  # network output on the decision grid (rows × cols × outputs)
+    #: network output on the decision grid (rows × cols × outputs); None while the plot is hidden
+    grid: np.ndarray | None = None
     norm_steps: np.ndarray | None = None  # steps at which per-layer norms were sampled
     norms: dict | None = None  # "grad_norm"/"weight_norm"/"update_ratio" → samples × layers
     diagnoses: tuple[Diagnosis, ...] = ()
@@ -68,6 +148,9 @@ class TrainingUpdate:
     #: How many commands the worker had taken when it made this update: an update made
     #: before the GUI's latest Start cannot say that training has stopped.
     commands_taken: int = 0
+    #: This update's place in the order the worker sent them (1, 2, …): what the GUI
+    #: acknowledges with :meth:`TrainingWorker.drawn`.
+    number: int = 0
 
 
 @dataclass(frozen=True, eq=False)
@@ -96,6 +179,7 @@ class TrainingWorker(QObject):
         self._speed: float | None = None  # steps per second; None = as fast as possible
         self._grid_inputs: np.ndarray | None = None
         self._grid_shape: tuple[int, int] = (0, 0)
+        self._decision_visible = False
         self._race = None
         self._race_left = 0
         self._watch: tuple[int, int, int] | None = None
@@ -109,21 +193,29 @@ class TrainingWorker(QObject):
         self._evaluation: dict | None = None
         self._rate_mark = (0.0, 0)
         self.steps_per_second = 0.0
-        self.gui_ready = threading.Event()  # set by the GUI once it has drawn an update
+        self._sent = 0  # updates sent (worker thread) ...
+        self._drawn = 0  # ... and the newest one the GUI has drawn
+        self._drawn_changed = threading.Condition()
         self._posted = 0  # commands queued (GUI thread) ...
         self._posted_lock = threading.Lock()
         self._taken = 0  # ... and taken off the queue (worker thread), in the same order
         self._interval = EMIT_INTERVAL
 
-    # -- posted from the GUI thread ---------------------------------------------------------
-    def post(self, name: str, *args) -> int:
+    # -- called from the GUI thread --------------------------------------------------------
+    def post(self, command) -> int:
         """Queue a command; its number in the order commands are taken (1, 2, …)."""
         with self._posted_lock:
             self._posted += 1
-            self._commands.put((name, args))
+            self._commands.put(command)
             number = self._posted
         self._has_commands = True
         return number
+
+    def drawn(self, update: TrainingUpdate) -> None:
+        """The GUI has drawn ``update`` (or dropped it): a worker waiting for it goes on."""
+        with self._drawn_changed:
+            self._drawn = max(self._drawn, update.number)
+            self._drawn_changed.notify_all()
 
     # -- the loop -------------------------------------------------------------------------
     @Slot()
@@ -166,66 +258,93 @@ class TrainingWorker(QObject):
     def _drain(self, block: bool, timeout: float | None = None) -> None:
         try:
             if block:
-                name, args = self._commands.get(timeout=timeout)
-                self._handle(name, args)
+                self._take(self._commands.get(timeout=timeout))
             while True:
-                name, args = self._commands.get_nowait()
-                self._handle(name, args)
+                self._take(self._commands.get_nowait())
         except queue.Empty:
             pass
         self._has_commands = not self._commands.empty()
 
-    def _handle(self, name: str, args: tuple) -> None:
+    def _take(self, command) -> None:
         self._taken += 1
-        if name == "quit":
-            self._quit = True
-        elif name == "load":
-            trainer, generation, grid_inputs, grid_shape = args
-            self._trainer, self._generation = trainer, generation
-            self._grid_inputs, self._grid_shape = grid_inputs, grid_shape
+        self._handle(command)
+
+    # -- the commands, by type ----------------------------------------------------------------
+    @singledispatchmethod
+    def _handle(self, command) -> None:
+        raise TypeError(f"not a training command: {command!r}")
+
+    @_handle.register
+    def _quit_now(self, command: Quit) -> None:
+        self._quit = True
+
+    @_handle.register
+    def _load(self, command: Load) -> None:
+        self._trainer, self._generation = command.trainer, command.generation
+        self._grid_inputs, self._grid_shape = command.grid_inputs, command.grid_shape
+        self._running = False
+        self._forget_unsent()
+        self._evaluation = None
+        self._emit(force_rich=True, evaluate=True)
+
+    @_handle.register
+    def _run(self, command: Run) -> None:
+        if self._trainer is not None:
+            self._trainer.clear_fault()
+            self._running = True
+            self._rate_mark = (time.perf_counter(), self._trainer.step_count)
+
+    @_handle.register
+    def _pause(self, command: Pause) -> None:
+        if self._running:
             self._running = False
-            self._steps.clear()
-            self._losses.clear()
-            self._norm_steps.clear()
-            self._norms.clear()
-            self._evaluation = None
             self._emit(force_rich=True, evaluate=True)
-        elif name == "run":
-            if self._trainer is not None:
-                self._trainer.clear_fault()
-                self._running = True
-                self._rate_mark = (time.perf_counter(), self._trainer.step_count)
-        elif name == "pause":
-            if self._running:
-                self._running = False
-                self._emit(force_rich=True, evaluate=True)
-        elif name == "step":
-            if self._trainer is not None:
-                self._running = False
-                self._trainer.clear_fault()
-                for _ in range(args[0]):
-                    if not self._one_step():
-                        break
-                self._emit(force_rich=True, evaluate=True)
-        elif name == "apply":
-            change: Callable[[Trainer], None] = args[0]
-            if self._trainer is not None:
-                try:
-                    change(self._trainer)
-                except ChainRuleError as exc:
-                    self.update.emit(self._bare_update(error=str(exc)))
-                else:
-                    if not self._running:
-                        self._emit(force_rich=True, evaluate=True)
-        elif name == "speed":
-            self._speed = args[0]
-        elif name == "race":
-            self._race, self._race_left, self._watch = args
+
+    @_handle.register
+    def _step(self, command: Step) -> None:
+        if self._trainer is not None:
             self._running = False
-        elif name == "watch":
-            self._watch = args[0]
-        elif name == "stop_race":
-            self._race_left = 0
+            self._trainer.clear_fault()
+            for _ in range(command.count):
+                if not self._one_step():
+                    break
+            self._emit(force_rich=True, evaluate=True)
+
+    @_handle.register
+    def _apply(self, command: Apply) -> None:
+        if self._trainer is None:
+            return
+        try:
+            command.change(self._trainer)
+        except ChainRuleError as exc:
+            self.update.emit(self._bare_update(error=str(exc)))
+        else:
+            if not self._running:
+                self._emit(force_rich=True, evaluate=True)
+
+    @_handle.register
+    def _set_speed(self, command: SetSpeed) -> None:
+        self._speed = command.steps_per_second
+
+    @_handle.register
+    def _start_race(self, command: Race) -> None:
+        self._race, self._race_left, self._watch = command.race, command.steps, command.watch
+        self._running = False
+
+    @_handle.register
+    def _watch_weight(self, command: Watch) -> None:
+        self._watch = command.weight
+
+    @_handle.register
+    def _stop_race(self, command: StopRace) -> None:
+        self._race_left = 0
+
+    @_handle.register
+    def _show_decision(self, command: ShowDecision) -> None:
+        came_into_view = command.visible and not self._decision_visible
+        self._decision_visible = command.visible
+        if came_into_view and not self._running:
+            self._emit()  # its grid now; while running, the next update brings it
 
     # -- training -------------------------------------------------------------------------
     def _one_step(self) -> bool:
@@ -279,18 +398,23 @@ class TrainingWorker(QObject):
             self._running = False
         now = time.perf_counter()
         if now - self._last_emit >= self._interval or not self._running:
-            self.gui_ready.clear()
-            self._emit(force_rich=True, evaluate=now - self._last_evaluation >= EVALUATE_INTERVAL
-                       or not self._running)
+            sent = self._emit(force_rich=True, evaluate=now - self._last_evaluation >= EVALUATE_INTERVAL
+                              or not self._running)
             waited = time.perf_counter()
-            self.gui_ready.wait(ACK_TIMEOUT)
+            self._wait_drawn(sent)
             drawing = time.perf_counter() - waited
             self._interval = max(EMIT_INTERVAL, drawing * (1 - GUI_SHARE) / GUI_SHARE)
 
-    def _emit(self, force_rich: bool = False, evaluate: bool = False) -> None:
+    def _wait_drawn(self, number: int) -> None:
+        """Until the GUI has drawn update ``number`` (at most ACK_TIMEOUT: hidden, or very busy)."""
+        with self._drawn_changed:
+            self._drawn_changed.wait_for(lambda: self._drawn >= number, ACK_TIMEOUT)
+
+    def _emit(self, force_rich: bool = False, evaluate: bool = False) -> int:
+        """Send an update of the trainer's state; its number (0: nothing to send)."""
         trainer = self._trainer
         if trainer is None:
-            return
+            return 0
         now = time.perf_counter()
         mark_time, mark_step = self._rate_mark
         if now - mark_time >= 0.5:
@@ -309,7 +433,7 @@ class TrainingWorker(QObject):
             self._evaluation = trainer.evaluate()
             self._last_evaluation = now
         grid = None
-        if self._grid_inputs is not None:
+        if self._grid_inputs is not None and self._decision_visible:
             rows, cols = self._grid_shape
             grid = trainer.network.probabilities(self._grid_inputs).reshape(rows, cols, -1)
         norm_steps, norms = None, None
@@ -324,24 +448,31 @@ class TrainingWorker(QObject):
             running=self._running, records=records, batch_inputs=inputs, params=trainer.network.params.copy(),
             evaluation=dict(self._evaluation) if evaluate and self._evaluation else None,
             grid=grid, norm_steps=norm_steps, norms=norms, diagnoses=diagnoses, fault=trainer.fault,
-            steps_per_second=self.steps_per_second if self._running else 0.0, commands_taken=self._taken)
+            steps_per_second=self.steps_per_second if self._running else 0.0, commands_taken=self._taken,
+            number=self._next_number())
+        self._forget_unsent()
+        self._last_emit = now
+        self.update.emit(update)
+        return update.number
+
+    def _forget_unsent(self) -> None:
+        """Drop the losses and norms gathered since the last update."""
         self._steps.clear()
         self._losses.clear()
         self._norm_steps.clear()
         self._norms.clear()
-        self._last_emit = now
-        self.update.emit(update)
+
+    def _next_number(self) -> int:
+        self._sent += 1
+        return self._sent
 
     def _bare_update(self, error: str) -> TrainingUpdate:
         trainer = self._trainer
         empty = np.zeros(0)
-        self._steps.clear()  # an error update carries no losses: drop what is half-sent
-        self._losses.clear()
-        self._norm_steps.clear()
-        self._norms.clear()
+        self._forget_unsent()  # an error update carries no losses: drop what is half-sent
         return TrainingUpdate(self._generation, trainer.step_count if trainer else 0,
                               trainer.epoch if trainer else 0, empty, empty, self._running, error=error,
-                              commands_taken=self._taken)
+                              commands_taken=self._taken, number=self._next_number())
 
     # -- optimizer comparison -----------------------------------------------------------
     def _race_burst(self) -> None:

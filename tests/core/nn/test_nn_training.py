@@ -266,3 +266,19 @@ def test_l2_is_coupled_weight_decay_on_weights_only_as_the_docs_say():
     m, v = (1 - b1) * coupled, (1 - b2) * coupled ** 2
     expected = before - lr * (m / (1 - b1)) / (np.sqrt(v / (1 - b2)) + eps)
     np.testing.assert_allclose(net.params, expected, rtol=1e-10, atol=1e-14)
+
+
+def test_a_network_takes_a_parameter_vector_without_copying_it():
+    """A reader handed a private copy of the weights (the GUI, by the training thread) uses it
+    as it is; every layer then reads it, and the views of W and b are not copies."""
+    net = Network.initialized(spec_from_sizes((2, 3, 1), "tanh", "bce", seed=0))
+    given = np.arange(net.params.size, dtype=float)
+    net.use_params(given)
+    assert net.params is given
+    (W1, b1), (W2, b2) = net.weight_views()
+    assert all(np.shares_memory(a, given) for a in (W1, b1, W2, b2))
+    np.testing.assert_array_equal(W1, given[:6].reshape(2, 3))
+    np.testing.assert_array_equal(b1, given[6:9])
+    np.testing.assert_array_equal(net.forward(np.zeros((1, 2))), Network(net.spec, given).forward(np.zeros((1, 2))))
+    with pytest.raises(ModelError):
+        net.use_params(np.zeros(3))

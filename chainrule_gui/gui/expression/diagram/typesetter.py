@@ -9,7 +9,6 @@ between.  Labels seen before come from the cache at once.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from PySide6.QtCore import QObject, QRectF, QTimer, Signal
 from PySide6.QtGui import QPixmap
 
 from chainrule_gui.gui import startup
+from chainrule_gui.gui.background import Background
 from chainrule_gui.gui.typeset import display_fractions, image_bytes, latex_pixmap, warm_up
 
 #: Milliseconds of typesetting per turn of the event loop.
@@ -135,10 +135,11 @@ def label_latex(latex: str) -> str:
 _warmed = False
 
 
-def warm_up_in_background() -> None:
-    """Load matplotlib's mathtext and its fonts on a worker thread while the window opens."""
+def warm_up_in_background(owner: QObject) -> None:
+    """Load matplotlib's mathtext and its fonts off the GUI thread while the window opens
+    (once per process; ``owner`` holds the request, see gui/background.py)."""
     global _warmed
     if _warmed:
         return
     _warmed = True
-    threading.Thread(target=warm_up, name="chainrule-mathtext-warm-up", daemon=True).start()
+    Background("mathtext-warm-up", owner).submit(None, lambda _cancelled: warm_up())

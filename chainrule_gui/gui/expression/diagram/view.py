@@ -105,7 +105,7 @@ class TreeDiagram(QGraphicsView):
         self.banner, self.banner_label = self.overlays.banner, self.overlays.banner_label
         self.stale_veil = StaleVeil(self)  # over the banner too: it is the last good text's
         self.scene().selectionChanged.connect(self._on_selection)
-        startup.defer(warm_up_in_background)  # not while the window is still opening
+        startup.defer(lambda: warm_up_in_background(self))  # not while the window is still opening
 
     # -- what tests and other panels read --------------------------------------------------
     @property
