@@ -10,8 +10,8 @@ import json
 import sys
 
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError, ParseError
-from chainrule_gui.core.language.lookalikes import with_lookalike_notes
 from chainrule_gui.core.expressions.printing import to_text
+from chainrule_gui.core.language.lookalikes import with_lookalike_notes
 
 EXIT_ERROR = 2
 DEFAULT_CLI_MAX_PATHS = 100
@@ -190,8 +190,8 @@ def _dump(obj: dict) -> str:
 
 
 def _explain_first(args, graph, of, wrt, point, cut) -> str:
-    from chainrule_gui.core.output import report
     from chainrule_gui.core.calculus.derivation import derive
+    from chainrule_gui.core.output import report
     from chainrule_gui.core.output.latex import derivation_latex
 
     d = derive(graph, of, wrt, point, max_paths=args.max_paths, cut=cut)
@@ -204,9 +204,9 @@ def _explain_first(args, graph, of, wrt, point, cut) -> str:
 
 
 def _explain_jacobian(args, graph, outputs, inputs, point, cut) -> str:
-    from chainrule_gui.core.output import report
     from chainrule_gui.core.calculus.derivation import derive
     from chainrule_gui.core.calculus.jacobian import jacobian
+    from chainrule_gui.core.output import report
 
     if cut:
         raise ChoiceError("--cut works with one --of and one --wrt")
@@ -243,10 +243,10 @@ def _jacobian_latex(j) -> str:
 
 
 def _explain_second(args, graph, outputs, inputs, point, cut) -> str:
-    from chainrule_gui.core.output import report
     from chainrule_gui.core.calculus.derivation import derive
-    from chainrule_gui.core.output.latex import second_latex
     from chainrule_gui.core.calculus.second_order import derive_second, hessian
+    from chainrule_gui.core.output import report
+    from chainrule_gui.core.output.latex import second_latex
 
     if len(outputs) != 1:
         raise ChoiceError("--order 2 needs a single output (--of); a Hessian is of a scalar")
@@ -288,9 +288,9 @@ def _explain_second(args, graph, outputs, inputs, point, cut) -> str:
 
 
 def _explain_implicit(args, graph, point) -> str:
-    from chainrule_gui.core.output import report
-    from chainrule_gui.core.graph.chain_graph import display_name
     from chainrule_gui.core.calculus.implicit import implicit_derivative
+    from chainrule_gui.core.graph.chain_graph import display_name
+    from chainrule_gui.core.output import report
     from chainrule_gui.core.output.latex import implicit_latex
 
     if args.order != 1:

@@ -150,9 +150,8 @@ def _training_meta(trainer, dataset) -> dict:
 
 
 def _write_script(path, network, dataset) -> None:
-    from chainrule_gui.core.nn.export import numpy_script
-
     from chainrule_gui.core.files.atomic import atomic_write_text
+    from chainrule_gui.core.nn.export import numpy_script
 
     try:
         atomic_write_text(path, numpy_script(network, dataset.X[:3]))

@@ -49,20 +49,21 @@ def import_core_before_qt() -> None:
     tenth of a second or more of a cold start.  Modules imported before it are skipped.
     """
     import concurrent.futures  # noqa: F401
+
     import sympy.assumptions.wrapper  # noqa: F401 - these three SymPy imports on first use
     import sympy.sets.setexpr  # noqa: F401
     import sympy.tensor.tensor  # noqa: F401
 
-    import chainrule_gui.core.graph.choices  # noqa: F401
     import chainrule_gui.core.calculus.derivation  # noqa: F401
-    import chainrule_gui.core.diagram.placement  # noqa: F401
-    import chainrule_gui.core.diagram.model  # noqa: F401
     import chainrule_gui.core.calculus.fd_study  # noqa: F401
     import chainrule_gui.core.calculus.implicit  # noqa: F401
-    import chainrule_gui.core.files.session  # noqa: F401
     import chainrule_gui.core.calculus.stepthrough  # noqa: F401
+    import chainrule_gui.core.diagram.model  # noqa: F401
+    import chainrule_gui.core.diagram.placement  # noqa: F401
     import chainrule_gui.core.explorer.evaluation  # noqa: F401
     import chainrule_gui.core.explorer.transitions  # noqa: F401
+    import chainrule_gui.core.files.session  # noqa: F401
+    import chainrule_gui.core.graph.choices  # noqa: F401
 
 
 def run_app(open_path: str | None = None) -> int:

@@ -28,11 +28,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from chainrule_gui.core.graph.chain_graph import build_chain_graph  # noqa: E402
 from chainrule_gui.core.calculus.derivation import derive  # noqa: E402
 from chainrule_gui.core.expressions.elide import full_text, short_form  # noqa: E402
-from chainrule_gui.core.language.program import parse_program  # noqa: E402
+from chainrule_gui.core.graph.chain_graph import build_chain_graph  # noqa: E402
 from chainrule_gui.core.graph.choices import choose_output_input  # noqa: E402
+from chainrule_gui.core.language.program import parse_program  # noqa: E402
 from chainrule_gui.gui.expression.diagram import TreeDiagram  # noqa: E402
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot  # noqa: E402
 from chainrule_gui.gui.typeset import latex_image  # noqa: E402

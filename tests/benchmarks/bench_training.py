@@ -152,11 +152,12 @@ def timed(step, seconds, finish=lambda: None) -> float:
 
 
 def bench_core(sizes, act, loss, batch, X, Y, seconds) -> float:
+    import numpy as np
+
     from chainrule_gui.core.nn.datasets import Dataset
     from chainrule_gui.core.nn.network import Network
     from chainrule_gui.core.nn.spec import spec_from_sizes
     from chainrule_gui.core.nn.training import TrainConfig, Trainer
-    import numpy as np
 
     if loss == "mse":
         dataset = Dataset("bench", X, None, Y, np.arange(len(X)), np.zeros(0, dtype=int))

@@ -154,9 +154,9 @@ NUMERIC_FAULTS = [
 
 
 def numeric_rows() -> list[Row]:
-    from chainrule_gui.core.graph.chain_graph import build_chain_graph
     from chainrule_gui.core.diagram.model import VIEWS, build_diagram, fault_marks
     from chainrule_gui.core.errors import NumericError
+    from chainrule_gui.core.graph.chain_graph import build_chain_graph
     from chainrule_gui.core.language.program import parse_program
 
     located = marked = 0

@@ -2,8 +2,8 @@
 
 import pytest
 
-from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.calculus.derivation import derive
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.language.program import parse_program
 
 

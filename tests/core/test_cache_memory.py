@@ -7,8 +7,8 @@ import tracemalloc
 
 import sympy as sp
 
-from chainrule_gui.core.graph import chain_graph
 from chainrule_gui.core.expressions import elide, printing
+from chainrule_gui.core.graph import chain_graph
 
 
 def _distinct(i: int, x: sp.Symbol, y: sp.Symbol) -> sp.Expr:

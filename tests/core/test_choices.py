@@ -3,6 +3,7 @@ and point values carry over only for names still in the same role."""
 
 import pytest
 
+from chainrule_gui.core.examples import BY_KEY
 from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.graph.choices import (
     Choice,
@@ -16,7 +17,6 @@ from chainrule_gui.core.graph.choices import (
     unambiguous_output,
     unambiguous_relation_choice,
 )
-from chainrule_gui.core.examples import BY_KEY
 from chainrule_gui.core.language.program import parse_program
 
 SEED = "z = x^2 + sin(x*y); x = t^2; y = e^t"

@@ -5,7 +5,6 @@ import math
 import numpy as np
 import pytest
 
-from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.calculus.curve import (
     curve_partials,
     polyline_with_breaks,
@@ -14,6 +13,7 @@ from chainrule_gui.core.calculus.curve import (
     zero_level,
 )
 from chainrule_gui.core.errors import ChoiceError
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.language.program import parse_program
 
 CIRCLE = build_chain_graph(parse_program("x^2 + y^2 = 1"))

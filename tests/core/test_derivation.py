@@ -4,9 +4,9 @@ import math
 
 import pytest
 
-from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.calculus.derivation import derive
 from chainrule_gui.core.errors import ChoiceError
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.language.program import parse_program
 
 SEED = "z = x^2 + sin(x*y); x = t^2; y = e^t"

@@ -7,13 +7,13 @@ import networkx as nx
 import pytest
 import sympy as sp
 
-from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.calculus.derivation import derive
-from chainrule_gui.core.diagram.placement import diagram_layout
 from chainrule_gui.core.diagram.model import build_diagram, diagram_numbers
+from chainrule_gui.core.diagram.placement import diagram_layout
 from chainrule_gui.core.expressions.elide import short_form
-from chainrule_gui.core.language.program import parse_program
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.graph.tree import unfold_tree
+from chainrule_gui.core.language.program import parse_program
 
 SEED = "z = x^2 + sin(x*y); x = t^2; y = e^t"
 #: A small network: 30+ operations, shared inputs, a tree of 60+ nodes.

@@ -4,12 +4,12 @@ import math
 
 import pytest
 
-from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.calculus.derivation import derive
-from chainrule_gui.core.examples import EXAMPLES
 from chainrule_gui.core.calculus.implicit import implicit_derivative
-from chainrule_gui.core.language.program import parse_program
+from chainrule_gui.core.examples import EXAMPLES
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.graph.choices import choose_output_input
+from chainrule_gui.core.language.program import parse_program
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda e: e.key)

@@ -7,11 +7,11 @@ import sys
 
 import pytest
 
-from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.calculus.derivation import derive
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
+from chainrule_gui.core.language.program import parse_program
 from chainrule_gui.core.output.export_numpy import gradient_module
 from chainrule_gui.core.output.latex import derivation_latex, latex_document
-from chainrule_gui.core.language.program import parse_program
 
 
 @pytest.mark.parametrize("text, point", [

@@ -11,10 +11,10 @@ import pytest
 
 from chainrule_gui.core.errors import ModelError
 from chainrule_gui.core.files.atomic import FileFormatError, read_limited
+from chainrule_gui.core.files.session import Session, load_session, save_session
 from chainrule_gui.core.nn.model_file import load_model, save_model
 from chainrule_gui.core.nn.network import Network
 from chainrule_gui.core.nn.spec import spec_from_sizes
-from chainrule_gui.core.files.session import Session, load_session, save_session
 
 posix = pytest.mark.skipif(os.name != "posix", reason="links, modes and FIFOs as POSIX has them")
 

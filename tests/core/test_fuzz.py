@@ -5,9 +5,9 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.calculus.derivation import derive
 from chainrule_gui.core.errors import ChainRuleError, ParseError
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.language.parser import FUNCTIONS
 from chainrule_gui.core.language.program import parse_program
 

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from chainrule_gui.core.errors import ModelError
 from chainrule_gui.core.files.atomic import FileFormatError
+from chainrule_gui.core.files.session import Session, session_from_bytes
 from chainrule_gui.core.nn.csv_import import read_csv_text
 from chainrule_gui.core.nn.model_file import load_model
-from chainrule_gui.core.files.session import Session, session_from_bytes
 
 GOOD_SESSION = json.loads(Session(text="z = x^2 + sin(x*y)\nx = t^2\ny = e^t", of="z", wrt="t",
                                   point={"t": 0.5}, ranges={"t": (-1.0, 2.0)}).to_json())

@@ -7,12 +7,12 @@ import networkx as nx
 import pytest
 import sympy as sp
 
-from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.diagram.layers import layered_layout
 from chainrule_gui.core.expressions.ops import OPS, sympy_partials
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.graph.paths import count_paths, count_paths_through, iter_paths
-from chainrule_gui.core.language.program import parse_program
 from chainrule_gui.core.graph.tree import unfold_tree
+from chainrule_gui.core.language.program import parse_program
 
 SEED = "z = x^2 + sin(x*y); x = t^2; y = e^t"
 

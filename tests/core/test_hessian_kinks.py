@@ -3,10 +3,10 @@ failure names what is 0 there (not a generic "x = 0")."""
 
 import pytest
 
-from chainrule_gui.core.graph.chain_graph import build_chain_graph
-from chainrule_gui.core.errors import NumericError
-from chainrule_gui.core.language.program import parse_program
 from chainrule_gui.core.calculus.second_order import derive_second, hessian
+from chainrule_gui.core.errors import NumericError
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
+from chainrule_gui.core.language.program import parse_program
 
 
 def graph(text):

@@ -14,8 +14,8 @@ import pytest
 
 from chainrule_gui.core.errors import ModelError
 from chainrule_gui.core.files.atomic import FileFormatError
-from chainrule_gui.core.nn.model_file import load_model
 from chainrule_gui.core.files.session import session_from_bytes
+from chainrule_gui.core.nn.model_file import load_model
 from tests.core.test_fuzz_files import GOOD_META, GOOD_SESSION, model_file
 
 

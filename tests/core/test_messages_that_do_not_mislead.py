@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from chainrule_gui.__main__ import main
-from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.errors import ModelError, ParseError
-from chainrule_gui.core.output.export_numpy import gradient_module
-from chainrule_gui.core.nn.csv_import import load_csv
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.language.program import parse_program
+from chainrule_gui.core.nn.csv_import import load_csv
+from chainrule_gui.core.output.export_numpy import gradient_module
 
 
 def explain_error(capsys, *argv) -> str:

@@ -4,10 +4,10 @@ import math
 
 import pytest
 
-from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.calculus.derivation import derive, paths_at_fault
 from chainrule_gui.core.diagram.model import build_diagram, fault_marks, partial_numbers
 from chainrule_gui.core.errors import NumericError
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.language.program import parse_program
 
 

@@ -4,8 +4,8 @@ import pytest
 import sympy as sp
 
 from chainrule_gui.core.errors import ParseError
-from chainrule_gui.core.language.program import parse_program
 from chainrule_gui.core.expressions.sympy_functions import relu, sigmoid, softplus
+from chainrule_gui.core.language.program import parse_program
 
 x, y, t = sp.symbols("x y t", real=True)
 

@@ -17,14 +17,13 @@ from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from sympy.printing.numpy import NumPyPrinter
 
 from chainrule_gui.core.errors import NumericError, ParseError
-from chainrule_gui.core.expressions import numeric, numeric_array, sympy_functions
-from chainrule_gui.core.graph.chain_graph import build_chain_graph
+from chainrule_gui.core.expressions import elide, numeric, numeric_array, sympy_functions
 from chainrule_gui.core.expressions.ops import OPS, Fault, sympy_partials
+from chainrule_gui.core.expressions.printing import to_text
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.language.parser import FUNCTIONS, parse_expression
 from chainrule_gui.core.language.program import parse_program
-from chainrule_gui.core.expressions import elide
 from chainrule_gui.core.output import export_numpy
-from chainrule_gui.core.expressions.printing import to_text
 
 FUNCTION_NAMES = {name for name, spec in OPS.items() if spec.function}
 #: How the language writes the operators (the registry's other entries are written name(…)).

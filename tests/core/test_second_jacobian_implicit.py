@@ -5,12 +5,12 @@ import math
 import numpy as np
 import pytest
 
-from chainrule_gui.core.graph.chain_graph import build_chain_graph
-from chainrule_gui.core.errors import ChoiceError
 from chainrule_gui.core.calculus.implicit import implicit_derivative, project_to_curve
 from chainrule_gui.core.calculus.jacobian import jacobian, jvp_vjp
-from chainrule_gui.core.language.program import parse_program
 from chainrule_gui.core.calculus.second_order import derive_second, hessian
+from chainrule_gui.core.errors import ChoiceError
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
+from chainrule_gui.core.language.program import parse_program
 
 
 def graph(text, implicit=False):

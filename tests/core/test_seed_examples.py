@@ -4,10 +4,10 @@ import math
 
 import sympy as sp
 
-from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.calculus.derivation import derive
-from chainrule_gui.core.language.program import parse_program
 from chainrule_gui.core.calculus.second_order import derive_second
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
+from chainrule_gui.core.language.program import parse_program
 
 x, y, t = sp.symbols("x y t", real=True)
 

@@ -5,10 +5,10 @@ import math
 import networkx as nx
 import pytest
 
-from chainrule_gui.core.graph.chain_graph import build_chain_graph
 from chainrule_gui.core.calculus.derivation import derive
-from chainrule_gui.core.language.program import parse_program
 from chainrule_gui.core.calculus.stepthrough import cost_summary, step_sequence
+from chainrule_gui.core.graph.chain_graph import build_chain_graph
+from chainrule_gui.core.language.program import parse_program
 
 SEED = "z = x^2 + sin(x*y); x = t^2; y = e^t"
 MANY_INPUTS = "L = (w1*a + w2*b + w3*c - y)^2"

@@ -45,8 +45,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chainrule_gui.core.nn.model_file import load_model
 from chainrule_gui.core.files.session import load_session
+from chainrule_gui.core.nn.model_file import load_model
 from chainrule_gui.gui import MainWindow
 from chainrule_gui.gui.help import SECTIONS
 

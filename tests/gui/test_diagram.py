@@ -4,11 +4,10 @@ import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
+from expression_helpers import show
 from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QAction, QImage
 from PySide6.QtWidgets import QDoubleSpinBox, QGraphicsView, QTableView
-
-from expression_helpers import show
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
 #: 16 names, 32 operation boxes, a 22-node tree: the "30+ nodes" case.

@@ -7,7 +7,6 @@ import pytest
 from PySide6.QtCore import QObject, QThread, QTimer, Signal
 
 
-
 class Boom(QObject):
     fire = Signal()
 

@@ -4,13 +4,13 @@ everything else is chosen as a fresh start would, and point values only carry ov
 that are still inputs."""
 
 import pytest
+from expression_helpers import path_rows
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QLabel, QPlainTextEdit, QTableWidget
 
 from chainrule_gui.core.examples import BY_KEY, EXAMPLES
 from chainrule_gui.gui import MainWindow
-from expression_helpers import path_rows
 
 THREE_PATHS = "w = x*exp(y/z); x = t^2; y = 1 - t; z = 1 + 2*t"
 

@@ -4,9 +4,8 @@ import math
 import time
 
 import pytest
+from expression_helpers import path_rows, show
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QGraphicsView
-
-from expression_helpers import show, path_rows
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
 

@@ -14,10 +14,10 @@ import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from chainrule_gui.core.files.session import load_session
 from chainrule_gui.core.nn.model_file import load_model, model_bytes, save_model
 from chainrule_gui.core.nn.network import Network
 from chainrule_gui.core.nn.spec import spec_from_sizes
-from chainrule_gui.core.files.session import load_session
 from chainrule_gui.gui import MainWindow
 
 posix = pytest.mark.skipif(os.name != "posix", reason="named pipes as POSIX has them")

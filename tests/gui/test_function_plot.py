@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+from expression_helpers import show
 
 from chainrule_gui.gui.expression.function_plot import robust_range
-from expression_helpers import show
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
 THREE_PATHS = "w = x*exp(y/z); x = t^2; y = 1 - t; z = 1 + 2*t"

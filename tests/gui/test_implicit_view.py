@@ -5,9 +5,8 @@ import re
 
 import numpy as np
 import pytest
-from PySide6.QtWidgets import QLabel
-
 from expression_helpers import path_rows, show
+from PySide6.QtWidgets import QLabel
 
 CIRCLE = "x^2 + y^2 = 1"
 

@@ -2,11 +2,12 @@
 
 import numpy as np
 import pytest
+from expression_helpers import drawn
+from expression_helpers import show as show_text
 from PySide6.QtCore import Qt
 
 from chainrule_gui.core.calculus.jacobian import jacobian
 from chainrule_gui.core.graph.paths import iter_paths
-from expression_helpers import drawn, show as show_text
 
 TWO_BY_TWO = "u = x*y; v = x + y; f1 = u^2 + v; f2 = sin(u)*v"
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"

@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QLabel, QWidget
 
 from chainrule_gui.core.nn.model_file import load_model
-from tests.reliability.faults import training_latency
 from chainrule_gui.gui.network.worker import Apply
 from tests.gui.network_helpers import button, fresh, mode, step_count  # noqa: F401 - mode: a fixture
+from tests.reliability.faults import training_latency
 
 
 def choose_preset(qtbot, mode, name):

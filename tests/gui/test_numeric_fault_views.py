@@ -2,7 +2,6 @@
 fails, and nothing of an earlier result lingers."""
 
 import numpy as np
-
 from expression_helpers import path_rows, show
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"

@@ -4,11 +4,11 @@ import math
 
 import numpy as np
 import pytest
+from expression_helpers import show
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QTableWidget, QWidget
 
 from chainrule_gui.core.expressions.printing import to_latex
-from expression_helpers import show
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
 

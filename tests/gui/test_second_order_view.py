@@ -4,9 +4,10 @@ import math
 
 import numpy as np
 import pytest
+from expression_helpers import drawn
+from expression_helpers import show as show_text
 
 from chainrule_gui.core.calculus.second_order import hessian
-from expression_helpers import drawn, show as show_text
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
 

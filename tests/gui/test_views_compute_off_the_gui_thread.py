@@ -5,13 +5,13 @@ import threading
 
 import numpy as np
 import pytest
+from expression_helpers import drawn, show
 from PySide6.QtWidgets import QDoubleSpinBox
 
 from chainrule_gui.core.calculus.jacobian import jacobian
 from chainrule_gui.core.calculus.second_order import derive_second
 from chainrule_gui.gui.expression import jacobian_view as jacobian_module
 from chainrule_gui.gui.expression import second_order_view as second_order_module
-from expression_helpers import drawn, show
 
 TWO_BY_TWO = "u = x*y; v = x + y; f1 = u^2 + v; f2 = sin(u)*v"
 

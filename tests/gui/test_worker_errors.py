@@ -1,9 +1,9 @@
 """Our own bugs in background work reach the GUI as messages and the log; the window lives on."""
 
 import pytest
+from expression_helpers import show
 
 from chainrule_gui.core.explorer import reading as reading_module
-from expression_helpers import show
 
 SEED = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"
 

@@ -24,10 +24,9 @@ def limit_memory(size: int) -> None:
 
 def evaluate_text(text: str) -> str:
     """What typing ``text`` does: parse, build, differentiate at a point."""
-    from chainrule_gui.core.graph.chain_graph import build_chain_graph
     from chainrule_gui.core.calculus.derivation import derive
     from chainrule_gui.core.expressions.printing import to_latex, to_text
-
+    from chainrule_gui.core.graph.chain_graph import build_chain_graph
     from chainrule_gui.core.language.program import parse_program
 
     program = parse_program(text)

@@ -21,10 +21,10 @@ from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
-from chainrule_gui.core.graph.accumulate import forward_sweep, reverse_sweep
-from chainrule_gui.core.graph.chain_graph import RELATION_NODE, ChainGraph, derivative_symbol, display_name
 from chainrule_gui.core.expressions.elide import full_text, short_form
 from chainrule_gui.core.expressions.printing import to_latex
+from chainrule_gui.core.graph.accumulate import forward_sweep, reverse_sweep
+from chainrule_gui.core.graph.chain_graph import RELATION_NODE, ChainGraph, derivative_symbol, display_name
 from chainrule_gui.core.graph.paths import as_edge, edge_set
 from chainrule_gui.core.graph.tree import unfold_tree
 

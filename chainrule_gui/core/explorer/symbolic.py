@@ -16,8 +16,8 @@ from cachetools import LRUCache
 
 from chainrule_gui.core.calculus.derivation import symbolic_derivative
 from chainrule_gui.core.explorer.state import StructureKey
-from chainrule_gui.core.graph.chain_graph import RELATION_NODE
 from chainrule_gui.core.expressions.printing import BYTES_PER_NODE
+from chainrule_gui.core.graph.chain_graph import RELATION_NODE
 
 #: Bytes the cache may keep alive (a count of entries, as before, let a few large
 #: derivatives hold hundreds of MB; 400,000 nodes and characters let it grow by about one

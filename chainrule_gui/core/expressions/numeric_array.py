@@ -14,7 +14,6 @@ import sympy as sp
 from chainrule_gui.core.expressions.numeric import fold
 from chainrule_gui.core.expressions.ops import OPS, by_sympy_function
 
-
 #: Functions SymPy writes in derivatives and simplified forms that are not primitives.
 _DERIVED = {
     sp.sign: np.sign,

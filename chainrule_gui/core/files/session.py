@@ -203,8 +203,8 @@ def _schema_message(error) -> str:
 
 def _checked(obj: dict, allow_text_errors: bool) -> Session:
     """Semantic checks: everything must make sense together, not just have the right type."""
-    from chainrule_gui.core.graph.chain_graph import build_chain_graph
     from chainrule_gui.core.errors import ParseError
+    from chainrule_gui.core.graph.chain_graph import build_chain_graph
     from chainrule_gui.core.language.program import parse_program
 
     e = obj["expression"]

@@ -17,14 +17,14 @@ over forward) and forward-over-reverse (a Hessian–vector product).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 import weakref
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import networkx as nx
 
-from chainrule_gui.core.graph.chain_graph import located_error
 from chainrule_gui.core.expressions.ops import OPS, Fault
+from chainrule_gui.core.graph.chain_graph import located_error
 
 
 @dataclass(frozen=True)

@@ -23,13 +23,13 @@ import sympy as sp
 from cachetools import LRUCache, cached
 
 from chainrule_gui.core.errors import ChoiceError, NumericError
-from chainrule_gui.core.language.lookalikes import with_lookalike_notes
 from chainrule_gui.core.expressions.numeric import evaluate as evaluate_sympy
 from chainrule_gui.core.expressions.ops import OPS, Fault, sympy_partials
+from chainrule_gui.core.expressions.printing import BYTES_PER_NODE, node_count
+from chainrule_gui.core.language.lookalikes import with_lookalike_notes
 from chainrule_gui.core.language.program import Program
 from chainrule_gui.core.language.symbolic import exact_constant
 from chainrule_gui.core.language.syntax import Expr
-from chainrule_gui.core.expressions.printing import BYTES_PER_NODE, node_count
 
 #: Node id of an implicit equation F = lhs − rhs (cannot clash: names start with a letter).
 RELATION_NODE = "_F"

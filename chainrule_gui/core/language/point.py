@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from chainrule_gui.core.errors import ChoiceError, ParseError
+from chainrule_gui.core.expressions.numeric import evaluate
 from chainrule_gui.core.language.parser import parse_expression
 from chainrule_gui.core.language.symbolic import to_sympy
-
-from chainrule_gui.core.expressions.numeric import evaluate
 
 
 def constant_value(text: str, what: str = "the value") -> float:

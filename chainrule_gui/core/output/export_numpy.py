@@ -19,8 +19,8 @@ import sympy as sp
 from sympy.printing.numpy import NumPyPrinter
 
 from chainrule_gui import __version__
-from chainrule_gui.core.graph.chain_graph import ChainGraph
 from chainrule_gui.core.expressions.ops import OPS
+from chainrule_gui.core.graph.chain_graph import ChainGraph
 
 #: The definitions the module carries for primitives NumPy lacks (σ, relu, softplus).
 _HELPERS = {spec.name: spec.numpy_helper for spec in OPS.values() if spec.numpy_helper}

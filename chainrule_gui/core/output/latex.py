@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import sympy as sp
 
-from chainrule_gui.core.expressions.printing import to_latex
-
-from chainrule_gui.core.graph.chain_graph import ChainGraph
 from chainrule_gui.core.calculus.derivation import METHOD_TITLES, Derivation
 from chainrule_gui.core.calculus.implicit import ImplicitDerivation
 from chainrule_gui.core.calculus.second_order import SecondDerivation
+from chainrule_gui.core.expressions.printing import to_latex
+from chainrule_gui.core.graph.chain_graph import ChainGraph
 
 
 def name_latex(name: str) -> str:

@@ -10,11 +10,10 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from chainrule_gui.core.expressions.printing import fmt, to_text
-
-from chainrule_gui.core.graph.chain_graph import ChainGraph, derivative_symbol, display_name
 from chainrule_gui.core.calculus.agreement import agree
 from chainrule_gui.core.calculus.derivation import METHOD_NAMES, METHOD_TITLES, Derivation
+from chainrule_gui.core.expressions.printing import fmt, to_text
+from chainrule_gui.core.graph.chain_graph import ChainGraph, derivative_symbol, display_name
 from chainrule_gui.core.graph.tree import unfold_tree
 
 if TYPE_CHECKING:  # annotations only: importing them would load NumPy for every fmt() user

@@ -16,10 +16,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout
 
-from chainrule_gui.core.graph.accumulate import forward_sweep
+from chainrule_gui.core.calculus.sampling import Samples, sample
 from chainrule_gui.core.errors import ChainRuleError, NumericError
 from chainrule_gui.core.expressions.printing import fmt
-from chainrule_gui.core.calculus.sampling import Samples, sample
+from chainrule_gui.core.graph.accumulate import forward_sweep
 from chainrule_gui.gui import theme
 from chainrule_gui.gui.elided_label import ElidedLabel
 from chainrule_gui.gui.expression.lazy import LazyView

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chainrule_gui.core.graph.chain_graph import RELATION_NODE
 from chainrule_gui.core.calculus.curve import (
     CurvePoint,
     curve_partials,
@@ -37,14 +36,14 @@ from chainrule_gui.core.calculus.curve import (
     zero_level,
 )
 from chainrule_gui.core.errors import ChainRuleError
+from chainrule_gui.core.expressions.printing import fmt, to_latex
+from chainrule_gui.core.graph.chain_graph import RELATION_NODE
 from chainrule_gui.core.output.latex import name_latex
-from chainrule_gui.core.expressions.printing import to_latex
-from chainrule_gui.core.expressions.printing import fmt
+from chainrule_gui.gui import theme
 from chainrule_gui.gui.background import Background, Cancelled, JobResult, after_grace
 from chainrule_gui.gui.expression.formatting import readable
 from chainrule_gui.gui.expression.lazy import LazyView
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
-from chainrule_gui.gui import theme
 from chainrule_gui.gui.plot_axis import opaque_grid_axes, put_axes_behind_data
 from chainrule_gui.gui.typeset import latex_pixmap
 

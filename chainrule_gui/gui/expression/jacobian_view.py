@@ -13,7 +13,6 @@ from __future__ import annotations
 from itertools import islice
 
 import networkx as nx
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
@@ -33,8 +32,8 @@ from chainrule_gui.core.calculus.jacobian import (
     symbolic_jacobian,
     with_symbolic_jacobian,
 )
-from chainrule_gui.core.graph.paths import count_paths, iter_paths
 from chainrule_gui.core.expressions.printing import fmt
+from chainrule_gui.core.graph.paths import count_paths, iter_paths
 from chainrule_gui.gui import theme
 from chainrule_gui.gui.background import NumbersThenSymbolic, Staged
 from chainrule_gui.gui.expression.formatting import readable

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chainrule_gui.core.graph.accumulate import forward_sweep, reverse_sweep
-from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.calculus.jacobian import JacobianResult, ProductCheck, jvp_vjp
+from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.expressions.printing import fmt
+from chainrule_gui.core.graph.accumulate import forward_sweep, reverse_sweep
 from chainrule_gui.gui import theme
 
 AGREE = "#009e73"

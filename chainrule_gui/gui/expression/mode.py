@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 from chainrule_gui.core.errors import ParseError
 from chainrule_gui.core.examples import Example
 from chainrule_gui.core.files.session import Session
+from chainrule_gui.gui import theme
+from chainrule_gui.gui.collector import note_activity
 from chainrule_gui.gui.expression.controller import ExpressionController
 from chainrule_gui.gui.expression.diagram import VIEWS, StepThroughBar, TreeDiagram
 from chainrule_gui.gui.expression.editor import ExpressionEditor
@@ -29,8 +31,6 @@ from chainrule_gui.gui.expression.inputs_panel import InputsPanel
 from chainrule_gui.gui.expression.path_list import PathList
 from chainrule_gui.gui.expression.result_panel import ResultPanel
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
-from chainrule_gui.gui import theme
-from chainrule_gui.gui.collector import note_activity
 from chainrule_gui.gui.lazy_page import LazyPage, LazyTabWidget
 
 DEFAULT_TEXT = "z = x^2 + sin(x*y)\nx = t^2\ny = e^t"

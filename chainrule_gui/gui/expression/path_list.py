@@ -10,12 +10,11 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from chainrule_gui.core.graph.chain_graph import display_name
 from chainrule_gui.core.calculus.derivation import Derivation, PathTerm
 from chainrule_gui.core.errors import NumericError
 from chainrule_gui.core.explorer.state import structure_key
-from chainrule_gui.core.expressions.printing import to_text
-from chainrule_gui.core.expressions.printing import fmt
+from chainrule_gui.core.expressions.printing import fmt, to_text
+from chainrule_gui.core.graph.chain_graph import display_name
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 from chainrule_gui.gui.expression.stale import StaleVeil
 

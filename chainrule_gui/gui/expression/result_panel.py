@@ -31,15 +31,14 @@ from PySide6.QtWidgets import (
 
 from chainrule_gui.core.calculus.agreement import TOLERANCES, disagreeing, not_compared
 from chainrule_gui.core.calculus.derivation import METHOD_NAMES, METHOD_TITLES, Derivation
-from chainrule_gui.core.errors import ChainRuleError, NumericError
 from chainrule_gui.core.calculus.fd_study import error_study
-from chainrule_gui.core.expressions.printing import size_exceeds, to_latex, to_text, to_text_bounded
-from chainrule_gui.core.expressions.printing import fmt
+from chainrule_gui.core.errors import ChainRuleError, NumericError
 from chainrule_gui.core.explorer.state import structure_key
+from chainrule_gui.core.expressions.printing import fmt, size_exceeds, to_latex, to_text, to_text_bounded
+from chainrule_gui.gui import startup, theme
 from chainrule_gui.gui.expression.controller import Simplified
 from chainrule_gui.gui.expression.snapshot import ExplorerSnapshot
 from chainrule_gui.gui.expression.stale import StaleVeil
-from chainrule_gui.gui import startup, theme
 from chainrule_gui.gui.tables import cell
 from chainrule_gui.gui.typeset import display_fractions, latex_pixmap
 

@@ -26,10 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chainrule_gui.core.errors import ChainRuleError
-from chainrule_gui.core.explorer.state import structure_key
-from chainrule_gui.core.output.latex import name_latex
-from chainrule_gui.core.expressions.printing import fmt
 from chainrule_gui.core.calculus.second_order import (
     HessianResult,
     SecondDerivation,
@@ -40,6 +36,10 @@ from chainrule_gui.core.calculus.second_order import (
     with_symbolic_hessian,
     with_symbolic_second,
 )
+from chainrule_gui.core.errors import ChainRuleError
+from chainrule_gui.core.explorer.state import structure_key
+from chainrule_gui.core.expressions.printing import fmt
+from chainrule_gui.core.output.latex import name_latex
 from chainrule_gui.gui import theme
 from chainrule_gui.gui.background import NumbersThenSymbolic, Staged
 from chainrule_gui.gui.expression.formatting import readable

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chainrule_gui.core.graph.chain_graph import ChainGraph
 from chainrule_gui.core.calculus.derivation import Derivation
-from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.calculus.implicit import ImplicitDerivation
+from chainrule_gui.core.errors import ChainRuleError
+from chainrule_gui.core.graph.chain_graph import ChainGraph
 from chainrule_gui.core.language.program import Program
 
 

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
@@ -30,7 +29,7 @@ from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.nn import datasets, initializers, optimizers
 from chainrule_gui.core.nn.losses import LOSSES
 from chainrule_gui.core.nn.presets import PRESETS
-from chainrule_gui.core.nn.spec import LayerSpec, NetworkSpec
+from chainrule_gui.core.nn.spec import NetworkSpec
 from chainrule_gui.gui import theme
 from chainrule_gui.gui.network.fields import RangeDoubleSpinBox, RangeSpinBox
 from chainrule_gui.gui.network.layer_rows import LayerList

@@ -54,7 +54,7 @@ def weight_tooltip(records, inputs, loss: str, l2: float, layer: int, row: int, 
     g = float(r.dW[row, column])
     a0 = float(a_prev[0, row]) if a_prev is not None and len(a_prev) else float("nan")
     d0 = float(r.delta[0, column])
-    decay = f" + λ·w" if l2 else ""
+    decay = " + λ·w" if l2 else ""
     lines = [head,
              f"∂L/∂w = <b>{_f(g)}</b> = Σ<sub>n</sub> a{_sup(L - 1)}<sub>{row + 1}</sub> · "
              f"δ{_sup(L)}<sub>{column + 1}</sub> over {n} example{'s' if n != 1 else ''}{decay}",

@@ -16,10 +16,10 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QSlider, QVBoxLayout, QWidget
 
-from chainrule_gui.core.nn.history import PeakSeries, Series, debiased_ema, ema_extend
+from chainrule_gui.core.nn.history import PeakSeries, debiased_ema, ema_extend
 from chainrule_gui.gui import theme
 
 # Okabe–Ito, distinguishable with every common colour-vision deficiency.

@@ -22,9 +22,9 @@ threads were measured to collapse throughput 3–60×.
 
 from __future__ import annotations
 
+import logging
 import math
 import queue
-import logging
 import threading
 import time
 from collections.abc import Callable

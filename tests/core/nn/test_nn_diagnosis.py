@@ -2,11 +2,11 @@
 
 import numpy as np
 
-from chainrule_gui.core.nn.diagnosis import diagnose
-from chainrule_gui.core.nn.snapshot import LayerRecord
-from chainrule_gui.core.nn.presets import get_preset
 from chainrule_gui.core.nn.datasets import generate
+from chainrule_gui.core.nn.diagnosis import diagnose
 from chainrule_gui.core.nn.network import Network
+from chainrule_gui.core.nn.presets import get_preset
+from chainrule_gui.core.nn.snapshot import LayerRecord
 from chainrule_gui.core.nn.spec import spec_from_sizes
 from chainrule_gui.core.nn.training import TrainConfig, Trainer
 

@@ -14,12 +14,12 @@ from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QGraphicsScene
 
-from chainrule_gui.core.graph.chain_graph import display_name
-from chainrule_gui.core.diagram.placement import DiagramLayout, diagram_layout
 from chainrule_gui.core.diagram.model import DiagramModel, DiagramNumbers, DrawnEdge, DrawnNode, FaultMarks
+from chainrule_gui.core.diagram.placement import DiagramLayout, diagram_layout
 from chainrule_gui.core.expressions.printing import fmt
-from chainrule_gui.gui.expression.diagram.blocks import Block, Run, math_point_size, plain_math
+from chainrule_gui.core.graph.chain_graph import display_name
 from chainrule_gui.gui import theme
+from chainrule_gui.gui.expression.diagram.blocks import Block, Run, math_point_size, plain_math
 from chainrule_gui.gui.expression.diagram.items import (
     CalloutItem,
     EdgeItem,

@@ -11,6 +11,7 @@ costs on this graph, and why reverse mode wins with one output and many inputs.
 from __future__ import annotations
 
 import html
+
 from PySide6.QtCore import QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -25,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chainrule_gui.core.diagram.model import diagram_root
 from chainrule_gui.core.calculus.stepthrough import KINDS, TITLES, StepSequence, cost_summary, step_sequence
+from chainrule_gui.core.diagram.model import diagram_root
 from chainrule_gui.core.explorer.state import structure_key
 from chainrule_gui.gui import theme
 from chainrule_gui.gui.expression.diagram.drawing import FrameView

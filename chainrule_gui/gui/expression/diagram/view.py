@@ -25,9 +25,9 @@ from chainrule_gui.core.diagram.model import (
     fault_marks,
     partial_numbers,
 )
-from chainrule_gui.core.graph.chain_graph import RELATION_NODE, derivative_symbol
 from chainrule_gui.core.errors import NumericError
 from chainrule_gui.core.explorer.state import structure_key
+from chainrule_gui.core.graph.chain_graph import RELATION_NODE, derivative_symbol
 from chainrule_gui.gui import startup, theme
 from chainrule_gui.gui.expression.diagram import export
 from chainrule_gui.gui.expression.diagram.actions import LABEL_MODE_TITLES, make_actions
