@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -53,7 +54,9 @@ def zero_level(xs: Sequence[float], ys: Sequence[float], grid: np.ndarray) -> li
         return []
     generator = contourpy.contour_generator(np.asarray(xs, float), np.asarray(ys, float), z,
                                             line_type=contourpy.LineType.Separate)
-    return [line for line in generator.lines(0.0) if len(line) >= 2]
+    # LineType.Separate: one (n, 2) array per line (contourpy types every line type's union)
+    lines = cast("list[np.ndarray]", generator.lines(0.0))
+    return [line for line in lines if len(line) >= 2]
 
 
 def polyline_with_breaks(lines: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:

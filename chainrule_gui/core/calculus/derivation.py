@@ -68,8 +68,8 @@ class PathTerm:
     nodes: tuple[str, ...]
     factor_names: tuple[str, ...]  # ("∂z/∂x", "dx/dt")
     factors: tuple[sp.Expr, ...]
-    factor_values: tuple[float, ...]  # None for a factor that cannot be computed (paths_at_fault)
-    product: float  # None when a factor is
+    factor_values: tuple[float | None, ...]  # None for a factor that cannot be computed (paths_at_fault)
+    product: float | None  # None when a factor is
 
     @property
     def edges(self) -> tuple[tuple[str, str], ...]:
@@ -141,7 +141,7 @@ def derive(
             fault.paths, fault.path_count = paths_at_fault(graph, of, wrt, fault.evaluation,
                                                            max_paths=max_paths, cut=checked.cut)
         raise
-    ev = req.evaluation
+    ev = req.evaluated
     paths = _PathSum.of(req, max_paths)
     op_adjoints = reverse_sweep(graph.operations, ev.op_partials, {of: 1.0}, cut=req.op_cut)
     op_tangents = forward_sweep(graph.operations, ev.op_partials, {wrt: 1.0}, cut=req.op_cut)
@@ -184,13 +184,13 @@ class _PathSum:
     def of(cls, req: Request, max_paths: int) -> _PathSum:
         var, of, wrt, cut = req.graph.variables, req.of, req.wrt, req.cut
         edge_info: dict[tuple[str, str], tuple[str, sp.Expr]] = {}  # shared by every path's term
-        listed, count = _listed_paths(var, of, wrt, req.evaluation, cut, max_paths, edge_info)
+        listed, count = _listed_paths(var, of, wrt, req.evaluated, cut, max_paths, edge_info)
         removed: tuple[PathTerm, ...] = ()
         removed_count = 0
         if cut:
             removed_count = count_paths(var, of, wrt) - count
             broken = (p for p in iter_paths(var, of, wrt) if set(zip(p, p[1:])) & cut)
-            removed = tuple(_path_term(var, nodes, req.evaluation, edge_info)
+            removed = tuple(_path_term(var, nodes, req.evaluated, edge_info)
                             for nodes in islice(broken, max_paths))
         notes = []
         if count == 0:
@@ -206,13 +206,22 @@ class _PathSum:
         return len(self.listed) == self.count
 
     @property
+    def products(self) -> list[float]:
+        """Every listed path's product: each is known, as the point evaluated
+        (:meth:`ChainGraph.evaluate` raises where a local partial cannot be computed)."""
+        products = [p.product for p in self.listed if p.product is not None]
+        if len(products) != len(self.listed):
+            raise ValueError("a path's product is unknown at a point that evaluated")
+        return products
+
+    @property
     def total(self) -> float | None:
-        return math.fsum(p.product for p in self.listed) if self.complete else None
+        return math.fsum(self.products) if self.complete else None
 
     def magnitude(self, derivative: float) -> float:
         """The size the exact methods' rounding is measured against: a total that cancels
         can be far smaller than its terms."""
-        return max([abs(derivative)] + [abs(p.product) for p in self.listed])
+        return max([abs(derivative)] + [abs(product) for product in self.products])
 
     def counts(self, graph: ChainGraph) -> OperationCounts:
         multiplications = sum(len(p.nodes) - 2 for p in self.listed) if self.complete else None
@@ -242,7 +251,7 @@ def _fd_check(req: Request, derivative: float, op_adjoints: Mapping[str, float],
     """The central difference, and a note when it cannot confirm the derivative here."""
     fd, note = _finite_difference(req)
     if fd is not None and note is None and not fd.agrees_with(derivative):
-        note = not_smooth_note(req.graph, req.of, req.wrt, req.evaluation, req.frozen, fd, derivative,
+        note = not_smooth_note(req.graph, req.of, req.wrt, req.evaluated, req.frozen, fd, derivative,
                                op_adjoints, op_tangents, req.op_cut)
     return fd, note
 
@@ -271,7 +280,8 @@ def _path_term(var: nx.DiGraph, nodes: tuple[str, ...], ev: PointEvaluation,
                edge_info: dict[tuple[str, str], tuple[str, sp.Expr]]) -> PathTerm:
     edges = list(zip(nodes, nodes[1:]))
     values = tuple(_computed(ev.partials.get(e)) for e in edges)
-    product = None if None in values else math.prod(values)
+    known = [v for v in values if v is not None]
+    product = math.prod(known) if len(known) == len(values) else None
     infos = [_edge_info(var, edge, edge_info) for edge in edges]
     return PathTerm(nodes, tuple(n for n, _ in infos), tuple(e for _, e in infos), values, product)
 
@@ -302,9 +312,10 @@ def composed_with_cut(graph: ChainGraph, name: str, cut: frozenset[tuple[str, st
     program = graph.program
     frozen_symbols = {c: sp.Symbol(f"{c}_stop", real=True) for _, c in cut}
     result: dict[str, sp.Expr] = {}
-    order = list(program.order) + ([RELATION_NODE] if program.relation is not None else [])
-    for node in order:
-        expr = program.relation.sym if node == RELATION_NODE else program.definitions[node].sym
+    syms = {node: program.definitions[node].sym for node in program.order}
+    if program.relation is not None:
+        syms[RELATION_NODE] = program.relation.sym
+    for node, expr in syms.items():
         mapping = {}
         for dep in graph.variables.successors(node):
             if (node, dep) in cut:
@@ -401,17 +412,18 @@ def _rough_spot(graph: ChainGraph, edge: tuple[str, str], here: float, slopes: l
                 op_adjoints: Mapping[str, float], op_tangents: Mapping[str, float]) -> RoughSpot | None:
     """The spot for one operation edge whose sampled ``slopes`` depart from a straight line
     by more than :data:`ROUGH_RTOL` of their size, or None."""
-    if any(q is None for q in slopes):
+    known = [q for q in slopes if q is not None]
+    if len(known) != len(slopes):
         return None
-    size = max(abs(q) for q in slopes)
-    first, last, n = slopes[0], slopes[-1], len(slopes) - 1
-    departure = max(abs(q - (first + (last - first) * k / n)) for k, q in enumerate(slopes))
+    size = max(abs(q) for q in known)
+    first, last, n = known[0], known[-1], len(known) - 1
+    departure = max(abs(q - (first + (last - first) * k / n)) for k, q in enumerate(known))
     if not size or departure <= ROUGH_RTOL * size:
         return None
     parent, child = edge
     weight = departure * abs(op_adjoints[parent]) * abs(op_tangents.get(child, 0.0))
     text = graph.operations.nodes[parent].get("text") or parent
-    return RoughSpot(text, here, min(slopes), max(slopes), weight)
+    return RoughSpot(text, here, min(known), max(known), weight)
 
 
 def rough_note(spot: RoughSpot, h: float, what: str = "the derivative", along: str | None = None) -> str:

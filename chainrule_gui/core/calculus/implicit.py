@@ -56,7 +56,7 @@ def implicit_derivative(graph: ChainGraph, of: str, wrt: str, point: Mapping[str
     ``symbolic_exprs`` = (∂F/∂wrt, ∂F/∂of) from SymPy when the caller has them already (a
     GUI computes them off the GUI thread)."""
     req = _on_curve(_implicit_request(graph, of, wrt, point), point)
-    ev = req.evaluation
+    ev = req.evaluated
     given_fx, given_fy = symbolic_exprs if symbolic_exprs is not None else (None, None)
     fx = derive(graph, RELATION_NODE, wrt, point, evaluation=ev, symbolic=symbolic, symbolic_expr=given_fx)
     fy = derive(graph, RELATION_NODE, of, point, evaluation=ev, symbolic=symbolic, symbolic_expr=given_fy)
@@ -66,7 +66,7 @@ def implicit_derivative(graph: ChainGraph, of: str, wrt: str, point: Mapping[str
     fd_on_curve = _slope_along_curve(graph, of, wrt, dict(ev.point))
     if fd_on_curve is not None:
         methods["finite_difference"] = fd_on_curve
-    derivative = methods["reverse"]
+    derivative = -fx.derivative / fy.derivative  # methods["reverse"], known: F_y ≠ 0 was checked
     agreement = Judge.of("implicit", result=max(1.0, abs(derivative))).agreement(methods)
     fx_expr, fy_expr = fx.derivative_expr, fy.derivative_expr
     expr = -fx_expr / fy_expr if fx_expr is not None and fy_expr is not None else None
@@ -97,8 +97,8 @@ def _implicit_request(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, 
 def _on_curve(req: Request, point: Mapping[str, float]) -> Request:
     """The request evaluated at ``point``, which must lie on the curve F = 0."""
     req = req.at(point)
-    residual = req.evaluation.values[RELATION_NODE]
-    if abs(residual) > ON_CURVE_RTOL * max(1.0, _term_scale(req.graph, req.evaluation.op_values)):
+    residual = req.evaluated.values[RELATION_NODE]
+    if abs(residual) > ON_CURVE_RTOL * max(1.0, _term_scale(req.graph, req.evaluated.op_values)):
         wrt, of = req.inputs
         raise ChoiceError(_off_curve_message(req.graph, of, wrt, point, residual))
     return req

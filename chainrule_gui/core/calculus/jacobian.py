@@ -71,7 +71,7 @@ def jacobian(graph: ChainGraph, outputs: Sequence[str], inputs: Sequence[str],
     req = Request.checked(graph, outputs, inputs)
     via = _checked_via(req, via)
     req = req.at(point, evaluation)
-    ev = req.evaluation
+    ev = req.evaluated
     J_f = _outputs_by_via(req, via)
     J_g, forward = _forward_by_inputs(req, via)
     J_h = _reverse_by_outputs(req)
@@ -99,7 +99,7 @@ def _checked_via(req: Request, via: Sequence[str] | None) -> tuple[str, ...]:
 
 def _outputs_by_via(req: Request, via: tuple[str, ...]) -> np.ndarray:
     """J_f: one reverse sweep per output over the variable graph, stopping at ``via``."""
-    ev, stop = req.evaluation, frozenset(via)
+    ev, stop = req.evaluated, frozenset(via)
     J_f = np.zeros((len(req.outputs), len(via)))
     for i, o in enumerate(req.outputs):
         adjoint = reverse_sweep(req.graph.variables, ev.partials, {o: 1.0}, stop_at=stop)
@@ -112,7 +112,7 @@ def _forward_by_inputs(req: Request, via: tuple[str, ...]) -> tuple[np.ndarray, 
     J_g = np.zeros((len(via), len(req.inputs)))
     forward = np.zeros((len(req.outputs), len(req.inputs)))
     for j, x in enumerate(req.inputs):
-        tangent = forward_sweep(req.graph.operations, req.evaluation.op_partials, {x: 1.0})
+        tangent = forward_sweep(req.graph.operations, req.evaluated.op_partials, {x: 1.0})
         J_g[:, j] = [tangent[m] for m in via]
         forward[:, j] = [tangent[o] for o in req.outputs]
     return J_g, forward
@@ -122,7 +122,7 @@ def _reverse_by_outputs(req: Request) -> np.ndarray:
     """J_h by reverse mode: one adjoint sweep per output (the reference)."""
     J_h = np.zeros((len(req.outputs), len(req.inputs)))
     for i, o in enumerate(req.outputs):
-        adjoint = reverse_sweep(req.graph.operations, req.evaluation.op_partials, {o: 1.0})
+        adjoint = reverse_sweep(req.graph.operations, req.evaluated.op_partials, {o: 1.0})
         J_h[i] = [adjoint[x] for x in req.inputs]
     return J_h
 

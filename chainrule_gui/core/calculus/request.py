@@ -34,9 +34,14 @@ def check_choice(graph: ChainGraph, of: str, wrt: str) -> None:
         raise ChoiceError(f"there is no input {wrt!r}; the inputs are: {', '.join(graph.inputs) or 'none'}")
 
 
+def edge_set(edges: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+    """``edges`` as a set of (parent, child) pairs (a caller may give lists, as JSON does)."""
+    return frozenset((parent, child) for parent, child in edges)
+
+
 def check_cut(graph: ChainGraph, cut: Iterable[tuple[str, str]]) -> frozenset[tuple[str, str]]:
     """The cut edges (stop-gradient) as a set; each must be an edge of the variable graph."""
-    edges = frozenset(tuple(e) for e in cut)
+    edges = edge_set(cut)
     for parent, child in edges:
         if not graph.variables.has_edge(parent, child):
             raise ChoiceError(f"there is no edge {parent} → {child} to cut; "
@@ -100,6 +105,13 @@ class Request:
         return replace(self, evaluation=evaluation if evaluation is not None else self.graph.evaluate(point))
 
     @property
+    def evaluated(self) -> PointEvaluation:
+        """The evaluated point; only a request that :meth:`at` has returned has one."""
+        if self.evaluation is None:
+            raise ValueError("this request has not been evaluated at a point (Request.at)")
+        return self.evaluation
+
+    @property
     def of(self) -> str:
         return self.outputs[0]
 
@@ -109,7 +121,7 @@ class Request:
 
     @property
     def point(self) -> dict[str, float]:
-        return self.evaluation.point
+        return self.evaluated.point
 
     @cached_property
     def op_cut(self) -> frozenset[tuple[str, str]]:
@@ -119,12 +131,12 @@ class Request:
     @cached_property
     def frozen(self) -> dict[tuple[str, str], float]:
         """The value each cut operation edge holds fixed: its operand's value at the point."""
-        return {edge: self.evaluation.op_values[edge[1]] for edge in self.op_cut}
+        return {edge: self.evaluated.op_values[edge[1]] for edge in self.op_cut}
 
     def input_values(self) -> dict[sp.Symbol, float]:
         """Every input's symbol and value, for evaluating SymPy's expressions here."""
         program = self.graph.program
-        return {program.symbols[n]: self.evaluation.point[n] for n in self.graph.inputs}
+        return {program.symbols[n]: self.evaluated.point[n] for n in self.graph.inputs}
 
     def along(self, wrt: str | None = None, of: str | None = None) -> Callable[[float], float]:
         """The function of one input (``wrt``, by default the chosen one) through the cut graph."""

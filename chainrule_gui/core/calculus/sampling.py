@@ -74,8 +74,8 @@ def sample(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, float], xs:
 
     With ``paths > 0`` also each of the first ``paths`` variable-level paths' products.
     """
-    xs = np.asarray(xs, dtype=float)
-    values, tangents = forward_arrays(graph, point, wrt, xs)
+    x_values = np.asarray(xs, dtype=float)
+    values, tangents = forward_arrays(graph, point, wrt, x_values)
     out = _finite(values[of])
     derivative = _finite(tangents[of])
     derivative[np.isnan(out)] = np.nan
@@ -84,13 +84,13 @@ def sample(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, float], xs:
         symbols = {graph.program.symbols[n]: values[n] for n in graph.variables if n in graph.program.symbols}
         partials: dict[tuple[str, str], np.ndarray] = {}
         for path in (p for _, p in zip(range(paths), iter_paths(graph.variables, of, wrt))):
-            product = np.ones_like(xs)
+            product = np.ones_like(x_values)
             for edge in zip(path, path[1:]):
                 if edge not in partials:
-                    partials[edge] = evaluate_array(graph.local_partial(*edge), symbols, xs.shape)
+                    partials[edge] = evaluate_array(graph.local_partial(*edge), symbols, x_values.shape)
                 product = product * partials[edge]
             contributions[path] = _finite(product)
-    return Samples(xs, out, derivative, contributions)
+    return Samples(x_values, out, derivative, contributions)
 
 
 def _finite(array: np.ndarray) -> np.ndarray:

@@ -93,7 +93,7 @@ def derive_second(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, floa
     A GUI asks with ``symbolic=False`` for each point and adds SymPy's second derivative,
     computed once (:func:`symbolic_second`), with :func:`with_symbolic_second`."""
     req = Request.checked(graph, (of,), (wrt,), cut).at(point, evaluation)
-    ev = req.evaluation
+    ev = req.evaluated
     first, second = taylor_sweep(graph.operations, ev.op_values, {wrt: 1.0}, req.op_cut)
     adjoint, hv = hessian_vector_sweep(graph.operations, ev.op_values, of, {wrt: 1.0}, req.op_cut)
     rule = _ChainRule(req, first, second)
@@ -155,7 +155,7 @@ class _ChainRule:
         self.single = len(deps) == 1
         self.live = [u for u in deps if (of, u) not in req.cut]  # what of sees move
         self.moving = [u for u in self.live if req.wrt in graph.inputs_of(u)]
-        ev = req.evaluation
+        ev = req.evaluated
         self.values = {program.symbols[n]: v for n, v in ev.values.items() if n in program.symbols}
 
     def inner(self) -> dict[str, tuple[float, float]]:
@@ -200,7 +200,7 @@ def _second_fd(req: Request, reference: float) -> tuple[FiniteDifference | None,
         fd = estimate(req.along(), req.point[req.wrt], order=2)
     except ChainRuleError as exc:
         return None, f"finite differences could not be evaluated next to the point: {exc}"
-    if req.evaluation.kinks:
+    if req.evaluated.kinks:
         return fd, None
     return fd, _second_fd_note(req, fd, reference)
 
@@ -242,7 +242,7 @@ def _second_fd_note(req: Request, fd: FiniteDifference, exact: float) -> str | N
 def _not_smooth_along(req: Request, wrt: str, h: float, error: float, name_input: bool = False) -> str | None:
     """A note when a kink or a singularity lies within ±h along ``wrt`` and explains a second
     difference's ``error``, else None."""
-    graph, of, ev, frozen, op_cut = req.graph, req.of, req.evaluation, req.frozen, req.op_cut
+    graph, of, ev, frozen, op_cut = req.graph, req.of, req.evaluated, req.frozen, req.op_cut
     kink = crossed_kink(graph, ev.point, wrt, h, frozen)
     if kink:
         along = f" along {wrt}" if name_input else ""
@@ -266,7 +266,7 @@ def hessian(graph: ChainGraph, of: str, wrt: Sequence[str], point: Mapping[str, 
     """The Hessian of ``of`` over the inputs ``wrt``; cut edges hold their child fixed.
     SymPy's part can be added later: :func:`symbolic_hessian`, :func:`with_symbolic_hessian`."""
     req = Request.checked(graph, (of,), tuple(wrt), cut).at(point)
-    ev = req.evaluation
+    ev = req.evaluated
     reverse = _reverse_hessian(req)
     taylor = _taylor_hessian(req)
     exprs, sym_matrix, symbolic_note = _symbolic_hessian(req, symbolic)
@@ -284,7 +284,7 @@ def hessian(graph: ChainGraph, of: str, wrt: Sequence[str], point: Mapping[str, 
 
 def _reverse_hessian(req: Request) -> np.ndarray:
     """Column j by one forward-over-reverse sweep seeded with input j (a Hessian–vector product)."""
-    wrt, ev = req.inputs, req.evaluation
+    wrt, ev = req.inputs, req.evaluated
     reverse = np.zeros((len(wrt), len(wrt)))
     for j, xj in enumerate(wrt):
         _, hv = hessian_vector_sweep(req.graph.operations, ev.op_values, req.of, {xj: 1.0}, req.op_cut)
@@ -297,7 +297,7 @@ def _taylor_hessian(req: Request) -> np.ndarray:
     wrt, n = req.inputs, len(req.inputs)
 
     def along(seed: dict[str, float]) -> float:
-        return taylor_sweep(req.graph.operations, req.evaluation.op_values, seed, req.op_cut)[1][req.of]
+        return taylor_sweep(req.graph.operations, req.evaluated.op_values, seed, req.op_cut)[1][req.of]
 
     taylor = np.zeros((n, n))
     diag = [along({x: 1.0}) for x in wrt]
@@ -363,7 +363,7 @@ def _hessian_fd_notes(req: Request, fd: np.ndarray, reverse: np.ndarray) -> tupl
 
 def _kinks_below(req: Request) -> tuple[str, ...]:
     """The kinks at this point that ``of`` sees move with one of the chosen inputs (past no cut edge)."""
-    graph, ev = req.graph, req.evaluation
+    graph, ev = req.graph, req.evaluated
     ops = graph.operations
     below = nx.descendants(nx.restricted_view(ops, [], list(req.op_cut)), req.of)
     chosen = set(req.inputs)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from chainrule_gui.core.calculus.request import edge_set
 from chainrule_gui.core.graph.accumulate import OperationCounts, SweepStep, forward_sweep, reverse_sweep
 from chainrule_gui.core.graph.chain_graph import ChainGraph, derivative_symbol, display_name
 from chainrule_gui.core.expressions.printing import fmt
@@ -76,7 +77,7 @@ def step_sequence(kind: str, graph: ChainGraph, level: str, root: str, wrt: str 
         raise ValueError(f"unknown sweep {kind!r}; the sweeps are {', '.join(KINDS)}")
     if level not in LEVELS:
         raise ValueError(f"unknown level {level!r}")
-    cut = frozenset(tuple(e) for e in cut)
+    cut = edge_set(cut)
     if level == "variables":
         full, weights, values = graph.variables, evaluation.partials, evaluation.values
         level_cut = cut
@@ -90,7 +91,7 @@ def step_sequence(kind: str, graph: ChainGraph, level: str, root: str, wrt: str 
     elif kind == "backward":
         frames = _backward(sub, weights, names, level_cut)
     else:
-        frames = _forward_mode(sub, weights, names, level_cut) if wrt in sub else []
+        frames = _forward_mode(sub, weights, names, level_cut, wrt) if wrt is not None and wrt in sub else []
     return StepSequence(kind, level, root, wrt, tuple(frames))
 
 
@@ -127,8 +128,7 @@ def _backward(sub: nx.DiGraph, weights, names: _Names, cut) -> list[Frame]:
     return frames
 
 
-def _forward_mode(sub: nx.DiGraph, weights, names: _Names, cut) -> list[Frame]:
-    wrt = names.wrt
+def _forward_mode(sub: nx.DiGraph, weights, names: _Names, cut, wrt: str) -> list[Frame]:
     frames = [Frame(wrt, 1.0, f"Seed: {names.tangent(wrt)} = 1 (the input's derivative with respect "
                               "to itself)")]
     trace: list[SweepStep] = []

@@ -64,7 +64,7 @@ def _sleep(seconds):  # for tests: work that is too slow
     return seconds
 
 
-TASKS = {"simplify": _simplify, "diff": _diff, "sleep": _sleep}
+TASKS: dict[str, Callable[..., Any]] = {"simplify": _simplify, "diff": _diff, "sleep": _sleep}
 
 
 def _write(stream, obj) -> None:
@@ -138,29 +138,33 @@ class SympyWorker:
     """One child process answering one request at a time (thread-safe)."""
 
     def __init__(self) -> None:
-        self._process: subprocess.Popen | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         self._answers: queue.Queue = queue.Queue()
         self._lock = threading.Lock()
 
-    def _ensure_started(self) -> None:
+    def _ensure_started(self) -> subprocess.Popen[bytes]:
+        """The running child, started now if there is none (or it has exited)."""
         if self._process is not None and self._process.poll() is None:
-            return
-        flags = subprocess.CREATE_NO_WINDOW if sys.platform == "win32" else 0
+            return self._process
+        flags = 0
+        if sys.platform == "win32":  # mypy knows this constant on Windows only
+            flags = subprocess.CREATE_NO_WINDOW
         if getattr(sys, "frozen", False):  # a bundled app: its executable knows the flag
             command = [sys.executable, "--sympy-worker"]
         else:
             command = [sys.executable, "-I", "-c", _CHILD_START, *_child_path()]
-        self._process = subprocess.Popen(
+        process = self._process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             creationflags=flags,
         )
         self._answers = queue.Queue()
-        threading.Thread(target=self._reader, args=(self._process, self._answers), daemon=True,
+        threading.Thread(target=self._reader, args=(process, self._answers), daemon=True,
                          name="chainrule-sympy-reader").start()
+        return process
 
     @staticmethod
-    def _reader(process: subprocess.Popen, answers: queue.Queue) -> None:
+    def _reader(process: subprocess.Popen[bytes], answers: queue.Queue) -> None:
         while True:
             try:
                 answers.put(_read(process.stdout))
@@ -182,9 +186,9 @@ class SympyWorker:
         :class:`SympyCancelled`; either way the child is killed and the next call starts a
         fresh one."""
         with self._lock:
-            self._ensure_started()
+            process = self._ensure_started()
             try:
-                _write(self._process.stdin, (task, args))
+                _write(process.stdin, (task, args))
             except (BrokenPipeError, OSError):
                 self._kill()
                 raise SympyWorkFailed("the SymPy worker stopped unexpectedly") from None
@@ -217,6 +221,8 @@ class SympyWorker:
             except subprocess.TimeoutExpired:
                 pass
             for stream in (self._process.stdin, self._process.stdout):
+                if stream is None:  # never: both are pipes (Popen's types allow None)
+                    continue
                 try:
                     stream.close()
                 except OSError:
