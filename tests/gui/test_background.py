@@ -194,9 +194,9 @@ def test_threads_are_shared_and_few(qtbot):
 def test_the_expression_tab_shows_the_newest_text_never_a_slower_older_one(qtbot, mode, monkeypatch):
     """Typing on while the previous text is still being built: its graphs arrive late and
     are dropped, never drawn over the newer text's."""
-    from chainrule_gui.gui.expression import controller as controller_module
+    from chainrule_gui.core.explorer import reading as reading_module  # where a text is read
 
-    real, gate, building = controller_module.build_chain_graph, threading.Event(), threading.Event()
+    real, gate, building = reading_module.build_chain_graph, threading.Event(), threading.Event()
 
     def slow_for_the_old_text(program):
         if "old" in program.names:
@@ -204,7 +204,7 @@ def test_the_expression_tab_shows_the_newest_text_never_a_slower_older_one(qtbot
             assert gate.wait(10)
         return real(program)
 
-    monkeypatch.setattr(controller_module, "build_chain_graph", slow_for_the_old_text)
+    monkeypatch.setattr(reading_module, "build_chain_graph", slow_for_the_old_text)
     texts = []
     mode.snapshot_shown.connect(lambda snapshot: texts.append(snapshot.text))
     mode.set_text("z = old^2")

@@ -16,9 +16,9 @@ from typing import cast
 
 import numpy as np
 
+from chainrule_gui.core.errors import ChainRuleError, ChoiceError
 from chainrule_gui.core.graph.accumulate import reverse_sweep
 from chainrule_gui.core.graph.chain_graph import RELATION_NODE, ChainGraph
-from chainrule_gui.core.errors import ChainRuleError, ChoiceError
 
 
 def relation_grid(graph: ChainGraph, x: str, y: str, point: Mapping[str, float],

@@ -23,6 +23,12 @@ from typing import ClassVar
 import networkx as nx
 import sympy as sp
 
+from chainrule_gui.core.calculus.agreement import FINITE_DIFFERENCE, CheckedResult, Judge
+from chainrule_gui.core.calculus.finite_difference import EPSILON, FiniteDifference, central_difference, estimate
+from chainrule_gui.core.calculus.request import Request, function_along, present, symbolic_value
+from chainrule_gui.core.errors import ChainRuleError, NumericError
+from chainrule_gui.core.expressions.numeric import evaluate as evaluate_sympy
+from chainrule_gui.core.expressions.ops import OPS
 from chainrule_gui.core.graph.accumulate import (
     OperationCounts,
     forward_sweep,
@@ -35,12 +41,6 @@ from chainrule_gui.core.graph.chain_graph import (
     PointEvaluation,
     derivative_symbol,
 )
-from chainrule_gui.core.errors import ChainRuleError, NumericError
-from chainrule_gui.core.calculus.agreement import FINITE_DIFFERENCE, CheckedResult, Judge
-from chainrule_gui.core.calculus.finite_difference import EPSILON, FiniteDifference, central_difference, estimate
-from chainrule_gui.core.calculus.request import Request, function_along, present, symbolic_value
-from chainrule_gui.core.expressions.numeric import evaluate as evaluate_sympy
-from chainrule_gui.core.expressions.ops import OPS
 from chainrule_gui.core.graph.paths import count_paths, iter_paths
 
 DEFAULT_MAX_PATHS = 1000

@@ -16,10 +16,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from chainrule_gui.core.graph.chain_graph import ChainGraph
 from chainrule_gui.core.calculus.derivation import Derivation, crossed_kink
-from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.calculus.finite_difference import EPSILON, central_difference
+from chainrule_gui.core.errors import ChainRuleError
+from chainrule_gui.core.graph.chain_graph import ChainGraph
 
 #: Three steps per decade from 1e-14 to 1: enough to see both arms of the V.
 DEFAULT_STEPS = tuple(10.0 ** (k / 3.0) for k in range(-42, 1))

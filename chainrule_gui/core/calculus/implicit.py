@@ -15,13 +15,13 @@ from typing import ClassVar
 
 import sympy as sp
 
-from chainrule_gui.core.graph.accumulate import reverse_sweep
-from chainrule_gui.core.graph.chain_graph import RELATION_NODE, ChainGraph
 from chainrule_gui.core.calculus.agreement import CheckedResult, Judge
 from chainrule_gui.core.calculus.derivation import METHOD_NAMES, Derivation, derive
+from chainrule_gui.core.calculus.finite_difference import default_step
 from chainrule_gui.core.calculus.request import Request
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError
-from chainrule_gui.core.calculus.finite_difference import default_step
+from chainrule_gui.core.graph.accumulate import reverse_sweep
+from chainrule_gui.core.graph.chain_graph import RELATION_NODE, ChainGraph
 from chainrule_gui.core.language.lookalikes import with_lookalike_notes
 
 #: |F| at the point, relative to the size of its terms, above which the point is off the curve.

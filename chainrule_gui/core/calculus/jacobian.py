@@ -19,8 +19,6 @@ from typing import ClassVar
 import numpy as np
 import sympy as sp
 
-from chainrule_gui.core.graph.accumulate import forward_sweep, reverse_sweep
-from chainrule_gui.core.graph.chain_graph import ChainGraph, PointEvaluation
 from chainrule_gui.core.calculus.agreement import (
     FINITE_DIFFERENCE,
     PRODUCT,
@@ -30,10 +28,12 @@ from chainrule_gui.core.calculus.agreement import (
     matrix_size,
 )
 from chainrule_gui.core.calculus.derivation import composed_checked
-from chainrule_gui.core.calculus.request import Request, present, symbolic_value
-from chainrule_gui.core.expressions.numeric import evaluate as evaluate_sympy
-from chainrule_gui.core.errors import ChoiceError
 from chainrule_gui.core.calculus.finite_difference import default_step
+from chainrule_gui.core.calculus.request import Request, present, symbolic_value
+from chainrule_gui.core.errors import ChoiceError
+from chainrule_gui.core.expressions.numeric import evaluate as evaluate_sympy
+from chainrule_gui.core.graph.accumulate import forward_sweep, reverse_sweep
+from chainrule_gui.core.graph.chain_graph import ChainGraph, PointEvaluation
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,9 @@ def jacobian(graph: ChainGraph, outputs: Sequence[str], inputs: Sequence[str],
     agreement = _judge(J_h).agreement(methods, skip=(FINITE_DIFFERENCE,) if ev.kinks else ())
     result = JacobianResult(req.outputs, req.inputs, via, dict(ev.point), J_f, J_g, J_h, methods, agreement,
                             None, tuple(ev.kinks))
-    return with_symbolic_jacobian(graph, result, symbolic_jacobian(graph, req.outputs, req.inputs)) if symbolic else result
+    if not symbolic:
+        return result
+    return with_symbolic_jacobian(graph, result, symbolic_jacobian(graph, req.outputs, req.inputs))
 
 
 def _judge(J_h: np.ndarray) -> Judge:

@@ -16,8 +16,8 @@ from functools import cached_property
 import sympy as sp
 
 from chainrule_gui.core.errors import ChainRuleError, ChoiceError
-from chainrule_gui.core.graph.chain_graph import ChainGraph, PointEvaluation
 from chainrule_gui.core.expressions.numeric import evaluate as evaluate_sympy
+from chainrule_gui.core.graph.chain_graph import ChainGraph, PointEvaluation
 
 
 def check_choice(graph: ChainGraph, of: str, wrt: str) -> None:

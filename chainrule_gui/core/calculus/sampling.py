@@ -8,15 +8,14 @@ samples are NaN, which plots draw as gaps.
 
 from __future__ import annotations
 
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from chainrule_gui.core.graph.chain_graph import ChainGraph
 from chainrule_gui.core.expressions.numeric_array import evaluate_array
 from chainrule_gui.core.expressions.ops import OPS
+from chainrule_gui.core.graph.chain_graph import ChainGraph
 from chainrule_gui.core.graph.paths import iter_paths
 
 

@@ -21,8 +21,6 @@ import networkx as nx
 import numpy as np
 import sympy as sp
 
-from chainrule_gui.core.graph.accumulate import forward_sweep, hessian_vector_sweep, reverse_sweep, taylor_sweep
-from chainrule_gui.core.graph.chain_graph import ChainGraph, PointEvaluation
 from chainrule_gui.core.calculus.agreement import (
     FINITE_DIFFERENCE,
     SYMMETRY,
@@ -41,10 +39,12 @@ from chainrule_gui.core.calculus.derivation import (
     symbolic_check,
     symbolic_derivative,
 )
+from chainrule_gui.core.calculus.finite_difference import EPSILON, FiniteDifference, estimate
 from chainrule_gui.core.calculus.request import Request, check_cut, present, symbolic_matrix, symbolic_value
 from chainrule_gui.core.errors import ChainRuleError
-from chainrule_gui.core.calculus.finite_difference import EPSILON, FiniteDifference, estimate
 from chainrule_gui.core.expressions.numeric import evaluate as evaluate_sympy
+from chainrule_gui.core.graph.accumulate import forward_sweep, hessian_vector_sweep, reverse_sweep, taylor_sweep
+from chainrule_gui.core.graph.chain_graph import ChainGraph, PointEvaluation
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,8 @@ def derive_second(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, floa
         "symbolic": symbolic_at,
         "finite_difference": None if fd is None else fd.value,
     }
-    agreement = _second_judge(reference, terms, fd).agreement(methods, skip=(FINITE_DIFFERENCE,) if ev.kinks or fd_note else ())
+    skip = (FINITE_DIFFERENCE,) if ev.kinks or fd_note else ()
+    agreement = _second_judge(reference, terms, fd).agreement(methods, skip=skip)
     notes = (*ev.kinks, *present(symbolic_note, fd_note))
     return SecondDerivation(of, wrt, dict(ev.point), ev.values[of], adjoint[wrt], reference, expr,
                             terms, rule.inner(), methods, agreement, notes, fd)

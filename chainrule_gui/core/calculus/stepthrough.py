@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import networkx as nx
 
 from chainrule_gui.core.calculus.request import edge_set
+from chainrule_gui.core.expressions.printing import fmt
 from chainrule_gui.core.graph.accumulate import OperationCounts, SweepStep, forward_sweep, reverse_sweep
 from chainrule_gui.core.graph.chain_graph import ChainGraph, derivative_symbol, display_name
-from chainrule_gui.core.expressions.printing import fmt
 
 KINDS = ("forward_pass", "backward", "forward_mode")
 TITLES = {
