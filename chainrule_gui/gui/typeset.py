@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import threading
-from io import BytesIO
 
 from cachetools import LRUCache, cached
 from PySide6.QtGui import QColor, QImage, QPixmap
@@ -143,20 +142,6 @@ def latex_pixmap(latex: str, point_size: float = 11.0, color: QColor | str = "#0
     pixmap = QPixmap.fromImage(image)
     pixmap.setDevicePixelRatio(ratio)
     return pixmap
-
-
-def latex_svg(latex: str, point_size: float = 11.0) -> str | None:
-    """SVG text of ``latex`` (for vector exports), or None."""
-    from matplotlib import mathtext
-
-    buffer = BytesIO()
-    try:
-        mathtext.math_to_image(f"${mathtext_source(latex)}$", buffer, prop=_font(point_size), format="svg")
-    except Exception:  # noqa: BLE001
-        return None
-    finally:
-        _forget_font_sets()
-    return buffer.getvalue().decode("utf-8")
 
 
 def display_fractions(latex: str) -> str:

@@ -107,11 +107,6 @@ class Derivation(CheckedResult):
     def paths_complete(self) -> bool:
         return len(self.paths) == self.path_count
 
-    @property
-    def best_expr(self) -> sp.Expr | None:
-        return self.simplified_expr if self.simplified_expr is not None else self.derivative_expr
-
-
 def derive(
     graph: ChainGraph,
     of: str,

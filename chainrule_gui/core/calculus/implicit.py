@@ -166,13 +166,6 @@ def _off_curve_message(graph: ChainGraph, of: str, wrt: str, point, residual: fl
     return message
 
 
-def tangent_slope_partials(graph: ChainGraph, of: str, wrt: str, point: Mapping[str, float]) -> tuple[float, float]:
-    """(F_x, F_y) at ``point`` by one reverse sweep — for views that drag a point along the curve."""
-    ev = graph.evaluate(point)
-    adjoint = reverse_sweep(graph.operations, ev.op_partials, {RELATION_NODE: 1.0})
-    return adjoint[wrt], adjoint[of]
-
-
 def project_to_curve(graph: ChainGraph, of: str, point: Mapping[str, float]) -> float | None:
     """The y that puts ``point`` on the curve, searching from its current y (or None)."""
     return _solve_on_curve(graph, of, dict(point), point[of])

@@ -351,10 +351,6 @@ OPS: dict[str, OpSpec] = {spec.name: spec for spec in _ENTRIES}
 _Math = TypeVar("_Math", bound=Callable[..., object])
 
 
-def op_spec(name: str) -> OpSpec:
-    return OPS[name]
-
-
 def by_sympy_function(part: Callable[[OpSpec], _Math]) -> dict[object, _Math]:
     """Each function primitive's SymPy function mapped to its ``part`` (``OpSpec.value`` or
     ``OpSpec.array_value``), for evaluating SymPy expressions.  sqrt has none: SymPy writes

@@ -161,15 +161,6 @@ class ChainGraph:
     def _op_partials_symbolic(self) -> dict[tuple[str, str], sp.Expr]:
         return {}
 
-    @cached_property
-    def op_top_down(self) -> list[str]:
-        """Operation nodes with every user before what it uses (for reverse sweeps)."""
-        return list(reversed(self.op_order))
-
-    @cached_property
-    def var_top_down(self) -> list[str]:
-        return list(nx.topological_sort(self.variables))
-
     def require_name(self, name: str, role: str) -> None:
         if name not in self.variables:
             known = ", ".join(n for n in self.variables if n != RELATION_NODE)

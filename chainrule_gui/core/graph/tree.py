@@ -13,8 +13,6 @@ from collections.abc import Collection
 
 import networkx as nx
 
-from chainrule_gui.core.graph.paths import count_paths
-
 DEFAULT_MAX_TREE_NODES = 200
 HARD_MAX_TREE_NODES = 2000
 
@@ -73,7 +71,3 @@ def _subtree_sizes(graph: nx.DiGraph) -> dict[str, int]:
         size[node] = 1 + sum(size[c] for c in graph.successors(node))
     return size
 
-
-def tree_leaf_count(graph: nx.DiGraph, root: str, leaf: str) -> int:
-    """How many times ``leaf`` appears in the full tree below ``root`` (= number of paths)."""
-    return count_paths(graph, root, leaf)

@@ -49,9 +49,6 @@ class Expr:
         """The variable names this expression mentions."""
         return {n.variable() for n in self.walk() if n.op == "name"}
 
-    def is_constant(self) -> bool:
-        return not any(n.op == "name" for n in self.walk())
-
     def variable(self) -> str:
         """The name a ``"name"`` node stands for."""
         return _present(self.name, self, "name")

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from chainrule_gui.core.errors import ModelError
 from chainrule_gui.core.nn.datasets import Dataset
 from chainrule_gui.core.nn.network import Network
@@ -77,7 +75,3 @@ def parameter_index(network: Network, layer: int, row: int, column: int) -> int:
                          "and biases")
     return target.start + row * target.fan_out + column
 
-
-def final_losses(race: OptimizerRace) -> dict[str, float]:
-    return {name: float(np.nan if t.fault else t.network.loss_value(t.X_train, t.Y_train, t.l2))
-            for name, t in race.trainers.items()}

@@ -100,12 +100,6 @@ class Dataset:
                          f"cross-entropy" + (" (or 1 with bce)" if k == 2 else "")
                          + f", not {output_units}")
 
-    def subset(self, which: str) -> tuple[np.ndarray, np.ndarray]:
-        index = self.train if which == "train" else self.validation
-        y = self.labels if self.labels is not None else self.regression_values
-        return self.X[index], y[index]
-
-
 def split_indices(count: int, validation_fraction: float, rng: np.random.Generator):
     """Shuffled (train, validation) indices; at least one training row."""
     if not (0.0 <= validation_fraction < 1.0) or math.isnan(validation_fraction):

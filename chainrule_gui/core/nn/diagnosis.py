@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from chainrule_gui.core.nn.snapshot import Fault, LayerRecord
+from chainrule_gui.core.nn.snapshot import LayerRecord, TrainingFault
 
 VANISHING_RATIO = 1e-2
 EXPLODING_RATIO = 1e2
@@ -144,7 +144,7 @@ def _gradient_ratio(low: LayerRecord, top: LayerRecord,
     return None
 
 
-def diagnose_fault(fault: Fault, learning_rate: float | None = None) -> Diagnosis:
+def diagnose_fault(fault: TrainingFault, learning_rate: float | None = None) -> Diagnosis:
     """What stopped training, for the same strip as the other diagnoses: the record of the
     failed step is gone (its weights were restored), so the gradients cannot be judged."""
     lr = f" (now {learning_rate:g})" if learning_rate else ""

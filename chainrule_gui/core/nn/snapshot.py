@@ -49,7 +49,7 @@ class LayerRecord:
 
 
 @dataclass(frozen=True)
-class Fault:
+class TrainingFault:
     """Training stopped: the loss stopped being finite (``not_finite``), or it rose by
     orders of magnitude while staying finite (``exploding``)."""
 
@@ -66,7 +66,7 @@ class StepSnapshot:
     __slots__ = ("step", "epoch", "epoch_end", "loss", "batch_rows", "fault", "_trainer", "_layers")
 
     def __init__(self, trainer, step: int, epoch: int, epoch_end: bool, loss: float,
-                 batch_rows: int, fault: Fault | None = None):
+                 batch_rows: int, fault: TrainingFault | None = None):
         self.step = step
         self.epoch = epoch
         self.epoch_end = epoch_end

@@ -6,7 +6,7 @@
 
 A step: next mini-batch (reshuffled every epoch from a seeded RNG), forward, backward,
 L2 decay on weights, optimizer update.  A loss that is not finite stops training with a
-:class:`Fault` before any update, and the weights and optimizer state go back to the last
+:class:`TrainingFault` before any update, and the weights and optimizer state go back to the last
 checkpoint (taken every ``CHECKPOINT_EVERY`` steps, and only of finite weights), so what is
 left is always finite and usable.
 
@@ -39,7 +39,7 @@ from chainrule_gui.core.nn.backprop import Backprop
 from chainrule_gui.core.nn.datasets import Dataset
 from chainrule_gui.core.nn.network import Network
 from chainrule_gui.core.nn.optimizers import Optimizer, check_learning_rate
-from chainrule_gui.core.nn.snapshot import Fault, StepSnapshot
+from chainrule_gui.core.nn.snapshot import StepSnapshot, TrainingFault
 
 CHECKPOINT_EVERY = 100
 SMOOTHING = 0.99
@@ -119,7 +119,7 @@ class Trainer:
         self.step_count = 0
         self.epoch = 0
         self.last_snapshot: StepSnapshot | None = None
-        self.fault: Fault | None = None
+        self.fault: TrainingFault | None = None
         self._checkpoint = (0, network.params.copy(), self.optimizer.copy_state())
         self.refresh_frozen()
         self._restart_loss_watch()
@@ -326,14 +326,14 @@ class Trainer:
                    f"{self.optimizer.lr:g} is probably too high for this network. The weights are "
                    f"back to those after step {restored}, the last checkpoint. Lower the learning "
                    f"rate (e.g. to {self.optimizer.lr / 10:g}) or start again from fresh weights.")
-        self.fault = Fault(failing, loss, restored, message, "exploding" if exploding else "not_finite")
+        self.fault = TrainingFault(failing, loss, restored, message, "exploding" if exploding else "not_finite")
         # The weights are back where the loss was low: watch it afresh from there.
         self._restart_loss_watch(lowest=self.lowest_smoothed_loss)
         snapshot = StepSnapshot(self, self.step_count, self.epoch, False, loss, rows, self.fault)
         self.last_snapshot = None  # the buffers hold the failed step: no rich record
         return snapshot
 
-    def check_weights(self) -> Fault | None:
+    def check_weights(self) -> TrainingFault | None:
         """Make sure the weights are finite now (call before showing or saving them).
 
         An update that overflowed is only noticed at the next step's loss; this finds it at

@@ -52,11 +52,6 @@ class NamePicker(QWidget):
     def chosen(self) -> tuple[str, ...]:
         return tuple(n for n, b in self.buttons.items() if b.isChecked())
 
-    def set_chosen(self, names) -> None:
-        """Press exactly ``names`` and emit ``changed`` once (as a user's clicks would)."""
-        self.set_names(list(self.buttons), names)
-        self.changed.emit(self.chosen())
-
     def _on_toggled(self, name: str, on: bool) -> None:
         if not on and len(self.chosen()) < self.minimum:
             button = self.buttons[name]

@@ -525,10 +525,3 @@ class NetworkEditor(QScrollArea):
         index = self.target.findText(current)
         if index >= 0:
             self.target.setCurrentIndex(index)
-
-    def set_initial_params(self, params) -> None:
-        self._initial_params = None if params is None else tuple(float(v) for v in params)
-
-
-def with_spec(settings: Settings, spec: NetworkSpec) -> Settings:
-    return replace(settings, spec=spec)

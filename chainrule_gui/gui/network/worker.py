@@ -37,7 +37,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.nn.compare import OptimizerRace
 from chainrule_gui.core.nn.diagnosis import Diagnosis, diagnose, diagnose_fault
-from chainrule_gui.core.nn.snapshot import Fault, LayerRecord
+from chainrule_gui.core.nn.snapshot import LayerRecord, TrainingFault
 from chainrule_gui.core.nn.training import Trainer
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ class TrainingUpdate:
     norm_steps: np.ndarray | None = None  # steps at which per-layer norms were sampled
     norms: dict | None = None  # "grad_norm"/"weight_norm"/"update_ratio" → samples × layers
     diagnoses: tuple[Diagnosis, ...] = ()
-    fault: Fault | None = None
+    fault: TrainingFault | None = None
     steps_per_second: float = 0.0
     error: str | None = None
     #: How many commands the worker had taken when it made this update: an update made

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPixmap
 
 PAD_X = 7.0
@@ -168,7 +168,3 @@ def _paint_run(painter: QPainter, run: Run, room: QRectF) -> None:
     painter.drawText(QRectF(0, 0, width, room.height()), Qt.AlignmentFlag.AlignCenter, text)
     painter.restore()
 
-
-def centred(rect_size: tuple[float, float], centre: QPointF) -> QRectF:
-    w, h = rect_size
-    return QRectF(centre.x() - w / 2.0, centre.y() - h / 2.0, w, h)

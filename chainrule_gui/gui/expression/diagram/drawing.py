@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QGraphicsScene
 
@@ -416,9 +416,6 @@ class Drawing:
         height = self.callout.block.height
         self.callout.setPos(root.pos() + QPointF(0, root.rect().top() - CALLOUT_GAP - height / 2.0))
         self.scene.addItem(self.callout)
-
-    def bounding_rect(self) -> QRectF:
-        return self.scene.itemsBoundingRect()
 
     def math_runs(self) -> list[Run]:
         runs = []
