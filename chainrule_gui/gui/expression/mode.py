@@ -65,16 +65,15 @@ class ExpressionMode(QWidget):
         self.bottom_tabs = LazyTabWidget(objectName="expressionViews")
         self.panels = [self.inputs, self.diagram, self.path_list, self.result_panel]
         self._add_views()
-        # -- diagram extras (diagram branch): step-through bar under the diagram --
+        # The step-through bar under the diagram.
         self.step_bar = StepThroughBar(self.diagram)
         self.panels.append(self.step_bar)
-        # -- end diagram extras --
         self.toolbar = self._make_toolbar()
         self._layout()
         self._wire()
         self._wire_views()
 
-    # -- bottom views: plot, Jacobian, second order, implicit (branch "views") --------------------
+    # -- bottom views: plot, Jacobian, second order, implicit -------------------------------------
     # Each is a lazy page: made when its tab is first shown (after the first paint, at
     # start-up), since they import pyqtgraph and build many widgets.
     VIEW_TABS = (  # page name (the view's object name), title, tip, shortcut key
@@ -207,10 +206,9 @@ class ExpressionMode(QWidget):
         self.fit_action.setToolTip("Fit the whole diagram in view (Ctrl+0)")
         self.fit_action.triggered.connect(self.diagram.fit)
         bar.addAction(self.fit_action)
-        # -- diagram extras (diagram branch): zoom, edge-label mode, restore cuts --
+        # Diagram: zoom, edge-label mode, restore cuts.
         bar.addActions(self.diagram.toolbar_actions())
         bar.addWidget(self.diagram.label_button)
-        # -- end diagram extras --
         return bar
 
     def _layout(self) -> None:
@@ -227,7 +225,7 @@ class ExpressionMode(QWidget):
         inputs_scroll.setWidget(self.inputs)
         left_box.addWidget(inputs_scroll, 3)
         center = QSplitter(Qt.Orientation.Vertical)
-        # -- diagram extras (diagram branch): the step-through bar sits under the diagram --
+        # The step-through bar sits under the diagram.
         diagram_box = QWidget()
         diagram_layout = QVBoxLayout(diagram_box)
         diagram_layout.setContentsMargins(0, 0, 0, 0)
@@ -235,7 +233,6 @@ class ExpressionMode(QWidget):
         diagram_layout.addWidget(self.diagram, 1)
         diagram_layout.addWidget(self.step_bar)
         center.addWidget(diagram_box)
-        # -- end diagram extras --
         center.addWidget(self.bottom_tabs)
         center.setSizes([520, 260])
         right = QSplitter(Qt.Orientation.Vertical)
@@ -276,9 +273,7 @@ class ExpressionMode(QWidget):
         self.diagram.edge_selected.connect(self._on_edge_selected)
         self.diagram.cut_requested.connect(c.toggle_cut)
         self.diagram.view_changed.connect(self._on_view_changed)
-        # -- diagram extras (diagram branch) --
         self.diagram.restore_cuts_requested.connect(lambda: c.set_cut(()))
-        # -- end diagram extras --
         c.set_view_settings(self.diagram.view, self.diagram.label_mode)
         self.diagram.view_changed.connect(lambda view: c.set_view_settings(diagram=view))
         self.diagram.label_mode_changed.connect(lambda labels: c.set_view_settings(labels=labels))
