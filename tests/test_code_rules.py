@@ -34,6 +34,11 @@ def test_import_contracts_are_kept():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def _private(name: str) -> bool:
+    """``_name`` is private; ``__name__`` (a dunder) is not."""
+    return name.startswith("_") and not name.startswith("__")
+
+
 def test_no_module_imports_another_packages_private_names():
     """``from chainrule_gui.a.b import _name`` is allowed only inside package ``chainrule_gui.a``."""
     offences = []
@@ -44,8 +49,8 @@ def test_no_module_imports_another_packages_private_names():
             if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("chainrule_gui."):
                 continue
             source_package = node.module.rsplit(".", 1)[0]
-            private = [alias.name for alias in node.names if alias.name.startswith("_") and not alias.name.startswith("__")]
-            private_module = any(part.startswith("_") and not part.startswith("__") for part in node.module.split("."))
+            private = [alias.name for alias in node.names if _private(alias.name)]
+            private_module = any(_private(part) for part in node.module.split("."))
             if (private or private_module) and not package.startswith(source_package):
                 offences.append(f"{module}:{node.lineno} from {node.module} import {', '.join(private) or '…'}")
     assert not offences, "\n".join(offences)

@@ -86,7 +86,7 @@ def measure(app, text: str, view: str) -> dict[str, float]:
     results: dict[str, list[float]] = {k: [] for k in ("build", "first paint", "typeset (cold)",
                                                         "typeset (warm)", "slider")}
     counts = {}
-    for repeat in range(REPEATS):
+    for _repeat in range(REPEATS):
         snapshot = snapshot_for(text, 1)
         for warm in (False, True):
             diagram = TreeDiagram()

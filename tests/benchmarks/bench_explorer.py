@@ -73,7 +73,8 @@ def main() -> None:
         while len(shown) < count:
             app.processEvents()
             if time.perf_counter() > deadline:
-                raise TimeoutError(f"no snapshot (have {len(shown)}, want {count}; busy={mode.status.text()!r}, error={mode.error_strip.text()!r})")
+                raise TimeoutError(f"no snapshot (have {len(shown)}, want {count}; busy={mode.status.text()!r}, "
+                                   f"error={mode.error_strip.text()!r})")
 
     def settle(ms: float) -> None:
         """Let the event loop run (background results arrive, the window repaints)."""

@@ -89,7 +89,7 @@ def main() -> int:
         print(f"{label:<15}{batch:>6}" + "".join(f"{row[name]:>18,.0f} st/s" for name, _ in frameworks))
     print()
     ours = "NumPy core"
-    for label, sizes, act, loss, batch in NETS:
+    for label, sizes, _act, _loss, batch in NETS:
         row = results[label]
         parts = [f"{label}:"]
         for name, _ in frameworks[1:]:

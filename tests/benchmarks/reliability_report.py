@@ -83,7 +83,8 @@ def corpus_rows() -> list[Row]:
                     + (f", **{counts['crash']} crashed**" if counts["crash"] else ", 0 crashes")
                     + (f", **{wrong} not as expected**" if wrong else "")
                     + (f", **{slow} over {CASE_LIMIT_S:.0f} s**" if slow else ""))
-        name = " ".join(worst_case["name"].replace("`", "'").split())[:36] + ("…" if len(worst_case["name"]) > 36 else "")
+        name = (" ".join(worst_case["name"].replace("`", "'").split())[:36]
+                + ("…" if len(worst_case["name"]) > 36 else ""))
         rows.append((title, str(len(picked)), happened, f"{worst['seconds'] * 1000:.0f} ms (`{name}`)"))
     code_files = [(c, r) for c, r in zip(cases, results) if c["group"] == "code-file"]
     rows.append(("…of them, files whose content is code (session text, pickles, formula cells, script "

@@ -56,7 +56,7 @@ def test_code_in_a_session_text_is_shown_as_a_mistake_never_evaluated(results):
     sessions = [(c, o) for c, o in by_group(results, "code-file") if c["kind"] == "session"
                 and "text" in c["name"]]
     assert sessions
-    for case, outcome in sessions:
+    for _case, outcome in sessions:
         assert outcome["detail"].startswith("opened with the mistake shown, nothing evaluated"), outcome
 
 

@@ -28,7 +28,8 @@ def trigger(window, name):
 
 
 def test_the_user_guide_covers_what_the_issue_asks_for(window, qtbot):
-    assert window.findChild(QAction, "action-user-guide").shortcut() == QKeySequence(QKeySequence.StandardKey.HelpContents)
+    help_key = QKeySequence(QKeySequence.StandardKey.HelpContents)
+    assert window.findChild(QAction, "action-user-guide").shortcut() == help_key
     trigger(window, "action-user-guide")
     guide = window.findChild(QWidget, "userGuide")
     assert guide is not None and guide.isVisible()

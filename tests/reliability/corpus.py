@@ -314,8 +314,8 @@ def special_file_cases() -> list[tuple[str, str, str]]:
 
 
 #: Files in the corpus that are fine and must open (the controls, and harmless oddities).
-ACCEPTED_FILES = {"a good session", "a UTF-8 BOM", "an input name of 70 characters", "a good model", "a good CSV", "semicolons and a BOM",
-                  "a formula as a column name", "markup as a column name"}
+ACCEPTED_FILES = {"a good session", "a UTF-8 BOM", "an input name of 70 characters", "a good model", "a good CSV",
+                  "semicolons and a BOM", "a formula as a column name", "markup as a column name"}
 #: Small files that once cost much (seconds to minutes, up to 4.8 GB) before they were refused.
 COSTLY_FILES = {"a cut of 440,000 entries (4.8 MB)", "a description of 29,000 bad layers (0.96 MB)",
                 "weights declaring 10^12 numbers", "a zip directory of 60,000 entries"}

@@ -456,7 +456,7 @@ def _operation_graph(program: Program) -> nx.DiGraph:
     for name in program.inputs:
         graph.add_node(name, kind="input", label=name, text=name, owner=None, line=None,
                        sym=program.symbols[name], args=())
-    for name, definition in program.definitions.items():
+    for name in program.definitions:
         # Created first so that a definition may use a name defined further down.
         graph.add_node(name, kind="variable", sym=program.symbols[name], args=())
     builder = _OpBuilder(graph, program)

@@ -147,8 +147,8 @@ MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 
 def spec_to_dict(spec: NetworkSpec) -> dict:
     return {"input_size": spec.input_size,
-            "layers": [{"units": l.units, "activation": l.activation, "frozen": l.frozen}
-                       for l in spec.layers],
+            "layers": [{"units": layer.units, "activation": layer.activation, "frozen": layer.frozen}
+                       for layer in spec.layers],
             "loss": spec.loss, "init": spec.init, "init_scale": spec.init_scale, "seed": spec.seed,
             "name": spec.name}
 
@@ -157,7 +157,8 @@ def spec_from_dict(data: dict) -> NetworkSpec:
     """A validated spec from the (schema-checked) ``spec`` object of a model file."""
     spec = NetworkSpec(
         input_size=data["input_size"],
-        layers=tuple(LayerSpec(l["units"], l["activation"], l.get("frozen", False)) for l in data["layers"]),
+        layers=tuple(LayerSpec(layer["units"], layer["activation"], layer.get("frozen", False))
+                     for layer in data["layers"]),
         loss=data.get("loss", "mse"), init=data.get("init", "xavier"),
         init_scale=float(data.get("init_scale", 1.0)), seed=data.get("seed", 0), name=data.get("name", ""))
     return spec.validated()

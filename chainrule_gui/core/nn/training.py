@@ -64,7 +64,8 @@ class TrainConfig:
 
 
 def check_batch_size(batch_size: int) -> int:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or not 1 <= batch_size <= MAX_BATCH:
+    whole = isinstance(batch_size, (int, np.integer)) and not isinstance(batch_size, bool)
+    if not whole or not 1 <= batch_size <= MAX_BATCH:
         raise ModelError(f"the batch size must be a whole number from 1 to {MAX_BATCH}")
     return int(batch_size)
 

@@ -42,7 +42,8 @@ class FdErrorPlot(pg.PlotWidget):
                                       symbolPen=None)
         self.kink_points = self.plot([], [], pen=None, symbol="x", symbolSize=9, symbolBrush=COLOR_KINK,
                                      symbolPen=pg.mkPen(COLOR_KINK, width=1.5))
-        self.default_line = self.plot([], [], pen=pg.mkPen(COLOR_DEFAULT, width=1, style=pg.QtCore.Qt.PenStyle.DashLine))
+        self.default_line = self.plot([], [], pen=pg.mkPen(COLOR_DEFAULT, width=1,
+                                                            style=pg.QtCore.Qt.PenStyle.DashLine))
         self.default_point = self.plot([], [], pen=None, symbol="d", symbolSize=11, symbolBrush=COLOR_DEFAULT,
                                        symbolPen=pg.mkPen("w"))
         self.study: ErrorStudy | None = None

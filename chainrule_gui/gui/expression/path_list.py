@@ -24,6 +24,9 @@ COLUMNS = ("Path", "Factors", "Values", "Product")
 #: Rows the columns are sized from (paths are alike in length; Qt reads them all by default).
 CONTENTS_PRECISION_ROWS = 40
 
+#: The invalid index, Qt's name for "the table itself": the default parent of the row and column counts.
+ROOT = QModelIndex()
+
 
 class PathModel(QAbstractTableModel):
     """One row per path term (of one derivative, or of ∂F/∂x then ∂F/∂y on a curve)."""
@@ -43,10 +46,10 @@ class PathModel(QAbstractTableModel):
         if self.rowCount():
             self.dataChanged.emit(self.index(0, 2), self.index(self.rowCount() - 1, 3))
 
-    def rowCount(self, parent=QModelIndex()):  # noqa: N802 - Qt API
+    def rowCount(self, parent=ROOT):  # noqa: N802 - Qt API
         return 0 if parent.isValid() else len(self.paths)
 
-    def columnCount(self, parent=QModelIndex()):  # noqa: N802
+    def columnCount(self, parent=ROOT):  # noqa: N802
         return len(COLUMNS)
 
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
@@ -207,7 +210,8 @@ def total_text(d: Derivation | None) -> str:
     if d.path_count == 0:
         return f"No path leads from {d.of} to {d.wrt}: {lhs} = 0"
     if d.paths_complete:
-        return f"Sum of {d.path_count} path product{'s' if d.path_count > 1 else ''}: {lhs} = {fmt(d.methods['paths'], 10)}"
+        plural = "s" if d.path_count > 1 else ""
+        return f"Sum of {d.path_count} path product{plural}: {lhs} = {fmt(d.methods['paths'], 10)}"
     return (f"Showing the first {len(d.paths):,} of {d.path_count:,} paths. The total is still exact "
             f"(from accumulation): {lhs} = {fmt(d.derivative, 10)}")
 

@@ -397,7 +397,8 @@ class ResultPanel(QWidget):
                 item.setToolTip(tooltips.get(name, ""))
                 if col == 2:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                    item.setForeground(QColor(AGREE if agrees else DISAGREE if agrees is False else theme.current().muted))
+                    color = AGREE if agrees else DISAGREE if agrees is False else theme.current().muted
+                    item.setForeground(QColor(color))
 
     def _set_badge(self, agreement, tooltip: str) -> None:
         disagree = [METHOD_TITLES[n] for n in disagreeing(agreement)]

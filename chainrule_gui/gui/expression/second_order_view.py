@@ -87,6 +87,11 @@ def checks_html(methods: dict, agreement: dict, titles: dict, pending: set[str] 
     return "<br>".join(parts)
 
 
+def notes_html(notes) -> str:
+    """The result's notes as muted bullet lines, each after a line break."""
+    return "".join(f"<br><span style='color:{theme.current().muted}'>• {n}</span>" for n in notes)
+
+
 class SecondOrderView(LazyView):
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -296,7 +301,7 @@ class SecondOrderView(LazyView):
         pending = {"symbolic"} if self._symbolic_pending else set()
         self.second_checks.setText("<b>Checks</b> (against forward-over-reverse):<br>"
                                    + checks_html(d.methods, d.agreement, SECOND_TITLES, pending)
-                                   + "".join(f"<br><span style='color:{theme.current().muted}'>• {n}</span>" for n in d.notes))
+                                   + notes_html(d.notes))
 
     def _draw_hessian(self, h: HessianResult | None, error: str | None) -> None:
         if h is not None and h.kinks:
@@ -324,7 +329,7 @@ class SecondOrderView(LazyView):
         self.symmetry.setToolTip("Mixed partials agree (∂²f/∂x∂y = ∂²f/∂y∂x) wherever they are continuous")
         pending = {"symbolic"} if self._symbolic_pending else set()
         self.hessian_checks.setText("<b>Checks</b>:<br>" + checks_html({}, h.agreement, HESSIAN_TITLES, pending)
-                                    + "".join(f"<br><span style='color:{theme.current().muted}'>• {n}</span>" for n in h.notes))
+                                    + notes_html(h.notes))
 
     @property
     def computing(self) -> bool:

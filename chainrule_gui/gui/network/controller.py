@@ -3,8 +3,9 @@
 It owns the single training QThread and its worker, the training log, and the current
 :class:`Settings`.  It drives the worker with typed commands (``worker.py``).  Live
 settings go to the worker as small functions applied to the trainer between two steps;
-anything else needs :meth:`reset` (the Network mode calls it at once).  While ``blocked`` says why the editor's settings cannot build a network,
-Start and Step do nothing: they would train a network the editor no longer shows.
+anything else needs :meth:`reset` (the Network mode calls it at once).  While ``blocked``
+says why the editor's settings cannot build a network, Start and Step do nothing: they would
+train a network the editor no longer shows.
 """
 
 from __future__ import annotations
@@ -87,9 +88,9 @@ class NetworkController(QObject):
         self.worker.post(Apply(live))
         trained = replace(self.trained, optimizer=settings.optimizer, lr=settings.lr,
                           hyper=dict(settings.hyper), batch_size=settings.batch_size, l2=settings.l2)
-        frozen = [l.frozen for l in settings.spec.layers]
+        frozen = [layer.frozen for layer in settings.spec.layers]
         if len(frozen) == len(trained.spec.layers):
-            layers = tuple(replace(l, frozen=f) for l, f in zip(trained.spec.layers, frozen))
+            layers = tuple(replace(layer, frozen=f) for layer, f in zip(trained.spec.layers, frozen))
             trained = replace(trained, spec=replace(trained.spec, layers=layers))
             if self.network is not None:
                 for index, flag in enumerate(frozen):
@@ -260,8 +261,8 @@ def _live_change(settings: Settings, trained: Settings):
         changes.append(lambda t, b=settings.batch_size: t.set_batch_size(b))
     if settings.l2 != trained.l2:
         changes.append(lambda t, l2=settings.l2: t.set_l2(l2))
-    new_frozen = [l.frozen for l in settings.spec.layers]
-    old_frozen = [l.frozen for l in trained.spec.layers]
+    new_frozen = [layer.frozen for layer in settings.spec.layers]
+    old_frozen = [layer.frozen for layer in trained.spec.layers]
     if len(new_frozen) == len(old_frozen) and new_frozen != old_frozen:
         for index, (new, old) in enumerate(zip(new_frozen, old_frozen)):
             if new != old:

@@ -213,7 +213,7 @@ class NetworkDiagram(QGraphicsView):
 
     def _style_structure(self) -> None:
         t = theme.current()
-        for (layer, unit), item in self.neurons.items():
+        for (layer, _unit), item in self.neurons.items():
             frozen = layer >= 0 and self.frozen[layer]
             item.setBrush(QColor(t.neuron_frozen if frozen else t.neuron_fill))
             item.setPen(QPen(FROZEN if frozen else QColor(t.neuron_border), 1.6,

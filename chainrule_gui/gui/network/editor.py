@@ -222,12 +222,16 @@ class NetworkEditor(QScrollArea):
             self.optimizer.addItem(optimizers.LABELS[name], name)
         self.optimizer.setToolTip("The update rule; switching keeps the weights and starts the new "
                                   "optimizer's state fresh")
-        self.lr = _spin("Learning rate", 1e-6, 100.0, 0.03, "Learning rate η: the step size of every update (applies at once)",
+        self.lr = _spin("Learning rate", 1e-6, 100.0, 0.03,
+                        "Learning rate η: the step size of every update (applies at once)",
                         "learningRateSpin", decimals=6)
-        self.hyper = {name: _spin(optimizers.HYPER_LABELS[name], 0.0, 0.99999, value, HYPER_TIPS[name], f"{name}Spin", decimals=5)
+        self.hyper = {name: _spin(optimizers.HYPER_LABELS[name], 0.0, 0.99999, value, HYPER_TIPS[name],
+                                  f"{name}Spin", decimals=5)
                       for name, value in (("momentum", 0.9), ("rho", 0.9), ("beta1", 0.9), ("beta2", 0.999))}
-        self.hyper["eps"] = _spin(optimizers.HYPER_LABELS["eps"], 1e-12, 0.1, 1e-8, HYPER_TIPS["eps"], "epsSpin", decimals=12)
-        self.batch = _spin("Batch size", 1, 100_000, 32, "Rows per step (mini-batch size; applies at once)", "batchSizeSpin")
+        self.hyper["eps"] = _spin(optimizers.HYPER_LABELS["eps"], 1e-12, 0.1, 1e-8, HYPER_TIPS["eps"], "epsSpin",
+                                  decimals=12)
+        self.batch = _spin("Batch size", 1, 100_000, 32, "Rows per step (mini-batch size; applies at once)",
+                           "batchSizeSpin")
         self.l2 = _spin("L2 decay λ", 0.0, 10.0, 0.0, "L2 weight decay λ: adds (λ/2)·Σw² to the loss and λ·w to each "
                         "weight's gradient (applies at once)", "l2Spin", decimals=5)
         form.addRow("Optimizer", self.optimizer)
@@ -481,7 +485,8 @@ class NetworkEditor(QScrollArea):
 
     # -- CSV --------------------------------------------------------------------------------
     def _choose_csv(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import a CSV data set", "", "CSV files (*.csv *.txt);;All files (*)")
+        path, _ = QFileDialog.getOpenFileName(self, "Import a CSV data set", "",
+                                              "CSV files (*.csv *.txt);;All files (*)")
         if path:
             self.set_csv(path)
         elif not self.csv_path:

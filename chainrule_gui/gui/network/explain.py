@@ -172,7 +172,8 @@ class EquationPanel(QWidget):
                      else rf"\delta^{{({L})}} = \nabla_a L \odot \sigma'(z^{{({L})}})")
         else:
             delta = rf"\delta^{{({L})}} = (\delta^{{({L + 1})}} W^{{({L + 1})T}}) \odot \sigma'(z^{{({L})}})"
-        grads = rf"\nabla W^{{({L})}} = a^{{({L - 1})T}} \delta^{{({L})}},\quad \nabla b^{{({L})}} = \sum_n \delta^{{({L})}}"
+        grads = (rf"\nabla W^{{({L})}} = a^{{({L - 1})T}} \delta^{{({L})}},"
+                 rf"\quad \nabla b^{{({L})}} = \sum_n \delta^{{({L})}}")
         ink = theme.current().ink
         pixmaps = [latex_pixmap(text, 11.0, ink, self.devicePixelRatioF()) for text in (delta, grads)]
         if all(p is not None for p in pixmaps):

@@ -288,7 +288,8 @@ class NetworkMode(QWidget):
         self._undo = previous
         text = f"New network {why}: the weights were re-initialised"
         if steps:
-            text += f"; the previous network's {steps:,} trained step{'s' if steps != 1 else ''} can be brought back with Undo"
+            plural = "s" if steps != 1 else ""
+            text += f"; the previous network's {steps:,} trained step{plural} can be brought back with Undo"
         text += ". Training stopped — press Start (F5) to train the new one." if was_running else "."
         self.notice.show_notice(text, undo=previous is not None)
 
@@ -452,7 +453,7 @@ class NetworkMode(QWidget):
             return
         self._unblock()
         if self.controller.network is not None:
-            frozen = [l.frozen for l in settings.spec.layers]
+            frozen = [layer.frozen for layer in settings.spec.layers]
             if len(frozen) == len(self.controller.network.layers) and frozen != self.diagram.frozen:
                 self.diagram.set_frozen(frozen, self.controller.network)
                 self._redraw_weights()
@@ -471,7 +472,7 @@ class NetworkMode(QWidget):
         self.equation.clear(len(network.layers))
         self.diagram.set_network(network)
         self.diagram.select_layer(self.equation.layer)
-        self.gradient_panel.set_layers(len(network.layers), [l.frozen for l in network.layers])
+        self.gradient_panel.set_layers(len(network.layers), [layer.frozen for layer in network.layers])
         self.loss_panel.clear(self.controller.log)
         self.decision_plot.set_data(dataset, self.controller.grid_axes)
         self.diagnosis_banner.show_waiting()

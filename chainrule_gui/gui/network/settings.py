@@ -57,7 +57,7 @@ class Settings:
 
     def architecture(self) -> NetworkSpec:
         """The spec without frozen flags (those change live)."""
-        return replace(self.spec, layers=tuple(replace(l, frozen=False) for l in self.spec.layers), name="")
+        return replace(self.spec, layers=tuple(replace(layer, frozen=False) for layer in self.spec.layers), name="")
 
     def needs_reset_against(self, running: Settings | None) -> list[str]:
         """What differs from the network being trained in a way only a reset can apply."""

@@ -44,9 +44,9 @@ log = logging.getLogger(__name__)
 EMIT_INTERVAL = 1 / 30  # seconds between updates while running (at least)
 GUI_SHARE = 0.10  # the GUI's drawing may take this share of the time; slower → fewer updates
 ACK_TIMEOUT = 0.25  # never wait longer than this for the GUI (hidden, or very busy)
-EVALUATE_INTERVAL = 0.2
+EVALUATE_INTERVAL = 0.2  # validation loss and accuracy: five times a second is plenty
 NORM_INTERVAL = 0.01  # per-layer norms are sampled this often (a few µs each time)
-MAX_EXAMPLE_ROWS = 8  # the first rows of a batch, for the diagram's worked examples  # validation loss and accuracy: five times a second is plenty
+MAX_EXAMPLE_ROWS = 8  # the first rows of a batch, for the diagram's worked examples
 
 
 # -- commands (posted from the GUI thread, taken between two steps) ---------------------------

@@ -26,7 +26,7 @@ def test_model_round_trip_keeps_architecture_weights_and_frozen_flags(tmp_path):
     save_model(path, net, training={"optimizer": "adam", "lr": 0.01}, step=12)
     again, meta = load_model(path)
     assert again.spec.sizes == (2, 5, 3)
-    assert [l.activation.name for l in again.layers] == ["relu", "softmax"]
+    assert [layer.activation.name for layer in again.layers] == ["relu", "softmax"]
     assert again.layers[0].frozen and not again.layers[1].frozen
     np.testing.assert_array_equal(again.params, net.params)
     assert meta["version"] == 1 and meta["step"] == 12 and meta["training"]["lr"] == 0.01

@@ -46,15 +46,23 @@ def sigmoid_chain_reference():
         s = sigmoid(z)
         return s * (1 - s)
 
-    x = np.array([1.0]); W1 = np.array([[0.5]]); b1 = np.array([0.1])
-    z1 = W1 @ x + b1; a1 = sigmoid(z1)
-    W2 = np.array([[1.5]]); b2 = np.array([0.2])
-    z2 = W2 @ a1 + b2; y_hat = sigmoid(z2)
-    y_true = np.array([0.8]); loss = 0.5 * (y_hat - y_true) ** 2
+    x = np.array([1.0])
+    W1 = np.array([[0.5]])
+    b1 = np.array([0.1])
+    z1 = W1 @ x + b1
+    a1 = sigmoid(z1)
+    W2 = np.array([[1.5]])
+    b2 = np.array([0.2])
+    z2 = W2 @ a1 + b2
+    y_hat = sigmoid(z2)
+    y_true = np.array([0.8])
+    loss = 0.5 * (y_hat - y_true) ** 2
     dL_dz2 = (y_hat - y_true) * sigmoid_prime(z2)
-    dL_dW2 = dL_dz2 * a1.T; dL_db2 = dL_dz2
+    dL_dW2 = dL_dz2 * a1.T
+    dL_db2 = dL_dz2
     dL_dz1 = (W2.T @ dL_dz2) * sigmoid_prime(z1)
-    dL_dW1 = dL_dz1 * x.T; dL_db1 = dL_dz1
+    dL_dW1 = dL_dz1 * x.T
+    dL_db1 = dL_dz1
     return dict(loss=loss[0], y_hat=y_hat[0], dW1=dL_dW1, db1=dL_db1, dW2=dL_dW2, db2=dL_db2)
 
 

@@ -282,7 +282,7 @@ class Drawing:
             shown = UNDEFINED if partial and value is None else number(value)
             item.set_numbers(f"= {shown}" if numbers or frame else "= —", second, color)
             item.set_state(active=frame is not None and frame.active_node in (drawn.name, *drawn.aliases))
-        for key, label in self.labels.items():
+        for label in self.labels.values():
             drawn = label.edge_item.drawn
             value = numbers.partials.get(drawn.level_edge) if numbers and drawn.level_edge else None
             if frame is not None and frame.kind == "forward_pass" and drawn.level_edge is not None:
