@@ -29,9 +29,8 @@ from chainrule_gui.core.calculus.agreement import (
 )
 from chainrule_gui.core.calculus.derivation import composed_checked
 from chainrule_gui.core.calculus.finite_difference import default_step
-from chainrule_gui.core.calculus.request import Request, present, symbolic_value
+from chainrule_gui.core.calculus.request import Request, present, symbolic_matrix_at
 from chainrule_gui.core.errors import ChoiceError
-from chainrule_gui.core.expressions.numeric import evaluate as evaluate_sympy
 from chainrule_gui.core.graph.accumulate import forward_sweep, reverse_sweep
 from chainrule_gui.core.graph.chain_graph import ChainGraph, PointEvaluation
 
@@ -149,9 +148,7 @@ def with_symbolic_jacobian(graph: ChainGraph, result: JacobianResult, symbolic) 
     exprs, note = symbolic
     matrix = None
     if exprs is not None:
-        values = {graph.program.symbols[n]: result.point[n] for n in graph.inputs}
-        matrix, note = symbolic_value(lambda: np.array([[evaluate_sympy(e, values) for e in row] for row in exprs]),
-                                      "Jacobian")
+        matrix, note = symbolic_matrix_at(graph, result.point, exprs, "Jacobian")
     mark = None if matrix is None else _judge(result.J_h).close("symbolic", matrix, result.J_h)
     return replace(result, methods={**result.methods, "symbolic": matrix}, exprs=exprs,
                    notes=(*result.notes, *present(note)), agreement={**result.agreement, "symbolic": mark})

@@ -74,9 +74,14 @@ def present(*notes: str | None) -> tuple[str, ...]:
 
 def symbolic_matrix(req: Request, exprs, what: str):
     """(SymPy's matrix ``exprs`` evaluated at the request's point, None), or (None, a note)."""
+    return symbolic_matrix_at(req.graph, req.evaluated.point, exprs, what)
+
+
+def symbolic_matrix_at(graph: ChainGraph, point: Mapping[str, float], exprs, what: str):
+    """(SymPy's matrix ``exprs`` evaluated with the inputs at ``point``, None), or (None, a note)."""
     import numpy as np  # not before the first view is painted: scalar results never load it
 
-    values = req.input_values()
+    values = {graph.program.symbols[n]: point[n] for n in graph.inputs}
     return symbolic_value(lambda: np.array([[evaluate_sympy(e, values) for e in row] for row in exprs]), what)
 
 

@@ -40,7 +40,14 @@ from chainrule_gui.core.calculus.derivation import (
     symbolic_derivative,
 )
 from chainrule_gui.core.calculus.finite_difference import EPSILON, FiniteDifference, estimate
-from chainrule_gui.core.calculus.request import Request, check_cut, present, symbolic_matrix, symbolic_value
+from chainrule_gui.core.calculus.request import (
+    Request,
+    check_cut,
+    present,
+    symbolic_matrix,
+    symbolic_matrix_at,
+    symbolic_value,
+)
 from chainrule_gui.core.errors import ChainRuleError
 from chainrule_gui.core.expressions.numeric import evaluate as evaluate_sympy
 from chainrule_gui.core.graph.accumulate import forward_sweep, hessian_vector_sweep, reverse_sweep, taylor_sweep
@@ -342,9 +349,7 @@ def with_symbolic_hessian(graph: ChainGraph, h: HessianResult, symbolic) -> Hess
     exprs, note = symbolic
     matrix = None
     if exprs is not None:
-        inputs = {graph.program.symbols[x]: h.point[x] for x in graph.inputs}
-        matrix, note = symbolic_value(lambda: np.array([[evaluate_sympy(e, inputs) for e in row] for row in exprs]),
-                                      "Hessian")
+        matrix, note = symbolic_matrix_at(graph, h.point, exprs, "Hessian")
     judge = Judge.of("hessian", result=matrix_size(h.matrix), function=1.0)
     mark = None if matrix is None else judge.close("symbolic", matrix, h.matrix)
     return replace(h, methods={**h.methods, "symbolic": matrix}, exprs=exprs, notes=(*h.notes, *present(note)),
