@@ -29,7 +29,7 @@ from chainrule_gui.core.expressions.printing import BYTES_PER_NODE, node_count
 from chainrule_gui.core.language.lookalikes import with_lookalike_notes
 from chainrule_gui.core.language.program import Program
 from chainrule_gui.core.language.symbolic import exact_constant
-from chainrule_gui.core.language.syntax import Expr
+from chainrule_gui.core.language.syntax import Expr, fold
 
 #: Node id of an implicit equation F = lhs − rhs (cannot clash: names start with a letter).
 RELATION_NODE = "_F"
@@ -503,16 +503,7 @@ class _OpBuilder:
         return f"{owner}:{self.counter}"
 
     def add_expr(self, expr: Expr, owner: str, line: int) -> str:
-        ids: dict[int, str] = {}
-        stack: list[tuple[Expr, bool]] = [(expr, False)]
-        while stack:
-            node, expanded = stack.pop()
-            if not expanded and node.args:
-                stack.append((node, True))
-                stack.extend((c, False) for c in reversed(node.args))
-                continue
-            ids[id(node)] = self._add_node(node, [ids[id(c)] for c in node.args], owner)
-        return ids[id(expr)]
+        return fold(expr, lambda node, args: self._add_node(node, args, owner))
 
     def _add_node(self, node: Expr, child_ids: list[str], owner: str) -> str:
         graph = self.graph

@@ -16,7 +16,7 @@ import sympy as sp
 
 from chainrule_gui.core.errors import ParseError
 from chainrule_gui.core.expressions.ops import OPS, Fault
-from chainrule_gui.core.language.syntax import Expr
+from chainrule_gui.core.language.syntax import Expr, fold
 
 #: Largest and smallest magnitude a constant may have.
 MAX_LOG10 = 300.0
@@ -67,18 +67,7 @@ def to_sympy(expr: Expr, symbols: dict[str, sp.Symbol]) -> sp.Expr:
     Raises :class:`ParseError` (pointing at the sub-expression) for constants that are
     too large, too small, or undefined (``log(0)``, ``1/0``, ``sqrt(-1)``).
     """
-    # Post-order walk with an explicit stack: nesting is bounded, but SymPy objects are
-    # built bottom-up anyway and this keeps the recursion limit out of the picture.
-    done: dict[int, tuple[sp.Expr, float | None]] = {}
-    stack: list[tuple[Expr, bool]] = [(expr, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if not expanded and node.args:
-            stack.append((node, True))
-            stack.extend((child, False) for child in reversed(node.args))
-            continue
-        done[id(node)] = _build(node, [done[id(c)] for c in node.args], symbols)
-    return done[id(expr)][0]
+    return fold(expr, lambda node, built: _build(node, built, symbols))[0]
 
 
 def _build(node: Expr, children: list[tuple[sp.Expr, float | None]],

@@ -7,7 +7,7 @@ tree into SymPy objects and :mod:`.ops` gives each operation its local derivativ
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import TypeVar
@@ -56,6 +56,24 @@ class Expr:
     def number(self) -> Fraction:
         """The exact value of a ``"num"`` node."""
         return _present(self.value, self, "value")
+
+
+R = TypeVar("R")
+
+
+def fold(expr: Expr, combine: Callable[[Expr, list[R]], R]) -> R:
+    """``combine(node, [results of its arguments])`` from the leaves up, without recursion
+    (nesting is bounded, but this keeps Python's recursion limit out of the picture)."""
+    done: dict[int, R] = {}
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if not expanded and node.args:
+            stack.append((node, True))
+            stack.extend((child, False) for child in reversed(node.args))
+            continue
+        done[id(node)] = combine(node, [done[id(c)] for c in node.args])
+    return done[id(expr)]
 
 
 @dataclass(frozen=True)
